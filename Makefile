@@ -1,0 +1,43 @@
+# Two set-up commands a user needs: `make run` and `make test`. Each creates .venv if missing and
+# (re)installs the pinned requirements only when a requirements file changed.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 7071
+EMULATOR_PORT ?= 7072
+TIME_SCALE ?= 60
+DEVHOST_DB ?= .devhost/devhost.db
+PYTEST_ARGS ?=
+
+.PHONY: run test lint unit contract e2e infra-check bench reliability clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt pyproject.toml
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) TIME_SCALE=$(TIME_SCALE) DEVHOST_DB=$(DEVHOST_DB) RESET=$(RESET) \
+		$(PY) -m devhost.stack
+
+test: $(STAMP) lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+reliability: $(STAMP)
+	$(PY) -m pytest tests/reliability -m "reliability" $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .devhost .pytest_cache .ruff_cache .mypy_cache build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

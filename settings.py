@@ -1,0 +1,105 @@
+"""App settings: the one place that reads environment variables (Azure app settings).
+
+Every name here is documented in the README, set in `local.settings.example.json` and by `infra/`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from azbackup.config import ClientConfig
+
+# name -> default, in the order the README documents them. tests/unit/test_settings.py cross-checks this table
+# against the README, local.settings.example.json and infra/.
+DEFAULTS: dict[str, str] = {
+    "ARM_ENDPOINT": "https://management.azure.com",
+    "BACKUP_API_VERSION": "2026-02-01",
+    "CRR_API_VERSION": "2023-01-15",
+    "AZURE_CLIENT_ID": "",
+    "ARM_TIMEOUT_SECONDS": "30",
+    "ARM_MAX_ATTEMPTS": "4",
+    "RETRY_AFTER_DEFAULT_SECONDS": "30",
+    "RETRY_AFTER_MAX_SECONDS": "600",
+    "JOB_POLL_INTERVAL_SECONDS": "60",
+    "RESTORE_TIMEOUT_HOURS": "48",
+    "VALIDATE_BEFORE_RESTORE": "true",
+    "RESTORE_ALLOWED_SCOPES": "",
+    "INCIDENT_WEBHOOK_SECRET": "",
+    "INCIDENT_DEFAULT_REQUEST": "{}",
+    "EVENTGRID_RESTORE_EVENT_TYPE": "Contoso.Restore.Requested",
+    "CALLBACK_ALLOW_INSECURE": "false",
+    "APPLICATIONINSIGHTS_CONNECTION_STRING": "",
+    "LOG_LEVEL": "INFO",
+}
+
+
+class Settings(BaseModel):
+    """Typed view of the app settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    arm_endpoint: str
+    backup_api_version: str
+    crr_api_version: str
+    azure_client_id: str
+    arm_timeout_seconds: float = Field(gt=0)
+    arm_max_attempts: int = Field(ge=1, le=10)
+    retry_after_default_seconds: int = Field(ge=1)
+    retry_after_max_seconds: int = Field(ge=1)
+    job_poll_interval_seconds: int = Field(ge=1)
+    restore_timeout_hours: float = Field(gt=0)
+    validate_before_restore: bool
+    restore_allowed_scopes: tuple[str, ...]
+    incident_webhook_secret: str = Field(repr=False)
+    incident_default_request: dict[str, Any]
+    eventgrid_restore_event_type: str
+    callback_allow_insecure: bool
+    applicationinsights_connection_string: str = Field(repr=False)
+    log_level: str
+
+    @field_validator("arm_endpoint")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("restore_allowed_scopes", mode="before")
+    @classmethod
+    def _split_scopes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(s.strip().rstrip("/") for s in value.split(",") if s.strip())
+        return value
+
+    @field_validator("incident_default_request", mode="before")
+    @classmethod
+    def _parse_json(cls, value: Any) -> Any:
+        return json.loads(value or "{}") if isinstance(value, str) else value
+
+    def client_config(self) -> ClientConfig:
+        """The ARM client configuration these settings describe."""
+        return ClientConfig(
+            arm_endpoint=self.arm_endpoint,
+            api_version=self.backup_api_version,
+            crr_api_version=self.crr_api_version,
+            timeout=self.arm_timeout_seconds,
+            max_attempts=self.arm_max_attempts,
+            retry_after_default=self.retry_after_default_seconds,
+            retry_after_max=self.retry_after_max_seconds,
+        )
+
+
+def read_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from `env` (default: the process environment), defaults filled in."""
+    source = os.environ if env is None else env
+    values = {name.lower(): source.get(name, default) for name, default in DEFAULTS.items()}
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return read_settings()

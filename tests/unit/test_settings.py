@@ -1,0 +1,62 @@
+"""The settings module: defaults, parsing, and that every setting is documented where users look."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_apply_when_environment_is_empty() -> None:
+    s = settings.read_settings({})
+    assert s.arm_endpoint == "https://management.azure.com"
+    assert s.backup_api_version == "2026-02-01"
+    assert s.crr_api_version == "2023-01-15"
+    assert s.validate_before_restore is True
+    assert s.restore_allowed_scopes == ()
+
+
+def test_scopes_are_split_and_trailing_slashes_removed() -> None:
+    s = settings.read_settings({"RESTORE_ALLOWED_SCOPES": " /subscriptions/a/ , /subscriptions/b/resourceGroups/rg,,"})
+    assert s.restore_allowed_scopes == ("/subscriptions/a", "/subscriptions/b/resourceGroups/rg")
+
+
+def test_client_config_carries_endpoint_versions_and_retry_bounds() -> None:
+    s = settings.read_settings({"ARM_ENDPOINT": "http://127.0.0.1:7072/", "BACKUP_API_VERSION": "2019-05-13",
+                                "RETRY_AFTER_MAX_SECONDS": "120"})
+    cfg = s.client_config()
+    assert cfg.arm_endpoint == "http://127.0.0.1:7072"
+    assert cfg.api_version == "2019-05-13"
+    assert cfg.retry_after_max == 120
+    assert cfg.token_scope == "http://127.0.0.1:7072/.default"
+
+
+def test_invalid_number_is_rejected_with_the_setting_name() -> None:
+    with pytest.raises(ValidationError) as err:
+        settings.read_settings({"ARM_MAX_ATTEMPTS": "zero"})
+    assert "arm_max_attempts" in str(err.value)
+
+
+def test_secrets_do_not_appear_in_repr() -> None:
+    s = settings.read_settings({"INCIDENT_WEBHOOK_SECRET": "s3cr3t-value"})
+    assert "s3cr3t-value" not in repr(s)
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.MULTILINE))
+    assert set(settings.DEFAULTS) <= documented
+
+
+def test_every_setting_is_in_local_settings_example_with_its_default() -> None:
+    values = json.loads((ROOT / "local.settings.example.json").read_text())["Values"]
+    missing = set(settings.DEFAULTS) - set(values)
+    assert not missing
+    assert values["ARM_ENDPOINT"] == settings.DEFAULTS["ARM_ENDPOINT"]

@@ -89,6 +89,7 @@ class Settings(BaseModel):
             max_attempts=self.arm_max_attempts,
             retry_after_default=self.retry_after_default_seconds,
             retry_after_max=self.retry_after_max_seconds,
+            managed_identity_client_id=self.azure_client_id or None,
         )
 
 

@@ -19,6 +19,8 @@ class ClientConfig:
     retry_after_default: int = 30
     retry_after_max: int = 600
     user_agent: str = f"vm-restore-orchestrator/{__version__}"
+    # Client ID of a user-assigned managed identity (AZURE_CLIENT_ID); None = DefaultAzureCredential defaults.
+    managed_identity_client_id: str | None = None
 
     @property
     def token_scope(self) -> str:

@@ -1,0 +1,465 @@
+"""The client's HTTP behaviour against a real local HTTP server (pytest-httpserver), no patched `requests`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from azure.core.credentials import AccessToken
+from azure.core.exceptions import ClientAuthenticationError
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from azbackup import ids
+from azbackup.client import BackupClient
+from azbackup.config import ClientConfig
+from azbackup.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidResourceIdError,
+    NotFoundError,
+    ResponseError,
+    ServerError,
+    ThrottledError,
+    TransportError,
+    UnsafeUrlError,
+)
+from azbackup.models import AadProperties, CrrAccessToken, IaasVmRestoreRequest, OperationStatusValues
+
+TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
+SUB = "00000000-0000-0000-0000-000000000000"
+VAULT = ids.vault_id(SUB, "rg1", "vault1")
+ITEM = ids.protected_item_id(VAULT, ids.container_name("rg1", "vm1"), ids.item_name("rg1", "vm1"))
+VM = ids.vm_id(SUB, "rg1", "vm1")
+ITEM_PATH = ITEM  # the request path equals the ID
+
+
+class FakeCredential:
+    """Stands in for an azure-identity credential; records the scopes asked for."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.scopes: list[str] = []
+        self.fail = fail
+
+    def get_token(self, *scopes: str, **_: Any) -> AccessToken:
+        self.scopes.extend(scopes)
+        if self.fail:
+            raise ClientAuthenticationError(f"no identity; last token was {TOKEN}")
+        return AccessToken(TOKEN, 4_102_444_800)
+
+
+class Sleeps(list[float]):
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def credential() -> FakeCredential:
+    return FakeCredential()
+
+
+@pytest.fixture
+def client(httpserver: HTTPServer, credential: FakeCredential, sleeps: Sleeps) -> Iterator[BackupClient]:
+    config = ClientConfig(arm_endpoint=httpserver.url_for("").rstrip("/"), timeout=5, max_attempts=4)
+    yield BackupClient(config, credential=credential, sleep=sleeps)
+    httpserver.check_assertions()  # every request the client sent matched an expectation
+
+
+def rp_body(name: str) -> dict[str, Any]:
+    return {
+        "id": ids.recovery_point_id(ITEM, name),
+        "name": name,
+        "properties": {
+            "objectType": "IaasVMRecoveryPoint",
+            "recoveryPointTime": "2024-01-01T00:00:00Z",
+            "recoveryPointType": "AppConsistent",
+            "recoveryPointTierDetails": [{"type": 1, "status": 1}],
+        },
+    }
+
+
+def test_every_request_carries_token_user_agent_and_client_request_id(
+    client: BackupClient, httpserver: HTTPServer, credential: FakeCredential
+) -> None:
+    httpserver.expect_request(ITEM_PATH, method="GET", query_string={"api-version": "2026-02-01"}).respond_with_json(
+        {"id": ITEM, "name": "VM;iaasvmcontainerv2;rg1;vm1", "properties": {"protectedItemType": "x"}}
+    )
+    item = client.get_protected_item(ITEM)
+    request, _ = httpserver.log[0]
+    assert item.properties.protected_item_type == "x"
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["User-Agent"].startswith("vm-restore-orchestrator/")
+    assert len(request.headers["x-ms-client-request-id"]) == 36
+    assert credential.scopes == [f"{httpserver.url_for('').rstrip('/')}/.default"]
+
+
+def test_recovery_points_follow_every_next_link_with_filter(client: BackupClient, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("")
+    next_link = f"{base.rstrip('/')}{ITEM}/recoveryPoints?api-version=2026-02-01&$skiptoken=p2"
+    httpserver.expect_request(
+        f"{ITEM}/recoveryPoints", query_string={"api-version": "2026-02-01", "$filter": "startDate eq 'x'"}
+    ).respond_with_json({"value": [rp_body("1")], "nextLink": next_link})
+    httpserver.expect_request(
+        f"{ITEM}/recoveryPoints", query_string={"api-version": "2026-02-01", "$skiptoken": "p2"}
+    ).respond_with_json({"value": [rp_body("2")], "nextLink": None})
+    points = client.list_recovery_points(ITEM, filter="startDate eq 'x'")
+    assert [p.name for p in points] == ["1", "2"]
+    assert str(points[0].tiers[0].type) == "InstantRP"
+
+
+def test_foreign_next_link_is_refused_without_sending(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"{ITEM}/recoveryPoints").respond_with_json(
+        {"value": [rp_body("1")], "nextLink": "https://evil.example/steal?x=1"}
+    )
+    with pytest.raises(UnsafeUrlError):
+        client.list_recovery_points(ITEM)
+    assert len(httpserver.log) == 1
+
+
+def test_crr_recovery_points_use_crr_api_version(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"{ITEM}/recoveryPoints/7", query_string={"api-version": "2023-01-15"}).respond_with_json(
+        rp_body("7")
+    )
+    assert client.get_recovery_point(ITEM, "7", crr=True).name == "7"
+
+
+def test_trigger_restore_returns_tracking_from_202(client: BackupClient, httpserver: HTTPServer) -> None:
+    base = httpserver.url_for("").rstrip("/")
+    headers = {
+        "Azure-AsyncOperation": f"{base}{ITEM}/operationsStatus/op1?api-version=2017-07-01",
+        "Location": f"{base}{ITEM}/operationResults/op1?api-version=2017-07-01",
+        "Retry-After": "60",
+    }
+    httpserver.expect_request(f"{ITEM}/recoveryPoints/42/restore", method="POST").respond_with_data(
+        "", status=202, headers=headers
+    )
+    body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks", source_resource_id=VM)
+    op = client.trigger_restore(ITEM, "42", body, auxiliary_token="aux-token-1234")
+    request, _ = httpserver.log[0]
+    sent = json.loads(request.get_data())
+    assert sent["properties"]["objectType"] == "IaasVMRestoreRequest"
+    assert sent["properties"]["recoveryType"] == "RestoreDisks"
+    assert request.headers["x-ms-authorization-auxiliary"] == "Bearer aux-token-1234"
+    assert (op.status_url, op.result_url, op.retry_after) == (
+        headers["Azure-AsyncOperation"],
+        headers["Location"],
+        60,
+    )
+
+
+def test_get_operation_reads_job_id_from_status_url(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"{ITEM}/operationsStatus/op1").respond_with_json(
+        {"status": "Succeeded", "properties": {"objectType": "OperationStatusJobExtendedInfo", "jobId": "job-9"}}
+    )
+    state = client.get_operation(httpserver.url_for(f"{ITEM}/operationsStatus/op1") + "?api-version=2017-07-01")
+    assert (state.status, state.job_id) == (OperationStatusValues.SUCCEEDED, "job-9")
+
+
+def test_get_operation_on_result_url_202_is_in_progress(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"{ITEM}/operationResults/op1").respond_with_data(
+        "", status=202, headers={"Retry-After": "20"}
+    )
+    state = client.get_operation(httpserver.url_for(f"{ITEM}/operationResults/op1"))
+    assert (state.status, state.retry_after) == (OperationStatusValues.IN_PROGRESS, 20)
+
+
+def test_foreign_tracking_url_is_refused_and_nothing_is_sent(
+    client: BackupClient, httpserver: HTTPServer, credential: FakeCredential
+) -> None:
+    with pytest.raises(UnsafeUrlError):
+        client.get_operation("https://attacker.example/operationsStatus/1")
+    port = httpserver.port + 1
+    with pytest.raises(UnsafeUrlError):
+        client.get_operation(f"http://{httpserver.host}:{port}/operationsStatus/1")
+    assert httpserver.log == []
+    assert credential.scopes == []
+
+
+def test_throttled_then_ok_is_retried_after_short_retry_after(
+    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1").respond_with_json(
+        {"error": {"code": "TooManyRequests", "message": "slow"}}, status=429, headers={"Retry-After": "2"}
+    )
+    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1").respond_with_json(
+        {"name": "j1", "properties": {"status": "Completed", "duration": "00:20:23.0896697"}}
+    )
+    job = client.get_job(VAULT, "j1")
+    assert job.is_terminal and job.duration is not None and job.duration.total_seconds() > 1223
+    assert sleeps == [2.0]
+
+
+def test_long_retry_after_is_raised_for_a_durable_wait(
+    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
+        {"error": {"code": "TooManyRequests", "message": "slow"}}, status=429, headers={"Retry-After": "120"}
+    )
+    with pytest.raises(ThrottledError) as caught:
+        client.get_job(VAULT, "j1")
+    assert caught.value.retry_after == 120
+    assert caught.value.to_info().transient
+    assert sleeps == []
+    assert len(httpserver.log) == 1
+
+
+def test_server_errors_are_retried_up_to_max_attempts_with_capped_backoff(
+    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
+        {"error": {"code": "InternalError", "message": "oops"}}, status=500, headers={"x-ms-request-id": "rid-5"}
+    )
+    with pytest.raises(ServerError) as caught:
+        client.get_job(VAULT, "j1")
+    assert len(httpserver.log) == 4
+    assert sleeps == [0.5, 1.0, 2.0]
+    assert (caught.value.request_id, caught.value.retry_after) == ("rid-5", None)
+
+
+def test_post_is_not_retried_on_500(client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1/cancel", method="POST").respond_with_json(
+        {"error": {"code": "InternalError", "message": "oops"}}, status=500
+    )
+    with pytest.raises(ServerError):
+        client.cancel_job(VAULT, "j1")
+    assert len(httpserver.log) == 1 and sleeps == []
+
+
+def test_post_is_retried_when_service_asks_with_503_retry_after(
+    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1/cancel", method="POST").respond_with_data(
+        "", status=503, headers={"Retry-After": "1"}
+    )
+    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1/cancel", method="POST").respond_with_data(
+        "", status=202, headers={"Location": httpserver.url_for(f"{VAULT}/backupJobs/j1/operationResults/o")}
+    )
+    op = client.cancel_job(VAULT, "j1")
+    assert op.result_url and op.result_url.endswith("/operationResults/o")
+    assert sleeps == [1.0]
+
+
+def test_terminal_400_surfaces_arm_code_message_and_request_id(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"{VAULT}/backupValidateOperation", method="POST").respond_with_json(
+        {"error": {"code": "BMSUserErrorInvalidInput", "message": "Input is invalid", "target": "storageAccountId"}},
+        status=400,
+        headers={"x-ms-request-id": "rid-400"},
+    )
+    body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks")
+    with pytest.raises(ResponseError) as caught:
+        client.validate_restore(VAULT, ids.recovery_point_id(ITEM, "42"), body)
+    error = caught.value
+    assert (error.status, error.code, error.message, error.request_id) == (
+        400,
+        "BMSUserErrorInvalidInput",
+        "Input is invalid",
+        "rid-400",
+    )
+    assert not error.is_transient
+    assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize(("status", "cls"), [(404, NotFoundError), (409, ConflictError)])
+def test_not_found_and_conflict_have_their_own_classes(
+    client: BackupClient, httpserver: HTTPServer, status: int, cls: type[ResponseError]
+) -> None:
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
+        {"error": {"code": "X", "message": "m"}}, status=status
+    )
+    with pytest.raises(cls):
+        client.get_job(VAULT, "j1")
+
+
+def test_error_body_echoing_authorization_is_redacted(client: BackupClient, httpserver: HTTPServer) -> None:
+    def echo(request: Request) -> Response:
+        message = f"bad request with headers Authorization: {request.headers['Authorization']}"
+        return Response(json.dumps({"error": {"code": "BadRequest", "message": message}}), status=400)
+
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_handler(echo)
+    with pytest.raises(ResponseError) as caught:
+        client.get_job(VAULT, "j1")
+    for text in (str(caught.value), repr(caught.value), caught.value.to_info().model_dump_json()):
+        assert TOKEN not in text
+        assert "***" in text
+
+
+def test_non_json_error_body_is_reported_with_status(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_data(f"<html>Bearer {TOKEN}</html>", status=403)
+    with pytest.raises(ResponseError) as caught:
+        client.get_job(VAULT, "j1")
+    assert caught.value.code == "Http403"
+    assert TOKEN not in str(caught.value)
+
+
+def test_redirect_is_not_followed(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_data(
+        "", status=307, headers={"Location": "https://evil.example/x"}
+    )
+    with pytest.raises(ResponseError) as caught:
+        client.get_job(VAULT, "j1")
+    assert caught.value.code == "UnexpectedRedirect"
+
+
+def test_connection_refused_is_a_transient_transport_error(credential: FakeCredential, sleeps: Sleeps) -> None:
+    client = BackupClient(ClientConfig(arm_endpoint="http://127.0.0.1:9", max_attempts=2), credential, sleep=sleeps)
+    with pytest.raises(TransportError) as caught:
+        client.cancel_job(VAULT, "j1")
+    assert caught.value.is_transient and caught.value.connect_failed
+    assert sleeps == [0.5]  # a POST that never reached the server may be repeated
+
+
+def test_credential_failure_is_authentication_error_without_token(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    config = ClientConfig(arm_endpoint=httpserver.url_for("").rstrip("/"))
+    client = BackupClient(config, credential=FakeCredential(fail=True), sleep=sleeps)
+    with pytest.raises(AuthenticationError) as caught:
+        client.get_job(VAULT, "j1")
+    assert TOKEN not in str(caught.value)
+    assert httpserver.log == []
+
+
+def test_log_line_has_method_path_status_and_request_id_but_no_secrets(
+    client: BackupClient, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
+        {"name": "j1", "properties": {"status": "InProgress"}}, headers={"x-ms-request-id": "rid-1"}
+    )
+    with caplog.at_level(logging.INFO, logger="azbackup.client"):
+        client.get_job(VAULT, "j1")
+    record = next(r for r in caplog.records if r.getMessage() == "arm.request")
+    fields = record.__dict__
+    assert (fields["method"], fields["path"], fields["status"], fields["request_id"]) == (
+        "GET",
+        f"{VAULT}/backupJobs/j1",
+        200,
+        "rid-1",
+    )
+    assert "api-version" not in fields["path"]
+    assert isinstance(fields["duration_ms"], float)
+    assert all(TOKEN not in str(v) for v in fields.values())
+
+
+def test_backup_status_posts_vm_id_to_the_region(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(
+        f"/subscriptions/{SUB}/providers/Microsoft.RecoveryServices/locations/westeurope/backupStatus",
+        method="POST",
+        json={"resourceType": "VM", "resourceId": VM},
+    ).respond_with_json({"protectionStatus": "Protected", "vaultId": VAULT, "containerName": "c"})
+    status = client.get_backup_status("westeurope", VM)
+    assert status.is_protected and status.vault_id == VAULT
+
+
+def test_list_jobs_pages_through_next_link(client: BackupClient, httpserver: HTTPServer) -> None:
+    second = httpserver.url_for(f"{VAULT}/backupJobs") + "?api-version=2026-02-01&$skiptoken=2"
+    httpserver.expect_request(
+        f"{VAULT}/backupJobs", query_string={"api-version": "2026-02-01", "$filter": "operation eq 'Restore'"}
+    ).respond_with_json({"value": [{"name": "a", "properties": {"status": "Completed"}}], "nextLink": second})
+    httpserver.expect_request(
+        f"{VAULT}/backupJobs", query_string={"api-version": "2026-02-01", "$skiptoken": "2"}
+    ).respond_with_json({"value": [{"name": "b", "properties": {"status": "InProgress"}}]})
+    assert [j.job_id for j in client.list_jobs(VAULT, filter="operation eq 'Restore'")] == ["a", "b"]
+
+
+def test_cross_region_restore_flow_uses_crr_version_and_keeps_token_out_of_errors(
+    client: BackupClient, httpserver: HTTPServer
+) -> None:
+    loc = f"/subscriptions/{SUB}/providers/Microsoft.RecoveryServices/locations/southeastasia"
+    crr = {"api-version": "2023-01-15"}
+    aad_body = {"id": f"/subscriptions/{SUB}", "properties": {"audience": "aud", "tenantId": "t"}}
+    httpserver.expect_request(f"{loc}/backupAadProperties", query_string=crr).respond_with_json(aad_body)
+    httpserver.expect_request(
+        f"{ITEM}/recoveryPoints/42/accessToken",
+        method="POST",
+        query_string=crr,
+        json={"properties": {"audience": "aud", "tenantId": "t"}},
+    ).respond_with_json(
+        {
+            "properties": {
+                "objectType": "WorkloadCrrAccessToken",
+                "accessTokenString": "CRR-SECRET-TOKEN",
+                "subscriptionId": SUB,
+            }
+        }
+    )
+    httpserver.expect_request(f"{loc}/backupCrossRegionRestore", method="POST", query_string=crr).respond_with_json(
+        {"error": {"code": "BadRequest", "message": "token CRR-SECRET-TOKEN rejected"}}, status=400
+    )
+    aad = client.get_aad_properties("southeastasia", VAULT)
+    assert isinstance(aad, AadProperties) and aad.properties.audience == "aud"
+    token = client.get_crr_access_token(ITEM, "42", aad)
+    assert isinstance(token, CrrAccessToken)
+    assert "CRR-SECRET-TOKEN" not in repr(token)
+    with pytest.raises(ResponseError) as caught:
+        client.trigger_cross_region_restore("southeastasia", token, IaasVmRestoreRequest(recovery_point_id="42"))
+    assert "CRR-SECRET-TOKEN" not in str(caught.value)
+    sent = json.loads(httpserver.log[-1][0].get_data())
+    assert sent["crossRegionRestoreAccessDetails"]["accessTokenString"] == "CRR-SECRET-TOKEN"
+    assert sent["restoreRequest"]["objectType"] == "IaasVMRestoreRequest"
+
+
+def test_crr_jobs_are_posted_with_resource_id(client: BackupClient, httpserver: HTTPServer) -> None:
+    loc = f"/subscriptions/{SUB}/providers/Microsoft.RecoveryServices/locations/southeastasia"
+    httpserver.expect_request(
+        f"{loc}/backupCrrJob", method="POST", json={"resourceId": VM, "jobName": "j1"}
+    ).respond_with_json({"name": "j1", "properties": {"operation": "CrossRegionRestore", "status": "InProgress"}})
+    httpserver.expect_request(f"{loc}/backupCrrJobs", method="POST", json={"resourceId": VM}).respond_with_json(
+        {"value": [{"name": "j1", "properties": {"status": "InProgress"}}]}
+    )
+    assert client.get_crr_job("southeastasia", VM, "j1").properties.operation == "CrossRegionRestore"
+    assert [j.job_id for j in client.list_crr_jobs("southeastasia", VM)] == ["j1"]
+
+
+def test_old_api_versions_come_from_config(httpserver: HTTPServer, credential: FakeCredential, sleeps: Sleeps) -> None:
+    config = ClientConfig(
+        arm_endpoint=httpserver.url_for("").rstrip("/"), api_version="2019-05-13", crr_api_version="2018-12-20"
+    )
+    client = BackupClient(config, credential, sleep=sleeps)
+    httpserver.expect_request(f"{ITEM}/recoveryPoints/1", query_string={"api-version": "2019-05-13"}).respond_with_json(
+        rp_body("1")
+    )
+    httpserver.expect_request(f"{ITEM}/recoveryPoints/1", query_string={"api-version": "2018-12-20"}).respond_with_json(
+        rp_body("1")
+    )
+    assert client.get_recovery_point(ITEM, "1").name == "1"
+    assert client.get_recovery_point(ITEM, "1", crr=True).name == "1"
+
+
+@pytest.fixture
+def foreign_server() -> Iterator[HTTPServer]:
+    """A second, real server on another port: it must never see a request (and so never a token)."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_authorization_is_never_sent_to_a_listening_foreign_server(
+    client: BackupClient, httpserver: HTTPServer, foreign_server: HTTPServer
+) -> None:
+    foreign_next = foreign_server.url_for(f"{ITEM}/recoveryPoints") + "?page=2"
+    httpserver.expect_request(f"{ITEM}/recoveryPoints").respond_with_json({"value": [], "nextLink": foreign_next})
+    with pytest.raises(UnsafeUrlError):
+        client.list_recovery_points(ITEM)
+    with pytest.raises(UnsafeUrlError):
+        client.get_operation(foreign_server.url_for(f"{ITEM}/operationsStatus/op1"))
+    assert foreign_server.log == []
+    assert len(httpserver.log) == 1
+
+
+@pytest.mark.parametrize("bad", ["../../x", "a/b", "", "..", "x?y"])
+def test_path_segments_from_callers_cannot_escape_their_resource(
+    client: BackupClient, httpserver: HTTPServer, bad: str
+) -> None:
+    with pytest.raises(InvalidResourceIdError):
+        client.get_recovery_point(ITEM, bad)
+    with pytest.raises(InvalidResourceIdError):
+        client.get_job(VAULT, bad)
+    assert httpserver.log == []

@@ -9,6 +9,9 @@ EMULATOR_PORT ?= 7072
 TIME_SCALE ?= 60
 DEVHOST_DB ?= .devhost/devhost.db
 PYTEST_ARGS ?=
+# checkov (infra/ scan in tests/infra) lives in its own venv: its pins conflict with requirements-dev.txt.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .PHONY: run test lint unit contract e2e infra-check bench reliability clean
 
@@ -21,11 +24,18 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	echo '*' > $(CHECKOV_VENV)/.gitignore
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
+
 run: $(STAMP)
 	PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) TIME_SCALE=$(TIME_SCALE) DEVHOST_DB=$(DEVHOST_DB) RESET=$(RESET) \
 		$(PY) -m devhost.stack
 
-test: $(STAMP) lint
+test: $(STAMP) $(CHECKOV_STAMP) lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -39,5 +49,5 @@ reliability: $(STAMP)
 	$(PY) -m pytest tests/reliability -m "reliability" $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .devhost .pytest_cache .ruff_cache .mypy_cache build *.egg-info
+	rm -rf $(VENV) .venv-checkov .devhost .pytest_cache .ruff_cache .mypy_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

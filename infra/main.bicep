@@ -1,0 +1,285 @@
+// VM restore orchestrator on Azure Functions Flex Consumption (Python 3.11, Durable Functions).
+// `azd up` deploys this file; docs/deploy.md explains every parameter and the RBAC it grants.
+// Nothing is granted at subscription scope unless enableSubscriptionScopeLookups is true.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource (a region that offers Flex Consumption).')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Comma-separated Recovery Services vault resource IDs the app may restore from (Backup Operator on each).')
+param vaultIds string = ''
+
+@description('Comma-separated resource group IDs holding source VMs and restore targets (Virtual Machine Contributor on each).')
+param targetResourceGroupIds string = ''
+
+@description('Comma-separated staging storage account IDs used as storageAccountId in restore requests (Storage Account Contributor on each). Each must sit in one of targetResourceGroupIds.')
+param stagingStorageAccountIds string = ''
+
+@description('Opt-in: a subscription-scope custom role (Azure Backup backupStatus + cross-region restore actions only) in every subscription of vaultIds. Needed to restore from a VM ID alone or cross-region.')
+param enableSubscriptionScopeLookups bool = false
+
+@secure()
+@description('HMAC-SHA256 secret for POST /api/webhooks/incident, stored in Key Vault.')
+param incidentWebhookSecret string
+
+@description('Optional principal (azd: the deployer) given Key Vault Secrets Officer to read and rotate the webhook secret.')
+param principalId string = ''
+
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param principalType string = 'User'
+
+@description('Comma-separated principal IDs allowed to publish restore events to the Event Grid topic.')
+param eventPublisherPrincipalIds string = ''
+
+@description('Create the Event Grid subscription to restore_from_event. Needs the code deployed; the azd postdeploy hook sets it.')
+param deployEventSubscription bool = false
+
+@secure()
+@description('Optional: URL of an HMAC-signing relay for Azure Monitor alerts; creates an action group posting to it.')
+param incidentRelayUrl string = ''
+
+@description('Durable Functions task hub name (host.json uses %TASK_HUB_NAME%).')
+param taskHubName string = 'vmrestore'
+
+@description('Event type the Event Grid trigger accepts and the subscription filters on.')
+param eventGridRestoreEventType string = 'Contoso.Restore.Requested'
+
+param restoreTimeoutHours string = '48'
+param validateBeforeRestore string = 'true'
+param incidentDefaultRequest string = '{}'
+param logLevel string = 'INFO'
+
+@description('Extra or overriding app settings (name -> string value), applied last.')
+param appSettingOverrides object = {}
+
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('Disable Application Insights local (instrumentation key) auth; telemetry then needs the identity (Entra).')
+param disableAppInsightsLocalAuth bool = true
+
+param logRetentionInDays int = 30
+
+param eventMaxDeliveryAttempts int = 10
+param eventTimeToLiveInMinutes int = 1440
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = 'func-${resourceToken}'
+var deploymentContainerName = 'app-package-${resourceToken}'
+var deadLetterContainerName = 'eventgrid-deadletter'
+var incidentSecretName = 'incident-webhook-secret'
+// environment().resourceManager ends with '/'; ARM_ENDPOINT has no trailing slash.
+var resourceManager = environment().resourceManager
+var armEndpoint = endsWith(resourceManager, '/') ? substring(resourceManager, 0, length(resourceManager) - 1) : resourceManager
+// Lists arrive as comma-separated strings (azd env values; the same format as RESTORE_ALLOWED_SCOPES). Azure
+// resource IDs never contain spaces, so stripping them makes "a, b" and "a,b" equal.
+var vaultIdList = empty(vaultIds) ? [] : split(replace(vaultIds, ' ', ''), ',')
+var targetResourceGroupIdList = empty(targetResourceGroupIds) ? [] : split(replace(targetResourceGroupIds, ' ', ''), ',')
+var stagingStorageAccountIdList = empty(stagingStorageAccountIds) ? [] : split(replace(stagingStorageAccountIds, ' ', ''), ',')
+var eventPublisherPrincipalIdList = empty(eventPublisherPrincipalIds) ? [] : split(replace(eventPublisherPrincipalIds, ' ', ''), ',')
+// The app refuses any source or target outside these prefixes: the same vaults and resource groups RBAC covers.
+var restoreAllowedScopes = join(concat(vaultIdList, targetResourceGroupIdList), ',')
+var vaultSubscriptionIdList = [for id in vaultIdList: split(id, '/')[2]]
+// union() with an empty array drops duplicates: one custom role per subscription.
+var vaultSubscriptionIds = union(vaultSubscriptionIdList, [])
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    appInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+    appPrincipalId: identity.outputs.principalId
+    disableLocalAuth: disableAppInsightsLocalAuth
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    deadLetterContainerName: deadLetterContainerName
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    secretName: incidentSecretName
+    secretValue: incidentWebhookSecret
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: principalId
+    operatorPrincipalType: principalType
+  }
+}
+
+// Every setting settings.DEFAULTS reads, plus what the Functions host needs. Documented in README.md and
+// local.settings.example.json; tests/infra cross-checks all three.
+var appSettings = union({
+  // Host storage through the identity: no connection string, no key.
+  AzureWebJobsStorage__accountName: storage.outputs.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  TASK_HUB_NAME: taskHubName
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+  ARM_ENDPOINT: armEndpoint
+  BACKUP_API_VERSION: '2026-02-01'
+  CRR_API_VERSION: '2023-01-15'
+  AZURE_CLIENT_ID: identity.outputs.clientId
+  ARM_TIMEOUT_SECONDS: '30'
+  ARM_MAX_ATTEMPTS: '4'
+  RETRY_AFTER_DEFAULT_SECONDS: '30'
+  RETRY_AFTER_MAX_SECONDS: '600'
+  JOB_POLL_INTERVAL_SECONDS: '60'
+  RESTORE_TIMEOUT_HOURS: restoreTimeoutHours
+  VALIDATE_BEFORE_RESTORE: validateBeforeRestore
+  RESTORE_ALLOWED_SCOPES: restoreAllowedScopes
+  INCIDENT_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.secretUri})'
+  INCIDENT_DEFAULT_REQUEST: incidentDefaultRequest
+  EVENTGRID_RESTORE_EVENT_TYPE: eventGridRestoreEventType
+  CALLBACK_ALLOW_INSECURE: 'false'
+  LOG_LEVEL: logLevel
+}, appSettingOverrides)
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    planName: 'plan-${resourceToken}'
+    appName: functionAppName
+    location: location
+    tags: union(tags, { 'azd-service-name': 'api' })
+    identityId: identity.outputs.id
+    deploymentBlobContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    appSettings: appSettings
+  }
+}
+
+module eventGrid 'modules/eventgrid.bicep' = {
+  name: 'eventgrid'
+  scope: rg
+  params: {
+    topicName: 'evgt-${resourceToken}'
+    location: location
+    tags: tags
+    deploySubscription: deployEventSubscription
+    functionAppId: functionApp.outputs.id
+    functionName: 'restore_from_event'
+    eventType: eventGridRestoreEventType
+    deadLetterStorageAccountName: storage.outputs.name
+    deadLetterContainerName: deadLetterContainerName
+    maxDeliveryAttempts: eventMaxDeliveryAttempts
+    eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
+    publisherPrincipalIds: eventPublisherPrincipalIdList
+  }
+}
+
+module alerts 'modules/alerts.bicep' = if (!empty(incidentRelayUrl)) {
+  name: 'alerts'
+  scope: rg
+  params: {
+    name: 'ag-${resourceToken}'
+    shortName: 'vmrestore'
+    tags: tags
+    relayUrl: incidentRelayUrl
+  }
+}
+
+// Least-privilege restore RBAC: each assignment sits on a vault, a resource group or a storage account.
+module vaultRoles 'modules/rbac-vault.bicep' = [for (vaultId, i) in vaultIdList: {
+  name: 'rbac-vault-${i}'
+  scope: resourceGroup(split(vaultId, '/')[2], split(vaultId, '/')[4])
+  params: {
+    vaultName: last(split(vaultId, '/'))
+    principalId: identity.outputs.principalId
+  }
+}]
+
+module targetGroupRoles 'modules/rbac-target-rg.bicep' = [for (groupId, i) in targetResourceGroupIdList: {
+  name: 'rbac-target-${i}'
+  scope: resourceGroup(split(groupId, '/')[2], split(groupId, '/')[4])
+  params: {
+    principalId: identity.outputs.principalId
+  }
+}]
+
+module stagingStorageRoles 'modules/rbac-staging-storage.bicep' = [for (accountId, i) in stagingStorageAccountIdList: {
+  name: 'rbac-staging-${i}'
+  scope: resourceGroup(split(accountId, '/')[2], split(accountId, '/')[4])
+  params: {
+    storageAccountName: last(split(accountId, '/'))
+    principalId: identity.outputs.principalId
+  }
+}]
+
+module subscriptionLookups 'modules/rbac-subscription.bicep' = [for subscriptionId in vaultSubscriptionIds: if (enableSubscriptionScopeLookups) {
+  name: 'rbac-lookups-${take(uniqueString(subscriptionId), 8)}'
+  scope: subscription(subscriptionId)
+  params: {
+    principalId: identity.outputs.principalId
+    roleNameSuffix: resourceToken
+  }
+}]
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostName
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+output EVENTGRID_TOPIC_NAME string = eventGrid.outputs.topicName
+output EVENTGRID_TOPIC_ENDPOINT string = eventGrid.outputs.topicEndpoint
+output RESTORE_ALLOWED_SCOPES string = restoreAllowedScopes

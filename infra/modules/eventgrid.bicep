@@ -1,0 +1,117 @@
+// Event Grid custom topic for "restore this VM" events, and its subscription to the Event Grid trigger function
+// `restore_from_event`. Publishers authenticate with Entra ID (EventGrid Data Sender); topic keys are disabled.
+// Undeliverable events are dead-lettered to a blob container with the topic's own identity.
+param topicName string
+param location string
+param tags object
+@description('Create the subscription. It needs the function code deployed first (azd postdeploy hook turns it on).')
+param deploySubscription bool
+param functionAppId string
+param functionName string
+param eventType string
+param deadLetterStorageAccountName string
+param deadLetterContainerName string
+param maxDeliveryAttempts int
+param eventTimeToLiveInMinutes int
+@description('Principal IDs allowed to publish to the topic (EventGrid Data Sender on the topic).')
+param publisherPrincipalIds array
+
+// Built-in role IDs: MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md
+var roles = {
+  eventGridDataSender: 'd5a91429-5739-47e2-a06b-3470a27159e7'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+}
+
+resource topic 'Microsoft.EventGrid/topics@2023-12-15-preview' = {
+  // checkov:skip=CKV_AZURE_193: publishers (incident tooling, Logic Apps, other subscriptions) reach the topic over its public endpoint; local (key/SAS) auth is disabled, so every publish needs an Entra token with EventGrid Data Sender.
+  name: topicName
+  location: location
+  tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    inputSchema: 'EventGridSchema'
+    disableLocalAuth: true
+    publicNetworkAccess: 'Enabled'
+    minimumTlsVersionAllowed: '1.2'
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: deadLetterStorageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = {
+  parent: blobService
+  name: deadLetterContainerName
+}
+
+// Only the dead-letter container, not the whole account (which holds the task hub and the deployment package).
+resource deadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(deadLetterContainer.id, topic.id, roles.storageBlobDataContributor)
+  scope: deadLetterContainer
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    principalId: topic.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource publishers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in publisherPrincipalIds: {
+  name: guid(topic.id, principalId, roles.eventGridDataSender)
+  scope: topic
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.eventGridDataSender)
+    principalId: principalId
+  }
+}]
+
+resource restoreSubscription 'Microsoft.EventGrid/topics/eventSubscriptions@2023-12-15-preview' = if (deploySubscription) {
+  parent: topic
+  name: 'restore-from-event'
+  dependsOn: [
+    deadLetterWriter
+  ]
+  properties: {
+    destination: {
+      endpointType: 'AzureFunction'
+      properties: {
+        resourceId: '${functionAppId}/functions/${functionName}'
+        maxEventsPerBatch: 1
+        preferredBatchSizeInKilobytes: 64
+      }
+    }
+    filter: {
+      includedEventTypes: [
+        eventType
+      ]
+    }
+    eventDeliverySchema: 'EventGridSchema'
+    retryPolicy: {
+      maxDeliveryAttempts: maxDeliveryAttempts
+      eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
+    }
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: storage.id
+          blobContainerName: deadLetterContainerName
+        }
+      }
+    }
+  }
+}
+
+output topicName string = topic.name
+output topicEndpoint string = topic.properties.endpoint
+output topicId string = topic.id

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from azbackup import ids
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
+from azbackup.models_common import TrackedResource
 from azbackup.models_crr import (
     AadProperties,
     BackupStatus,
@@ -42,6 +43,9 @@ M = TypeVar("M", bound=BaseModel)
 _PATH_SAFE = "/;:@!$&'()*+,=-._~"
 _MAX_PAGES = 1000
 _PROVIDER = "providers/Microsoft.RecoveryServices"
+# Stable api-versions of the two resource GETs the client makes outside Azure Backup (region lookups).
+VM_API_VERSION = "2024-07-01"
+VAULT_API_VERSION = "2024-04-01"
 
 
 def _default_credential(config: ClientConfig) -> TokenCredential:
@@ -114,6 +118,23 @@ class BackupClient:
             seen.add(page.next_link)
             # nextLink is followed as-is with GET (as the azure SDK does, also for POST lists), only on ARM.
             url, method, body = check_url(page.next_link, self.config.arm_endpoint), "GET", None
+
+    # -- resource lookups -------------------------------------------------------------------------------------
+
+    def get_resource_location(self, resource_id: str) -> str:
+        """The region of a VM or vault (`VirtualMachines_Get` / `Vaults_Get`, only `location` is read).
+
+        Raises:
+            InvalidResourceIdError: the ID is neither a VM nor a Recovery Services vault.
+        """
+        version = VM_API_VERSION if "/virtualmachines/" in resource_id.lower() else VAULT_API_VERSION
+        if version == VM_API_VERSION:
+            ids.parse_vm_id(resource_id)
+        else:
+            ids.parse_vault_id(resource_id)
+        url = f"{self._base}{quote(resource_id, safe=_PATH_SAFE)}?api-version={version}"
+        body = _parse(TrackedResource, self._http.request("GET", url))
+        return body.location.lower().replace(" ", "")
 
     # -- primary region ---------------------------------------------------------------------------------------
 

@@ -29,6 +29,12 @@ class ArmResource(ArmModel):
     type: str | None = None
 
 
+class TrackedResource(ArmResource):
+    """An ARM resource that lives in a region (VM, vault); only `location` is read."""
+
+    location: str
+
+
 class CaseInsensitiveEnum(StrEnum):
     """A StrEnum that also accepts other casings and the numeric ordinals some API versions send."""
 

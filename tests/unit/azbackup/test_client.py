@@ -463,3 +463,12 @@ def test_path_segments_from_callers_cannot_escape_their_resource(
     with pytest.raises(InvalidResourceIdError):
         client.get_job(VAULT, bad)
     assert httpserver.log == []
+
+
+def test_resource_location_reads_vm_and_vault_regions(client: BackupClient, httpserver: HTTPServer) -> None:
+    httpserver.expect_request(VM, method="GET", query_string="api-version=2024-07-01").respond_with_json(
+        {"id": VM, "location": "West Europe"})
+    httpserver.expect_request(VAULT, method="GET", query_string="api-version=2024-04-01").respond_with_json(
+        {"id": VAULT, "location": "northeurope"})
+    assert client.get_resource_location(VM) == "westeurope"
+    assert client.get_resource_location(VAULT) == "northeurope"

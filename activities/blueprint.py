@@ -1,0 +1,121 @@
+"""The activity functions: dict in, one ARM step, `{value, error}` out (ARM errors are data, never raised)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import azure.durable_functions as df
+from pydantic import BaseModel
+
+from activities import steps
+from activities.callback import post_callback
+from activities.client import backup_client
+from azbackup.errors import BackupError
+from azbackup.info import ActivityResult, Wire
+from azbackup.payloads import (
+    CancelValue,
+    FindJobInput,
+    JobInput,
+    NotifyInput,
+    OperationInput,
+    OperationValue,
+    ResolveItemInput,
+    RestoreSettings,
+    SelectPointInput,
+    TriggerInput,
+    ValidateInput,
+)
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+bp = df.Blueprint()
+InputT = TypeVar("InputT", bound=BaseModel)
+
+
+def run(name: str, model: type[InputT], payload: dict[str, Any], step: Callable[[InputT], Wire]) -> dict[str, Any]:
+    """Validate `payload`, run `step`, and return its value, or the `BackupError` it raised as `error` data."""
+    inp = model.model_validate(payload)
+    try:
+        return ActivityResult.ok(step(inp))
+    except BackupError as exc:
+        info = exc.to_info()
+        log.warning("activity.failed", extra={"activity": name, "code": info.code, "status": info.status,
+                                              "transient": info.transient, "x-ms-request-id": info.request_id})
+        return ActivityResult.fail(info)
+
+
+@bp.activity_trigger(input_name="payload")
+def get_restore_settings(payload: Any) -> dict[str, Any]:
+    """The settings the orchestrations need (read here so that replays see the same values)."""
+    s = get_settings()
+    return ActivityResult.ok(RestoreSettings(
+        retry_after_default=s.retry_after_default_seconds, retry_after_max=s.retry_after_max_seconds,
+        job_poll_interval=s.job_poll_interval_seconds, restore_timeout_hours=s.restore_timeout_hours,
+        validate_before_restore=s.validate_before_restore))
+
+
+@bp.activity_trigger(input_name="payload")
+def resolve_backup_item(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("resolve_backup_item", ResolveItemInput, payload, lambda i: steps.resolve_item(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload")
+def select_recovery_point(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("select_recovery_point", SelectPointInput, payload, lambda i: steps.select_point(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload")
+def validate_restore(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("validate_restore", ValidateInput, payload, lambda i: steps.validate(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload")
+def trigger_restore(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("trigger_restore", TriggerInput, payload, lambda i: steps.trigger(backup_client(), i))
+
+
+def _operation(inp: OperationInput) -> Wire:
+    state = backup_client().get_operation(inp.url)
+    if state.error is not None:
+        raise _OperationError(state.error)
+    return OperationValue(status=state.status.value, job_id=state.job_id, retry_after=state.retry_after)
+
+
+class _OperationError(BackupError):
+    def __init__(self, info: Any) -> None:
+        super().__init__(info.message, code=info.code)
+        self._info = info
+
+    def to_info(self) -> Any:
+        return self._info
+
+
+@bp.activity_trigger(input_name="payload")
+def get_operation_status(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("get_operation_status", OperationInput, payload, _operation)
+
+
+@bp.activity_trigger(input_name="payload")
+def find_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("find_restore_job", FindJobInput, payload, lambda i: steps.find_job(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload")
+def get_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("get_restore_job", JobInput, payload, lambda i: steps.get_job(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload")
+def cancel_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
+    def cancel(inp: JobInput) -> Wire:
+        backup_client().cancel_job(inp.item.vault_id, inp.job_id)
+        return CancelValue(accepted=True)
+
+    return run("cancel_restore_job", JobInput, payload, cancel)
+
+
+@bp.activity_trigger(input_name="payload")
+def notify_callback(payload: dict[str, Any]) -> dict[str, Any]:
+    return run("notify_callback", NotifyInput, payload, lambda i: post_callback(i, get_settings()))

@@ -1,0 +1,151 @@
+"""What each activity does with the ARM client: one ARM step each (the CRR trigger does its three inside)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from pydantic import TypeAdapter
+
+from activities.jobs import find_our_restore, restore_jobs_filter
+from activities.regions import paired_region, resource_location
+from azbackup import ids
+from azbackup.client import BackupClient
+from azbackup.errors import BackupError, NotFoundError
+from azbackup.info import BackupItem, JobInfo, RecoveryPointInfo
+from azbackup.models_job import Job
+from azbackup.models_restore import IaasVmRestoreRequest
+from azbackup.payloads import (
+    FindJobInput,
+    FindJobValue,
+    JobInput,
+    ResolveItemInput,
+    SelectPointInput,
+    TriggerInput,
+    TriggerValue,
+    ValidateInput,
+    ValidationIssue,
+    ValidationValue,
+)
+from azbackup.polling import TrackedOperation
+from azbackup.restore_body import build_restore_request
+from azbackup.restore_request import RestoreRequest
+from azbackup.selection import check_explicit_point, select_recovery_point
+
+log = logging.getLogger(__name__)
+_DURATION = TypeAdapter(timedelta)
+
+
+class NotProtectedError(BackupError):
+    """The VM has no backup item (Azure Backup does not protect it)."""
+
+    default_code = "VmNotProtected"
+
+
+def resolve_item(client: BackupClient, inp: ResolveItemInput) -> BackupItem:
+    """The backup item of a VM (via `backupStatus` in its region) or of an explicit protected item ID."""
+    if inp.protected_item_id:
+        parsed = ids.parse_protected_item_id(inp.protected_item_id)
+        props = client.get_protected_item(parsed.id).properties
+        vm_id = props.source_resource_id or props.virtual_machine_id
+        region = resource_location(client, parsed.vault_id) or (resource_location(client, vm_id) if vm_id else None)
+        return BackupItem(vm_id=vm_id, vm_region=region, vault_id=parsed.vault_id, vault_region=region,
+                          container_name=parsed.container, protected_item_name=parsed.item,
+                          protected_item_id=parsed.id, secondary_region=paired_region(region))
+    vm = ids.parse_vm_id(inp.vm_id or "")
+    region = resource_location(client, vm.id)
+    if region is None:
+        raise NotFoundError(404, "VmRegionUnknown", f"the region of VM {vm.name} could not be read")
+    status = client.get_backup_status(region, vm.id)
+    if not status.is_protected or not (status.container_name and status.protected_item_name and status.vault_id):
+        raise NotProtectedError(f"VM {vm.name} is not protected by Azure Backup "
+                                f"(protectionStatus {status.protection_status or 'unknown'})")
+    item_id = ids.protected_item_id(status.vault_id, status.container_name, status.protected_item_name,
+                                    status.fabric_name or "Azure")
+    return BackupItem(vm_id=vm.id, vm_region=region, vault_id=status.vault_id, vault_region=region,
+                      fabric_name=status.fabric_name or "Azure", container_name=status.container_name,
+                      protected_item_name=status.protected_item_name, protected_item_id=item_id,
+                      secondary_region=paired_region(region))
+
+
+def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointInfo:
+    """The explicit point, or the newest that fits the policy (every page read; the secondary region's for CRR)."""
+    item_id = inp.item.protected_item_id
+    if inp.recovery_point_id:
+        name = inp.recovery_point_id.rstrip("/").rsplit("/", 1)[-1]
+        point = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region),
+                                     inp.allow_archive)
+        return point.to_info(cross_region=inp.cross_region)
+    max_age = _duration(inp.max_age)
+    points = client.list_recovery_points(item_id, crr=inp.cross_region)
+    chosen = select_recovery_point(points, inp.policy, inp.before, max_age, inp.now, inp.allow_archive)
+    return chosen.to_info(cross_region=inp.cross_region)
+
+
+def _duration(text: str | None):  # type: ignore[no-untyped-def]
+    if not text:
+        return None
+    from datetime import timedelta
+
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(timedelta).validate_python(text)
+
+
+def validate(client: BackupClient, inp: ValidateInput) -> ValidationValue:
+    """The service's verdict on the exact restore body we would post."""
+    body = build_restore_request(RestoreRequest.model_validate(inp.request), inp.item, inp.recovery_point)
+    results = client.validate_restore(inp.item.vault_id, inp.recovery_point.id, body)
+    return ValidationValue(results=[ValidationIssue(code=r.code or "ValidationFailed", message=r.message or "",
+                                                    recommendations=list(r.recommendations or []))
+                                    for r in results])
+
+
+def _restore_jobs(client: BackupClient, item: BackupItem, crr: bool) -> list[Job]:
+    if crr:
+        if not (item.secondary_region and item.vm_id):
+            return []
+        return client.list_crr_jobs(item.secondary_region, item.vm_id, restore_jobs_filter(True))
+    return client.list_jobs(item.vault_id, restore_jobs_filter(False))
+
+
+def find_job(client: BackupClient, inp: FindJobInput) -> FindJobValue:
+    """The restore job this orchestration started (same VM and point, started since it began), if any."""
+    vm_name = ids.parse_item_name(inp.item.protected_item_name)[1]
+    job = find_our_restore(_restore_jobs(client, inp.item, inp.cross_region), vm_name, inp.recovery_point,
+                           inp.started_at)
+    return FindJobValue(job_id=job.job_id if job else None)
+
+
+def trigger(client: BackupClient, inp: TriggerInput) -> TriggerValue:
+    """Start the restore once: reuse the job a previous attempt of this activity started, else post it."""
+    request = RestoreRequest.model_validate(inp.request)
+    existing = find_job(client, FindJobInput(item=inp.item, recovery_point=inp.recovery_point,
+                                             started_at=inp.started_at, cross_region=request.cross_region))
+    if existing.job_id:
+        log.info("restore.trigger_reused", extra={"instance_id": inp.instance_id, "job_id": existing.job_id})
+        return TriggerValue(job_id=existing.job_id, reused=True)
+    body = build_restore_request(request, inp.item, inp.recovery_point)
+    if request.cross_region:
+        tracked = _trigger_crr(client, inp, body)
+    else:
+        tracked = client.trigger_restore(inp.item.protected_item_id, inp.recovery_point.name, body)
+    log.info("restore.trigger_posted", extra={"instance_id": inp.instance_id, "crr": request.cross_region})
+    return TriggerValue(status_url=tracked.status_url, result_url=tracked.result_url, retry_after=tracked.retry_after)
+
+
+def _trigger_crr(client: BackupClient, inp: TriggerInput, body: IaasVmRestoreRequest) -> TrackedOperation:
+    """AAD properties, CRR token and `backupCrossRegionRestore`, all here: the token never leaves this function."""
+    region = inp.item.secondary_region
+    if not region:
+        raise NotFoundError(404, "SecondaryRegionUnknown", "the vault's secondary region is not known")
+    aad = client.get_aad_properties(region, inp.item.vault_id)
+    token = client.get_crr_access_token(inp.item.protected_item_id, inp.recovery_point.name, aad)
+    return client.trigger_cross_region_restore(region, token, body)
+
+
+def get_job(client: BackupClient, inp: JobInput) -> JobInfo:
+    """The job's state (the CRR job in the secondary region for cross-region restores)."""
+    if inp.cross_region and inp.item.secondary_region and inp.item.vm_id:
+        return client.get_crr_job(inp.item.secondary_region, inp.item.vm_id, inp.job_id).to_info()
+    return client.get_job(inp.item.vault_id, inp.job_id).to_info()

@@ -1,0 +1,167 @@
+"""Activity inputs and values: the JSON contract between `orchestrators/` and `activities/`.
+
+Every activity returns `ActivityResult` (`{"value": ..., "error": ErrorInfo | null}`); the models here are what goes
+in `value` and what each activity takes. Names and fields follow `docs/architecture.md`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from azbackup.info import BackupItem, ErrorInfo, JobInfo, RecoveryPointInfo, Wire
+
+OPERATION_TERMINAL = frozenset({"succeeded", "failed", "canceled", "cancelled"})
+
+
+class RestoreSettings(Wire):
+    """The app settings the orchestrations need, read once by `get_restore_settings` (replay-safe)."""
+
+    retry_after_default: int = 30
+    retry_after_max: int = 600
+    job_poll_interval: int = 60
+    restore_timeout_hours: float = 48.0
+    validate_before_restore: bool = True
+
+
+class RequestView(Wire):
+    """The fields of a `RestoreRequest` that steer the orchestration (the activities validate the full model)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    vm_id: str | None = None
+    protected_item_id: str | None = None
+    recovery_point_id: str | None = None
+    recovery_point_policy: str | None = None
+    before: datetime | None = None
+    max_age: str | None = None
+    cross_region: bool = False
+    mode: str | None = "restoreDisks"
+    target_resource_group_id: str | None = None
+    target_vm_name: str | None = None
+    rehydration: dict[str, Any] | None = None
+    callback_url: str | None = None
+
+
+class RestoreOrder(Wire):
+    """Input of `restore_vm`: the validated request and where it came from."""
+
+    request: dict[str, Any]
+    requested_at: datetime | None = None
+    source: str = "http"
+    idempotency_key: str | None = None
+
+
+class ResolveItemInput(Wire):
+    vm_id: str | None = None
+    protected_item_id: str | None = None
+    cross_region: bool = False
+
+
+class SelectPointInput(Wire):
+    item: BackupItem
+    recovery_point_id: str | None = None
+    policy: str = "latest"
+    before: datetime | None = None
+    max_age: str | None = None
+    now: datetime
+    cross_region: bool = False
+    allow_archive: bool = False
+
+
+class ValidateInput(Wire):
+    item: BackupItem
+    recovery_point: RecoveryPointInfo
+    request: dict[str, Any]
+
+
+class ValidationIssue(Wire):
+    code: str
+    message: str = ""
+    recommendations: list[str] = Field(default_factory=list)
+
+
+class ValidationValue(Wire):
+    results: list[ValidationIssue] = Field(default_factory=list)
+
+
+class TriggerInput(Wire):
+    instance_id: str
+    started_at: datetime
+    item: BackupItem
+    recovery_point: RecoveryPointInfo
+    request: dict[str, Any]
+
+
+class TriggerValue(Wire):
+    status_url: str | None = None
+    result_url: str | None = None
+    retry_after: int | None = None
+    job_id: str | None = None
+    reused: bool = False
+
+
+class OperationInput(Wire):
+    url: str
+    cross_region: bool = False
+
+
+class OperationValue(Wire):
+    status: str
+    job_id: str | None = None
+    retry_after: int | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.lower() in OPERATION_TERMINAL
+
+
+class FindJobInput(Wire):
+    item: BackupItem
+    recovery_point: RecoveryPointInfo
+    started_at: datetime
+    cross_region: bool = False
+
+
+class FindJobValue(Wire):
+    job_id: str | None = None
+
+
+class JobInput(Wire):
+    item: BackupItem
+    job_id: str
+    cross_region: bool = False
+
+
+class CancelValue(Wire):
+    accepted: bool
+
+
+class NotifyInput(Wire):
+    url: str
+    body: dict[str, Any]
+
+
+class NotifyValue(Wire):
+    status: int
+
+
+class WaitJobInput(Wire):
+    """Input of the `wait_for_restore_job` sub-orchestration (carried across `continue_as_new`)."""
+
+    item: BackupItem
+    job_id: str
+    cross_region: bool = False
+    settings: RestoreSettings = Field(default_factory=RestoreSettings)
+    deadline: datetime
+    polls: int = 0
+    last: JobInfo | None = None
+
+
+class WaitJobResult(Wire):
+    """What `wait_for_restore_job` returns: the final job, or why it stopped waiting (same envelope as activities)."""
+
+    value: JobInfo | None = None
+    error: ErrorInfo | None = None

@@ -1,0 +1,350 @@
+"""The product's public restore request: one validated model for every front door (see docs/api.md).
+
+Field errors keep their own location; cross-field rules are checked on the raw input as well, so one
+`ValidationError` names every bad field at once. The strict callback URL rule (HTTPS, no private or
+loopback host) applies when the caller passes `context={"allow_insecure_callback": bool}`, as the front doors
+do; a context-free validation (an orchestrator re-reading its input) checks only the URL's shape.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+
+class RecoveryPointPolicy(StrEnum):
+    """How to choose a recovery point when no explicit `recoveryPointId` is given."""
+
+    LATEST = "latest"
+    LATEST_APP_CONSISTENT = "latestAppConsistent"
+    LATEST_CRASH_CONSISTENT = "latestCrashConsistent"
+    LATEST_FILE_SYSTEM_CONSISTENT = "latestFileSystemConsistent"
+
+
+class RestoreMode(StrEnum):
+    """What the restore produces."""
+
+    RESTORE_DISKS = "restoreDisks"
+    REPLACE_DISKS = "replaceDisks"
+    NEW_VM = "newVm"
+
+
+class RehydrationPriority(StrEnum):
+    """Archive-tier rehydration priority, as the service names it."""
+
+    STANDARD = "Standard"
+    HIGH = "High"
+
+
+# One template per resource ID kind; `{token}`s become patterns, the rest matches literally (case-insensitively).
+_RG_PREFIX = "/subscriptions/{guid}/resourceGroups/{rg}"
+_ID_EXAMPLES: dict[str, str] = {
+    "subscription": "/subscriptions/{guid}",
+    "resourceGroup": _RG_PREFIX,
+    "vm": _RG_PREFIX + "/providers/Microsoft.Compute/virtualMachines/{name}",
+    "protectedItem": _RG_PREFIX + "/providers/Microsoft.RecoveryServices/vaults/{vault}/backupFabrics/{fabric}"
+    "/protectionContainers/{container}/protectedItems/{item}",
+    "storageAccount": _RG_PREFIX + "/providers/Microsoft.Storage/storageAccounts/{account}",
+    "vnet": _RG_PREFIX + "/providers/Microsoft.Network/virtualNetworks/{name}",
+    "subnet": _RG_PREFIX + "/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}",
+    "diskEncryptionSet": _RG_PREFIX + "/providers/Microsoft.Compute/diskEncryptionSets/{name}",
+    "userAssignedIdentity": _RG_PREFIX + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+}
+_TOKENS = {"guid": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "rg": r"[-\w._()]{1,90}",
+           "account": r"[a-z0-9]{3,24}"}
+_NAME = r"[^/\\?#\s]+"
+
+
+def _shape(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(re.escape(p) if i % 2 == 0 else _TOKENS.get(p, _NAME) for i, p in enumerate(parts))
+    return re.compile(regex + r"\Z", re.IGNORECASE)
+
+
+_PATTERNS = {kind: _shape(template) for kind, template in _ID_EXAMPLES.items()}
+_RP_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}\Z")
+_VM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}[A-Za-z0-9_]\Z|[A-Za-z0-9]\Z")
+
+
+def _id_checker(kind: str) -> AfterValidator:
+    pattern = _PATTERNS[kind]
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(f"not a {kind} resource ID; expected {_ID_EXAMPLES[kind]}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _check_recovery_point(value: str) -> str:
+    if "/" in value:
+        if not re.search(r"/protectedItems/[^/]+/recoveryPoints/[^/]+\Z", value, re.IGNORECASE):
+            raise ValueError("expected a recovery point name or an ID ending in "
+                             "/protectedItems/{item}/recoveryPoints/{name}")
+    elif not _RP_NAME.match(value):
+        raise ValueError("recovery point name may contain only letters, digits, '.', '_' and '-'")
+    return value
+
+
+SubscriptionId = Annotated[str, _id_checker("subscription")]
+VmId = Annotated[str, _id_checker("vm")]
+ProtectedItemId = Annotated[str, _id_checker("protectedItem")]
+ResourceGroupId = Annotated[str, _id_checker("resourceGroup")]
+StorageAccountId = Annotated[str, _id_checker("storageAccount")]
+VnetId = Annotated[str, _id_checker("vnet")]
+SubnetId = Annotated[str, _id_checker("subnet")]
+DiskEncryptionSetId = Annotated[str, _id_checker("diskEncryptionSet")]
+IdentityId = Annotated[str, _id_checker("userAssignedIdentity")]
+RecoveryPointRef = Annotated[str, AfterValidator(_check_recovery_point)]
+Zone = Annotated[str, Field(pattern=r"^[123]$")]
+
+# Fields that name a target resource (checked against RESTORE_ALLOWED_SCOPES and targetSubscriptionId).
+TARGET_ID_FIELDS: tuple[str, ...] = (
+    "storage_account_id", "target_resource_group_id", "target_vnet_id", "target_subnet_id",
+    "disk_encryption_set_id", "restore_identity_id",
+)
+_NEW_VM_ONLY = ("target_vm_name", "target_vnet_id", "target_subnet_id")
+_NEW_VM_REQUIRED = ("target_vm_name", "target_resource_group_id", "target_vnet_id", "target_subnet_id")
+
+
+class Rehydration(BaseModel):
+    """How to rehydrate an archive-tier recovery point before restoring it."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+
+    priority: RehydrationPriority = RehydrationPriority.STANDARD
+    duration_days: int = Field(default=15, ge=10, le=30, description="days the rehydrated point stays readable")
+
+
+class RestoreRequest(BaseModel):
+    """What to restore, from which recovery point, and where to."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+
+    vm_id: VmId | None = Field(default=None, description="source VM resource ID (or give protectedItemId)")
+    protected_item_id: ProtectedItemId | None = Field(default=None, description="backup item ID (or give vmId)")
+    recovery_point_id: RecoveryPointRef | None = Field(
+        default=None, description="explicit recovery point (name or full ID); excludes recoveryPointPolicy")
+    recovery_point_policy: RecoveryPointPolicy | None = Field(
+        default=None, description="how to choose the point; `latest` when neither this nor recoveryPointId is given")
+    before: AwareDatetime | None = Field(default=None, description="only points taken before this time")
+    max_age: timedelta | None = Field(default=None, description="only points younger than this ISO-8601 duration")
+    cross_region: bool = Field(default=False, description="restore in the vault's secondary region")
+    mode: RestoreMode = Field(default=RestoreMode.RESTORE_DISKS, description="what the restore produces")
+    storage_account_id: StorageAccountId | None = Field(default=None, description="staging storage account")
+    target_resource_group_id: ResourceGroupId | None = Field(default=None, description="resource group for disks/VM")
+    disk_luns: list[Annotated[int, Field(ge=0, le=63)]] | None = Field(
+        default=None, min_length=1, max_length=64, description="restore only these data disk LUNs")
+    os_disk_only: bool = Field(default=False, description="restore only the OS disk")
+    target_vm_name: str | None = Field(default=None, description="name of the new VM (mode newVm)")
+    target_vnet_id: VnetId | None = Field(default=None, description="virtual network of the new VM (mode newVm)")
+    target_subnet_id: SubnetId | None = Field(default=None, description="subnet of the new VM, inside targetVnetId")
+    target_subscription_id: SubscriptionId | None = Field(
+        default=None, description="subscription to restore into (cross-subscription restore)")
+    zones: list[Zone] | None = Field(default=None, min_length=1, max_length=1, description="availability zone")
+    disk_encryption_set_id: DiskEncryptionSetId | None = Field(default=None, description="DES for restored disks")
+    restore_identity_id: IdentityId | None = Field(
+        default=None, description="user-assigned identity for managed-identity restore")
+    rehydration: Rehydration | None = Field(default=None, description="archive rehydration options")
+    callback_url: str | None = Field(default=None, max_length=2048, description="HTTPS URL notified once at the end")
+    reason: str | None = Field(default=None, max_length=1000, description="free text kept in the result")
+
+    @field_validator("target_vm_name")
+    @classmethod
+    def _vm_name(cls, value: str | None) -> str | None:
+        if value is not None and not _VM_NAME.match(value):
+            raise ValueError("1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        return value
+
+    @field_validator("disk_luns")
+    @classmethod
+    def _unique_luns(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("LUNs must be unique")
+        return value
+
+    @field_validator("max_age")
+    @classmethod
+    def _positive_age(cls, value: timedelta | None) -> timedelta | None:
+        if value is not None and value <= timedelta(0):
+            raise ValueError("must be a positive ISO-8601 duration, e.g. P7D")
+        return value
+
+    @field_validator("callback_url")
+    @classmethod
+    def _callback(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            context = info.context if isinstance(info.context, dict) else None
+            strict = context is not None and not context.get("allow_insecure_callback", False)
+            problem = callback_url_problem(value, strict=strict)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _all_rules(cls, data: Any, handler: ModelWrapValidatorHandler[RestoreRequest]) -> RestoreRequest:
+        if not isinstance(data, dict):
+            return handler(data)
+        data = _with_default_policy(data)
+        errors = [_init_error(cls, field, reason, data) for field, reason in cross_field_problems(data)]
+        try:
+            model = handler(data)
+        except ValidationError as exc:
+            errors = [*_reraise_details(exc), *errors]
+            model = None
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        assert model is not None
+        return model
+
+    @property
+    def source_id(self) -> str:
+        """The VM or protected item the restore reads from."""
+        return self.vm_id or self.protected_item_id or ""
+
+    def target_ids(self) -> dict[str, str]:
+        """Target resource IDs by camelCase field name (only those given)."""
+        return {to_camel(name): value for name in TARGET_ID_FIELDS if (value := getattr(self, name))}
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON-able camelCase form (orchestration input, API bodies); `None` fields left out."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def callback_url_problem(url: str, strict: bool) -> str | None:
+    """Why `url` cannot be a callback URL, or None. Strict: HTTPS only, no loopback/private/link-local host."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return "not a valid URL"
+    if parts.scheme not in ("http", "https") or not host:
+        return "must be an absolute http(s) URL"
+    if parts.username or parts.password:
+        return "must not carry credentials"
+    if not strict:
+        return None
+    if parts.scheme != "https":
+        return "must use https"
+    if _is_internal_host(host):
+        return "must not point to a loopback, private or link-local address"
+    return None
+
+
+def _is_internal_host(host: str) -> bool:
+    lowered = host.lower().rstrip(".")
+    if lowered == "localhost" or lowered.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(lowered)
+    except ValueError:
+        return False
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified)
+
+
+def _get(data: dict[str, Any], name: str) -> Any:
+    """A raw input value by field name or camelCase alias."""
+    camel = to_camel(name)
+    return data[camel] if camel in data else data.get(name)
+
+
+def _with_default_policy(data: dict[str, Any]) -> dict[str, Any]:
+    if _get(data, "recovery_point_id") is None and _get(data, "recovery_point_policy") is None:
+        return {**data, "recoveryPointPolicy": RecoveryPointPolicy.LATEST.value}
+    return data
+
+
+def cross_field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, reason) for every rule that spans fields, read from raw input (either spelling)."""
+    problems = _source_problems(data) + _point_problems(data) + _mode_problems(data) + _target_problems(data)
+    if _get(data, "disk_luns") and _get(data, "os_disk_only") is True:
+        problems.append(("os_disk_only", "give diskLuns or osDiskOnly, not both"))
+    return problems
+
+
+def _source_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    vm, item = _get(data, "vm_id"), _get(data, "protected_item_id")
+    if vm is None and item is None:
+        return [("vm_id", "one of vmId or protectedItemId is required")]
+    if vm is not None and item is not None:
+        return [("protected_item_id", "give vmId or protectedItemId, not both")]
+    return []
+
+
+def _point_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    if _get(data, "recovery_point_id") is None:
+        return []
+    problems = []
+    if _get(data, "recovery_point_policy") is not None:
+        problems.append(("recovery_point_policy", "give recoveryPointId or recoveryPointPolicy, not both"))
+    for name in ("before", "max_age"):
+        if _get(data, name) is not None:
+            problems.append((name, f"{to_camel(name)} applies to recoveryPointPolicy, not to recoveryPointId"))
+    return problems
+
+
+def _mode_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    mode = _get(data, "mode") or RestoreMode.RESTORE_DISKS.value
+    if mode not in set(RestoreMode):
+        return []  # the field error says why
+    problems: list[tuple[str, str]] = []
+    if mode == RestoreMode.NEW_VM:
+        problems += [(n, "required when mode is newVm") for n in _NEW_VM_REQUIRED if _get(data, n) is None]
+    else:
+        problems += [(n, "only for mode newVm") for n in _NEW_VM_ONLY if _get(data, n) is not None]
+    if mode == RestoreMode.RESTORE_DISKS and _get(data, "storage_account_id") is None \
+            and _get(data, "target_resource_group_id") is None:
+        problems.append(("storage_account_id", "restoreDisks needs storageAccountId or targetResourceGroupId"))
+    if mode == RestoreMode.REPLACE_DISKS:
+        if _get(data, "cross_region") is True:
+            problems.append(("cross_region", "replaceDisks is not supported for cross-region restore"))
+        for name in ("target_resource_group_id", "target_subscription_id", "zones"):
+            if _get(data, name) is not None:
+                problems.append((name, "not used by replaceDisks, which restores into the original VM"))
+    return problems
+
+
+def _target_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    vnet, subnet = _get(data, "target_vnet_id"), _get(data, "target_subnet_id")
+    if isinstance(vnet, str) and isinstance(subnet, str) and not subnet.lower().startswith(vnet.lower() + "/subnets/"):
+        problems.append(("target_subnet_id", "must be a subnet of targetVnetId"))
+    subscription = _get(data, "target_subscription_id")
+    if isinstance(subscription, str):
+        for name in ("target_resource_group_id", "target_vnet_id", "target_subnet_id", "disk_encryption_set_id"):
+            value = _get(data, name)
+            if isinstance(value, str) and not value.lower().startswith(subscription.lower() + "/"):
+                problems.append((name, "must be in targetSubscriptionId"))
+    return problems
+
+
+def _init_error(cls: type[BaseModel], name: str, reason: str, data: dict[str, Any]) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("restore_rule", reason), loc=(to_camel(name),),
+                            input=_get(data, name))
+
+
+def _reraise_details(exc: ValidationError) -> list[InitErrorDetails]:
+    return [InitErrorDetails(type=PydanticCustomError(str(err["type"]), str(err["msg"])),
+                             loc=tuple(err["loc"]), input=err.get("input")) for err in exc.errors()]

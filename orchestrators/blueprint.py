@@ -1,0 +1,23 @@
+"""The orchestrator functions: `restore_vm` (the runbook) and `wait_for_restore_job` (its job-waiting loop)."""
+
+from __future__ import annotations
+
+import azure.durable_functions as df
+
+from orchestrators.job_wait import run_job_wait
+from orchestrators.restore import run_restore
+from orchestrators.waits import Steps
+
+bp = df.Blueprint()
+
+
+@bp.orchestration_trigger(context_name="context", orchestration="restore_vm")  # type: ignore[untyped-decorator]
+def restore_vm(context: df.DurableOrchestrationContext) -> Steps:
+    """Restore a VM as the input `RestoreOrder` asks; output `RestoreOutcome`, or fail with it as JSON."""
+    return (yield from run_restore(context))
+
+
+@bp.orchestration_trigger(context_name="context", orchestration="wait_for_restore_job")  # type: ignore[untyped-decorator]
+def wait_for_restore_job(context: df.DurableOrchestrationContext) -> Steps:
+    """Poll one restore job until it ends (sub-orchestration `{parent}:job`, continue-as-new every N polls)."""
+    return (yield from run_job_wait(context))

@@ -1,0 +1,56 @@
+"""`wait_for_restore_job`: polls one restore job on durable timers until it ends, with bounded history.
+
+Runs as the sub-orchestration `{parent}:job`. Every `POLLS_PER_EPISODE` polls it continues as new, so its
+history stays small however long the job runs. It publishes the job's progress in its own custom status and
+returns `WaitJobResult` (`{value: JobInfo, error: null}` or `{value: last JobInfo?, error: ErrorInfo}`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from azbackup.info import ErrorInfo, JobInfo
+from azbackup.payloads import JobInput, WaitJobInput, WaitJobResult
+from orchestrators import waits
+from orchestrators.policy import POLLS_PER_EPISODE
+
+
+def _publish(ctx: df.DurableOrchestrationContext, order: WaitJobInput, job: JobInfo | None, polls: int,
+             next_poll_at: datetime | None) -> None:
+    status: dict[str, Any] = {
+        "phase": "waitingForJob",
+        "jobId": order.job_id,
+        "status": job.status if job else None,
+        "progress": job.progress if job else None,
+        "polls": polls,
+        "nextPollAt": next_poll_at.isoformat() if next_poll_at else None,
+        "updatedAt": ctx.current_utc_datetime.isoformat(),
+    }
+    ctx.set_custom_status(status)
+
+
+def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
+    """One episode: up to `POLLS_PER_EPISODE` polls, then `continue_as_new` with the count carried over."""
+    order = WaitJobInput.model_validate(ctx.get_input(expected_type=dict))
+    settings, polls, last = order.settings, order.polls, order.last
+    payload = JobInput(item=order.item, job_id=order.job_id, cross_region=order.cross_region).dump()
+    for _ in range(POLLS_PER_EPISODE):
+        if ctx.current_utc_datetime >= order.deadline:
+            error = ErrorInfo(code="RestoreTimedOut", message=f"restore job {order.job_id} did not finish in time")
+            return WaitJobResult(value=last, error=error).dump()
+        result = yield from waits.call(ctx, "get_restore_job", payload, settings)
+        polls += 1
+        if result.error is not None:
+            return WaitJobResult(value=last, error=result.error).dump()
+        last = JobInfo.model_validate(result.value)
+        if last.is_terminal:
+            _publish(ctx, order, last, polls, None)
+            return WaitJobResult(value=last).dump()
+        _publish(ctx, order, last, polls, ctx.current_utc_datetime + timedelta(seconds=settings.job_poll_interval))
+        yield from waits.sleep(ctx, settings.job_poll_interval)
+    # Last action of the episode: later actions would be dropped (DURABLE-NOTES §3).
+    ctx.continue_as_new(order.model_copy(update={"polls": polls, "last": last}).dump())
+    return None

@@ -1,0 +1,36 @@
+"""Retry, polling and history constants of the orchestrations, and the pure delay rules that use them."""
+
+from __future__ import annotations
+
+from azbackup.payloads import RestoreSettings
+
+RESTORE_ORCHESTRATOR = "restore_vm"
+JOB_ORCHESTRATOR = "wait_for_restore_job"
+CANCEL_EVENT = "cancel"
+JOB_INSTANCE_SUFFIX = ":job"
+
+# Attempts of one activity call while its error says `transient` (each wait is a durable timer).
+MAX_TRANSIENT_ATTEMPTS = 5
+# Job polls per `wait_for_restore_job` episode before `continue_as_new` (bounds the history per episode).
+POLLS_PER_EPISODE = 20
+# `find_restore_job` attempts when an operation succeeded without a job ID (the jobs list can lag behind).
+FIND_JOB_ATTEMPTS = 5
+# A poll never waits less than this, whatever the service says.
+MIN_DELAY_SECONDS = 1
+
+
+def job_instance_id(parent_instance_id: str) -> str:
+    """The instance ID of the job-waiting sub-orchestration of one restore."""
+    return f"{parent_instance_id}{JOB_INSTANCE_SUFFIX}"
+
+
+def poll_delay(retry_after: int | None, settings: RestoreSettings) -> int:
+    """Seconds until the next operation poll: the service's Retry-After (a floor), else the default; capped."""
+    wanted = settings.retry_after_default if retry_after is None else retry_after
+    return max(MIN_DELAY_SECONDS, min(wanted, settings.retry_after_max))
+
+
+def transient_delay(retry_after: int | None, attempt: int, settings: RestoreSettings) -> int:
+    """Seconds before retrying a transient failure: exponential from the default, never below Retry-After; capped."""
+    backoff: int = settings.retry_after_default * 2 ** max(0, attempt - 1)
+    return max(MIN_DELAY_SECONDS, min(max(retry_after or 0, backoff), settings.retry_after_max))

@@ -1,0 +1,157 @@
+"""`restore_vm`: the runbook. Resolve the item, choose the point, validate, trigger, wait, report.
+
+Deterministic: it reads only its input, `context.current_utc_datetime` and activity results. Every ARM step is an
+activity returning `{value, error}`; transient errors wait on durable timers, terminal ones end the run.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import azure.durable_functions as df
+from pydantic import ValidationError
+
+from azbackup.info import BackupItem, ErrorInfo, JobInfo, RecoveryPointInfo
+from azbackup.payloads import (
+    RequestView,
+    ResolveItemInput,
+    RestoreOrder,
+    RestoreSettings,
+    SelectPointInput,
+    TriggerInput,
+    TriggerValue,
+    ValidateInput,
+    ValidationValue,
+)
+from orchestrators import waits
+from orchestrators.outcome import (
+    OutcomeStatus,
+    RestoreFailedError,
+    RestoreOutcome,
+    job_cancelled,
+    job_error,
+    job_succeeded,
+    result_from_job,
+)
+from orchestrators.run import RestoreRun, Stop
+from orchestrators.status import Phase
+from orchestrators.tracking import wait_for_job, wait_for_operation
+
+log = logging.getLogger(__name__)
+
+
+def run_restore(ctx: df.DurableOrchestrationContext) -> waits.Steps:
+    """The whole restore; returns the outcome dict, or raises `RestoreFailedError` carrying it."""
+    try:
+        order = RestoreOrder.model_validate(ctx.get_input(expected_type=dict))
+        RequestView.model_validate(order.request)
+    except ValidationError as exc:  # a front door bug: fail with the reason, in the outcome format
+        raise RestoreFailedError(_invalid_order(ctx, exc)) from None
+    run = RestoreRun(ctx, order)
+    try:
+        outcome = yield from _story(run)
+    except Stop as stop:
+        outcome = run.stopped(stop)
+    yield from _notify(run, outcome)
+    run.publish(Phase.DONE, error=outcome.error, extra={**run.status.extra, "outcome": outcome.status.value})
+    if outcome.status is OutcomeStatus.FAILED:
+        raise RestoreFailedError(outcome)
+    return outcome.dump()
+
+
+def _invalid_order(ctx: df.DurableOrchestrationContext, exc: ValidationError) -> RestoreOutcome:
+    raw = ctx.get_input(expected_type=dict)
+    request = raw.get("request") if isinstance(raw, dict) and isinstance(raw.get("request"), dict) else {}
+    error = ErrorInfo(code="InvalidRestoreOrder", message=str(exc)[:1000])
+    now = ctx.current_utc_datetime
+    return RestoreOutcome(status=OutcomeStatus.FAILED, phase=Phase.RESOLVING.value, request=request, error=error,
+                          started_at=now, ended_at=now)
+
+
+def _story(run: RestoreRun) -> waits.Steps:
+    run.settings = RestoreSettings.model_validate((yield from run.call("get_restore_settings", {})))
+    item = yield from _resolve(run)
+    point = yield from _select(run, item)
+    if run.settings.validate_before_restore:
+        yield from _validate(run, item, point)
+    trigger = yield from _trigger(run, item, point)
+    job_id = yield from wait_for_operation(run, item, point, trigger)
+    job = yield from wait_for_job(run, item, job_id)
+    return _finish(run, job)
+
+
+def _resolve(run: RestoreRun) -> waits.Steps:
+    run.publish(Phase.RESOLVING)
+    request = run.request
+    payload = ResolveItemInput(vm_id=request.vm_id, protected_item_id=request.protected_item_id,
+                               cross_region=request.cross_region)
+    run.item = BackupItem.model_validate((yield from run.call("resolve_backup_item", payload.dump())))
+    return run.item
+
+
+def _select(run: RestoreRun, item: BackupItem) -> waits.Steps:
+    run.publish(Phase.SELECTING)
+    request = run.request
+    payload = SelectPointInput(item=item, recovery_point_id=request.recovery_point_id,
+                               policy=request.recovery_point_policy or "latest", before=request.before,
+                               max_age=request.max_age, now=run.now, cross_region=request.cross_region,
+                               allow_archive=request.rehydration is not None)
+    run.point = RecoveryPointInfo.model_validate((yield from run.call("select_recovery_point", payload.dump())))
+    run.publish(recovery_point=run.point)
+    return run.point
+
+
+def _validate(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> waits.Steps:
+    run.publish(Phase.VALIDATING)
+    payload = ValidateInput(item=item, recovery_point=point, request=run.order.request)
+    issues = ValidationValue.model_validate((yield from run.call("validate_restore", payload.dump()))).results
+    if issues:
+        error = ErrorInfo(code=issues[0].code, message="; ".join(f"{i.code}: {i.message}" for i in issues),
+                          recommendations=[r for i in issues for r in i.recommendations])
+        raise Stop(Phase.VALIDATING, error=error, validation=issues)
+
+
+def _trigger(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> waits.Steps:
+    run.publish(Phase.TRIGGERING)
+    payload = TriggerInput(instance_id=run.ctx.instance_id, started_at=run.started_at, item=item,
+                           recovery_point=point, request=run.order.request)
+    # Not stopped by a cancel: once posted, the restore must be found and cancelled in Azure, not abandoned.
+    trigger = TriggerValue.model_validate((yield from run.call("trigger_restore", payload.dump(), False)))
+    if not run.ctx.is_replaying:
+        log.info("restore.triggered", extra={"instance_id": run.ctx.instance_id, "reused": trigger.reused,
+                                             "job_id": trigger.job_id})
+    return trigger
+
+
+def _finish(run: RestoreRun, job: JobInfo) -> RestoreOutcome:
+    if job_succeeded(job):
+        return run.outcome(OutcomeStatus.SUCCEEDED, Phase.DONE, result=result_from_job(job, _target_vm_id(run)))
+    if job_cancelled(job):
+        return run.outcome(OutcomeStatus.CANCELLED, run.status.phase)
+    raise Stop(run.status.phase, error=job_error(job))
+
+
+def _target_vm_id(run: RestoreRun) -> str | None:
+    request = run.request
+    if request.mode == "replaceDisks":
+        return request.vm_id or (run.item.vm_id if run.item else None)
+    if request.mode == "newVm" and request.target_resource_group_id and request.target_vm_name:
+        vm_type = "providers/Microsoft.Compute/virtualMachines"
+        return f"{request.target_resource_group_id}/{vm_type}/{request.target_vm_name}"
+    return None
+
+
+def _notify(run: RestoreRun, outcome: RestoreOutcome) -> waits.Steps:
+    """Tell the caller's `callbackUrl` once, best effort: a failure is logged and shown, the outcome stays."""
+    url = run.request.callback_url
+    if not url:
+        return
+    run.publish(Phase.NOTIFYING)
+    payload: dict[str, Any] = {"url": url, "body": {"id": run.ctx.instance_id, **outcome.dump()}}
+    result = yield from waits.call(run.ctx, "notify_callback", payload, run.settings, attempts=3)
+    delivered = result.error is None
+    run.status = run.status.with_(extra={**run.status.extra, "callbackDelivered": delivered})
+    if not delivered and not run.ctx.is_replaying:
+        log.warning("restore.callback_failed", extra={"instance_id": run.ctx.instance_id,
+                                                      "code": result.error.code if result.error else None})

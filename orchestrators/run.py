@@ -1,0 +1,106 @@
+"""The state of one `restore_vm` run: settings, custom status, the cancel event, and how it ends."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from azbackup.info import BackupItem, ErrorInfo, RecoveryPointInfo
+from azbackup.payloads import RequestView, RestoreOrder, RestoreSettings, ValidationIssue
+from orchestrators import waits
+from orchestrators.outcome import OutcomeStatus, RestoreOutcome, RestoreResult
+from orchestrators.policy import CANCEL_EVENT
+from orchestrators.status import Phase, Status
+
+log = logging.getLogger(__name__)
+
+
+class Stop(Exception):
+    """Ends the runbook early: failed with `error`, or cancelled (internal control flow)."""
+
+    def __init__(self, phase: Phase, error: ErrorInfo | None = None, cancelled: bool = False,
+                 validation: Sequence[ValidationIssue] = ()) -> None:
+        super().__init__(error.code if error else "cancelled")
+        self.phase = phase
+        self.error = error
+        self.cancelled = cancelled
+        self.validation = list(validation)
+
+
+class RestoreRun:
+    """Everything `restore_vm` knows so far; deterministic (built from the context and activity results only)."""
+
+    def __init__(self, ctx: df.DurableOrchestrationContext, order: RestoreOrder) -> None:
+        self.ctx = ctx
+        self.order = order
+        self.request = RequestView.model_validate(order.request)
+        self.started_at: datetime = ctx.current_utc_datetime
+        self.settings = RestoreSettings()
+        self.cancel = ctx.wait_for_external_event(CANCEL_EVENT, expected_type=object)
+        self.status = Status(phase=Phase.RESOLVING, updated_at=self.started_at)
+        self.item: BackupItem | None = None
+        self.point: RecoveryPointInfo | None = None
+        self.job_id: str | None = None
+
+    @property
+    def now(self) -> datetime:
+        return self.ctx.current_utc_datetime  # type: ignore[no-any-return]
+
+    @property
+    def deadline(self) -> datetime:
+        return self.started_at + timedelta(hours=self.settings.restore_timeout_hours)
+
+    @property
+    def cancel_requested(self) -> bool:
+        return waits.cancel_arrived(self.cancel)
+
+    def publish(self, phase: Phase | None = None, **changes: Any) -> None:
+        """Set the custom status (phase and `changes` on top of the last one)."""
+        self.status = self.status.with_(phase=phase or self.status.phase, updated_at=self.now,
+                                        cancel_requested=self.cancel_requested, **changes)
+        self.ctx.set_custom_status(self.status.to_json())
+        if not self.ctx.is_replaying:
+            log.info("restore.phase", extra={"instance_id": self.ctx.instance_id, "phase": self.status.phase.value,
+                                             "job_id": self.job_id})
+
+    def call(self, name: str, payload: dict[str, Any], stop_on_cancel: bool = True) -> waits.Steps:
+        """Call an activity (transient retries inside); return its value, or stop on a terminal error or cancel."""
+        try:
+            result = yield from waits.call(self.ctx, name, payload, self.settings, self.cancel, stop_on_cancel,
+                                          on_cancel=self.publish)
+        except waits.CancelRequested:
+            raise Stop(self.status.phase, cancelled=True) from None
+        if result.error is not None:
+            raise Stop(self.status.phase, error=result.error)
+        return result.value or {}
+
+    def sleep(self, seconds: int, stop_on_cancel: bool = True) -> waits.Steps:
+        """A durable timer raced against `cancel`; the custom status shows when it fires."""
+        self.publish(next_poll_at=self.now + timedelta(seconds=seconds))
+        try:
+            yield from waits.sleep(self.ctx, seconds, self.cancel, stop_on_cancel, on_cancel=self.publish)
+        except waits.CancelRequested:
+            raise Stop(self.status.phase, cancelled=True) from None
+
+    def check_deadline(self) -> None:
+        if self.now >= self.deadline:
+            hours = self.settings.restore_timeout_hours
+            raise Stop(self.status.phase, error=ErrorInfo(
+                code="RestoreTimedOut", message=f"the restore did not finish within {hours:g} hours"))
+
+    def outcome(self, status: OutcomeStatus, phase: Phase, error: ErrorInfo | None = None,
+                result: RestoreResult | None = None, validation: Sequence[ValidationIssue] = ()) -> RestoreOutcome:
+        return RestoreOutcome(status=status, phase=phase.value, request=self.order.request,
+                              recovery_point=self.point, job_id=self.job_id, result=result, error=error,
+                              validation=list(validation), cancel_requested=self.cancel_requested,
+                              started_at=self.started_at, ended_at=self.now)
+
+    def stopped(self, stop: Stop) -> RestoreOutcome:
+        """The outcome of a run that `Stop` ended."""
+        if stop.cancelled:
+            return self.outcome(OutcomeStatus.CANCELLED, stop.phase)
+        return self.outcome(OutcomeStatus.FAILED, stop.phase, error=stop.error, validation=stop.validation)

@@ -1,0 +1,99 @@
+"""Following a triggered restore: the 202 operation (until it yields the job ID) and the job (sub-orchestration)."""
+
+from __future__ import annotations
+
+import logging
+
+from azbackup.info import BackupItem, ErrorInfo, RecoveryPointInfo
+from azbackup.payloads import (
+    FindJobInput,
+    FindJobValue,
+    JobInput,
+    OperationInput,
+    OperationValue,
+    TriggerValue,
+    WaitJobInput,
+    WaitJobResult,
+)
+from orchestrators import waits
+from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_ORCHESTRATOR, job_instance_id, poll_delay
+from orchestrators.run import RestoreRun, Stop
+from orchestrators.status import Phase
+
+log = logging.getLogger(__name__)
+
+
+def wait_for_operation(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo,
+                       trigger: TriggerValue) -> waits.Steps:
+    """Poll the operation no sooner than each Retry-After until it names the job; returns the job ID."""
+    run.publish(Phase.WAITING_FOR_OPERATION, operation_status="Accepted")
+    if trigger.job_id:
+        return trigger.job_id
+    url, retry_after = trigger.status_url or trigger.result_url, trigger.retry_after
+    while url:
+        run.check_deadline()
+        # A cancel here is only noted: the job is cancelled in Azure once the operation names it.
+        yield from run.sleep(poll_delay(retry_after, run.settings), stop_on_cancel=False)
+        payload = OperationInput(url=url, cross_region=run.request.cross_region)
+        op = OperationValue.model_validate((yield from run.call("get_operation_status", payload.dump(), False)))
+        run.publish(operation_status=op.status)
+        if op.job_id:
+            return op.job_id
+        if op.is_terminal and op.status.lower() != "succeeded":
+            raise Stop(Phase.WAITING_FOR_OPERATION, error=ErrorInfo(
+                code="RestoreOperationFailed", message=f"the restore operation ended {op.status}"))
+        if op.is_terminal:
+            break
+        retry_after = op.retry_after
+    return (yield from _find_job(run, item, point))
+
+
+def _find_job(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> waits.Steps:
+    """The job of an operation that finished without naming it (CRR): look it up in the jobs list."""
+    payload = FindJobInput(item=item, recovery_point=point, started_at=run.started_at,
+                           cross_region=run.request.cross_region)
+    for attempt in range(FIND_JOB_ATTEMPTS):
+        if attempt:
+            yield from run.sleep(poll_delay(None, run.settings), stop_on_cancel=False)
+        found = FindJobValue.model_validate((yield from run.call("find_restore_job", payload.dump(), False)))
+        if found.job_id:
+            return found.job_id
+    raise Stop(Phase.WAITING_FOR_OPERATION, error=ErrorInfo(
+        code="RestoreJobNotFound", message="the restore operation succeeded but no restore job was found"))
+
+
+def _cancel_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
+    """Ask Azure to cancel the job; a refusal is shown in the status and the wait goes on."""
+    run.publish(Phase.CANCELLING)
+    payload = JobInput(item=item, job_id=job_id, cross_region=run.request.cross_region)
+    result = yield from waits.call(run.ctx, "cancel_restore_job", payload.dump(), run.settings)
+    if result.error is not None:
+        run.publish(extra={**run.status.extra, "cancelError": {"code": result.error.code,
+                                                                "message": result.error.message[:500]}})
+        if not run.ctx.is_replaying:
+            log.warning("restore.cancel_refused", extra={"instance_id": run.ctx.instance_id, "job_id": job_id,
+                                                         "code": result.error.code})
+
+
+def wait_for_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
+    """Follow the job in the `wait_for_restore_job` sub-orchestration, racing `cancel`; returns the final JobInfo."""
+    run.job_id = job_id
+    instance = job_instance_id(run.ctx.instance_id)
+    run.publish(Phase.WAITING_FOR_JOB, job_id=job_id, job_instance_id=instance)
+    if run.cancel_requested:
+        yield from _cancel_job(run, item, job_id)
+    payload = WaitJobInput(item=item, job_id=job_id, cross_region=run.request.cross_region, settings=run.settings,
+                           deadline=run.deadline)
+    sub = run.ctx.call_sub_orchestrator(JOB_ORCHESTRATOR, payload.dump(), instance, expected_type=dict)
+    if not run.cancel_requested:
+        winner = yield run.ctx.task_any([sub, run.cancel])
+        if winner is run.cancel:
+            yield from _cancel_job(run, item, job_id)
+    try:
+        result = WaitJobResult.model_validate((yield sub))
+    except Exception as exc:  # the sub-orchestration itself crashed (a bug); its message is all we get
+        raise Stop(run.status.phase, error=ErrorInfo(code="JobWaitFailed", message=str(exc)[:500])) from None
+    if result.error is not None or result.value is None:
+        raise Stop(run.status.phase, error=result.error or ErrorInfo(code="JobWaitFailed", message="no job"))
+    run.publish(progress=result.value.progress)
+    return result.value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from azbackup.client import BackupClient
 
 # Azure paired regions (learn.microsoft.com/azure/reliability/cross-region-replication-azure): the secondary
 # region of a GRS vault, where cross-region restore runs.
@@ -24,10 +24,6 @@ def paired_region(region: str | None) -> str | None:
     return REGION_PAIRS.get(region.lower()) if region else None
 
 
-def resource_location(client: Any, resource_id: str | None) -> str | None:
-    """The region of `resource_id`, when the client can read it (`get_resource_location`), else None."""
-    reader = getattr(client, "get_resource_location", None)
-    if reader is None or not resource_id:
-        return None
-    location = reader(resource_id)
-    return str(location).lower().replace(" ", "") if location else None
+def resource_location(client: BackupClient, resource_id: str | None) -> str | None:
+    """The region of a VM or vault, read from ARM; None when no ID is given."""
+    return client.get_resource_location(resource_id) if resource_id else None

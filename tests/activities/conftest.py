@@ -9,7 +9,6 @@ import pytest
 import requests
 
 import settings
-from activities import steps
 from activities.client import backup_client
 from tests.support.procs import Proc, app_env, running, start_emulator
 
@@ -51,10 +50,6 @@ def emu(emulator: Proc, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
     backup_client.cache_clear()
     control = Emulator(emulator.url)
     control.post("reset", {})
-    regions = {vm["id"].lower(): vm["region"] for vm in control.get("inventory")["vms"]}
-    regions |= {v["id"].lower(): v["region"] for v in control.get("inventory").get("vaults", [])}
-    # The client cannot read a resource's region yet (no Compute/vault GET); the emulator's inventory tells it.
-    monkeypatch.setattr(steps, "resource_location", lambda client, rid: regions.get((rid or "").lower()))
     yield control
     settings.get_settings.cache_clear()
     backup_client.cache_clear()

@@ -1,0 +1,145 @@
+"""The control API under `/_emulator/` (no auth): health, inventory, requests, faults, tokens, jobs, scenario,
+seed, clock, reset."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator import serialize
+from emulator.clock import iso
+from emulator.faults import Fault
+from emulator.httpctx import json_response
+
+if TYPE_CHECKING:
+    from emulator.app import Runtime
+
+
+def _rt(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    import json
+
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("body must be a JSON object")
+    return data
+
+
+def _bad(exc: Exception) -> Response:
+    detail = exc.errors(include_url=False) if isinstance(exc, ValidationError) else str(exc)
+    return json_response({"error": {"code": "InvalidAdminRequest", "message": str(detail)}}, 400)
+
+
+async def health(request: Request) -> Response:
+    backend = _rt(request).backend
+    return json_response({"status": "ok", "serviceTime": iso(backend.clock.now()),
+                          "timeScale": getattr(backend.clock, "scale", 1.0)})
+
+
+async def inventory(request: Request) -> Response:
+    return json_response(_rt(request).backend.inventory())
+
+
+async def requests_log(request: Request) -> Response:
+    rt = _rt(request)
+    if request.method == "DELETE":
+        rt.requests.clear()
+        return json_response({"cleared": True})
+    return json_response({"requests": rt.requests.listing()})
+
+
+async def faults(request: Request) -> Response:
+    rt = _rt(request)
+    if request.method == "DELETE":
+        rt.faults.clear()
+        return json_response({"cleared": True})
+    if request.method == "POST":
+        try:
+            fault = rt.faults.add(Fault.model_validate(await _body(request)))
+        except (ValidationError, ValueError) as exc:
+            return _bad(exc)
+        return json_response(fault.model_dump(by_alias=True), 201)
+    return json_response({"faults": rt.faults.listing()})
+
+
+async def tokens(request: Request) -> Response:
+    return json_response(_rt(request).backend.tokens.listing())
+
+
+async def reset(request: Request) -> Response:
+    rt = _rt(request)
+    rt.backend.reset(clear_arm_tokens=request.query_params.get("tokens", "").lower() == "true")
+    rt.faults.clear()
+    rt.requests.clear()
+    return json_response({"reset": True, "serviceTime": iso(rt.backend.clock.now())})
+
+
+async def jobs(request: Request) -> Response:
+    backend = _rt(request).backend
+    backend.tick()
+    now = backend.clock.now()
+    out = []
+    for job in sorted(backend.jobs.values(), key=lambda j: j.start):
+        body = serialize.job(job, now)
+        body.update({"vaultId": job.vault_id, "region": job.region, "vmId": job.vm_id,
+                     "history": [{"time": iso(t), "status": str(s)} for t, s in job.history]})
+        out.append(body)
+    return json_response({"jobs": out})
+
+
+async def scenario(request: Request) -> Response:
+    backend = _rt(request).backend
+    if request.method == "PUT":
+        try:
+            backend.set_scenario(await _body(request))
+        except (ValidationError, ValueError) as exc:
+            return _bad(exc)
+    return json_response(backend.scenario.model_dump(mode="json", by_alias=True))
+
+
+async def seed(request: Request) -> Response:
+    backend = _rt(request).backend
+    try:
+        backend.add_seed(await _body(request))
+    except (KeyError, ValueError, StopIteration) as exc:
+        return _bad(exc)
+    return json_response(backend.inventory(), 201)
+
+
+async def clock(request: Request) -> Response:
+    backend = _rt(request).backend
+    if request.method == "POST":
+        try:
+            seconds = float((await _body(request)).get("advanceSeconds", 0))
+        except (TypeError, ValueError) as exc:
+            return _bad(exc)
+        if seconds < 0:
+            return _bad(ValueError("advanceSeconds must not be negative"))
+        backend.clock.advance(seconds)
+        backend.tick()
+    return json_response({"serviceTime": iso(backend.clock.now()), "timeScale": getattr(backend.clock, "scale", 1.0)})
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/_emulator/health", health, methods=["GET"]),
+        Route("/_emulator/inventory", inventory, methods=["GET"]),
+        Route("/_emulator/requests", requests_log, methods=["GET", "DELETE"]),
+        Route("/_emulator/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route("/_emulator/tokens", tokens, methods=["GET"]),
+        Route("/_emulator/reset", reset, methods=["POST"]),
+        Route("/_emulator/jobs", jobs, methods=["GET"]),
+        Route("/_emulator/scenario", scenario, methods=["GET", "PUT"]),
+        Route("/_emulator/seed", seed, methods=["POST"]),
+        Route("/_emulator/clock", clock, methods=["GET", "POST"]),
+    ]

@@ -1,0 +1,175 @@
+"""The ASGI application: front door (faults, request log), ARM dispatch (auth, api-version), MSI and admin API."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
+
+from emulator import admin, urls
+from emulator.backend import Backend
+from emulator.exceptions import BadRequest, EmulatorError, NotFound
+from emulator.faults import Fault, FaultTable
+from emulator.httpctx import Ctx, arm_headers, json_response
+from emulator.reqlog import RequestLog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    backend: Backend
+    identity_header: str = "local-dev"
+    faults: FaultTable = field(default_factory=FaultTable)
+    requests: RequestLog = field(default_factory=RequestLog)
+
+
+def _version_error(version: str | None, family: str) -> EmulatorError | None:
+    if not version:
+        return BadRequest("MissingApiVersionParameter",
+                          "The api-version query parameter (?api-version=) is required for all requests.")
+    allowed = {"primary": urls.PRIMARY_VERSIONS, "crr": urls.CRR_VERSIONS,
+               "both": urls.PRIMARY_VERSIONS | urls.CRR_VERSIONS, "compute": urls.COMPUTE_VERSIONS}[family]
+    if version in allowed:
+        return None
+    namespace = "Microsoft.Compute" if family == "compute" else "Microsoft.RecoveryServices"
+    return BadRequest("NoRegisteredProviderFound",
+                      f"No registered resource provider found for API version '{version}' for namespace "
+                      f"'{namespace}'. The supported api-versions are '{', '.join(sorted(allowed))}'.")
+
+
+async def arm_dispatch(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    backend = runtime.backend
+    headers = arm_headers(request)
+    try:
+        backend.tokens.check_arm(request.headers.get("authorization"), backend.clock.now())
+        found = urls.resolve(request.method, request.url.path)
+        if found is None:
+            if urls.path_exists(request.url.path):
+                raise EmulatorError("MethodNotAllowed", f"The method '{request.method}' is not allowed.", 405)
+            raise NotFound("InvalidResourceType", f"No route for '{request.url.path}' in the emulator.")
+        route, params = found
+        version = request.query_params.get("api-version")
+        error = _version_error(version, route.family)
+        if error:
+            raise error
+        backend.tick()
+        ctx = Ctx(request, params, backend, str(version), version in urls.CRR_VERSIONS, await request.body())
+        response = await route.handler(ctx)
+    except EmulatorError as exc:
+        response = json_response(exc.body(), exc.status, exc.headers)
+    response.headers.update(headers)
+    return response
+
+
+async def msi_token(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    backend = runtime.backend
+    if request.headers.get("x-identity-header") != runtime.identity_header:
+        return json_response({"statusCode": 401, "message": "Unauthorized: X-IDENTITY-HEADER is missing or wrong.",
+                              "correlationId": headers_id(request)}, 401)
+    resource = request.query_params.get("resource")
+    if request.query_params.get("api-version") != "2019-08-01" or not resource:
+        return json_response({"statusCode": 400, "message": "api-version=2019-08-01 and resource are required.",
+                              "correlationId": headers_id(request)}, 400)
+    subs = list(backend.world.subscriptions.values())
+    tenant = subs[0].tenant_id if subs else "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    token = backend.tokens.issue_arm(resource, backend.clock.now(), backend.scenario.token_lifetime_seconds, tenant)
+    expires_on = int(backend.clock.wall_epoch_at(token.expires_at))
+    log.info("msi.token_issued", extra={"token_sha256": hashlib.sha256(token.token.encode()).hexdigest()})
+    return json_response({"access_token": token.token, "expires_on": str(expires_on), "resource": resource,
+                          "token_type": "Bearer", "client_id": "00000000-0000-0000-0000-00000000e1e1"})
+
+
+def headers_id(request: Request) -> str:
+    return request.headers.get("x-ms-client-request-id", "")
+
+
+class FrontDoor:
+    """Raw ASGI wrapper: applies faults and records every ARM request (never the admin API)."""
+
+    def __init__(self, app: Starlette, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_emulator"):
+            await self.app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"").decode()
+        path = scope["path"] + (f"?{query}" if query else "")
+        seen: dict[str, Any] = {"status": 0, "retry": None}
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"retry-after":
+                        seen["retry"] = value.decode()
+            await send(message)
+
+        fault = self.runtime.faults.take(scope["method"], path)
+        if fault is not None:
+            await self._apply(fault, scope, receive, recording_send)
+        else:
+            await self.app(scope, receive, recording_send)
+        if not scope["path"].startswith("/msi"):
+            self._record(scope, path, seen, fault)
+
+    async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        if fault.delay_ms:
+            await asyncio.sleep(fault.delay_ms / 1000)
+        if fault.drop:
+            await _drop(receive)
+            return
+        if fault.response is None:
+            await self.app(scope, receive, send)
+            return
+        body = fault.response.body
+        if body is None and fault.response.status >= 400:
+            body = {"error": {"code": _FAULT_CODES.get(fault.response.status, "InjectedFault"),
+                              "message": "Injected by the emulator fault table."}}
+        data = body.encode() if isinstance(body, str) else (json.dumps(body).encode() if body is not None else b"")
+        headers = {"content-type": "application/json; charset=utf-8", **fault.response.headers}
+        await Response(data, fault.response.status, headers)(scope, receive, send)
+
+    def _record(self, scope: Scope, path: str, seen: dict[str, Any], fault: Fault | None) -> None:
+        auth = dict(scope.get("headers", [])).get(b"authorization", b"").decode()
+        token = auth.partition(" ")[2].strip()
+        digest = hashlib.sha256(token.encode()).hexdigest() if token else None
+        entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"],
+                                          self.runtime.backend.clock.now(), digest, fault.id if fault else None)
+        log.info("arm.request", extra={"seq": entry["seq"], "method": entry["method"], "path": scope["path"],
+                                       "status": entry["status"], "retry_after": entry["retryAfter"]})
+
+
+_FAULT_CODES = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
+                504: "GatewayTimeout", 408: "RequestTimeout"}
+
+
+async def _drop(receive: Receive) -> None:
+    """Close the TCP connection without a response (uvicorn's protocol object owns the transport)."""
+    transport = getattr(getattr(receive, "__self__", None), "transport", None)
+    if transport is not None:
+        transport.abort()
+        await asyncio.sleep(0)
+        return
+    raise ConnectionAbortedError("injected drop")
+
+
+def build_app(runtime: Runtime) -> FrontDoor:
+    routes = [Route("/msi/token", msi_token, methods=["GET"]), *admin.routes(),
+              Route("/{path:path}", arm_dispatch, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]
+    app = Starlette(routes=routes)
+    app.state.runtime = runtime
+    return FrontDoor(app, runtime)

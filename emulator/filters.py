@@ -1,0 +1,40 @@
+"""The small OData `$filter` dialect Azure Backup accepts: `a eq 'x' and b eq 'y'`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from emulator.clock import parse_time
+from emulator.exceptions import BadRequest
+
+_CLAUSE = re.compile(r"^\s*(\w+)\s+eq\s+(?:'([^']*)'|(\S+))\s*$", re.IGNORECASE)
+
+RECOVERY_POINT_FIELDS = {"startdate", "enddate", "restorepointquerytype", "extendedinfo", "movereadyrponly",
+                         "includesoftdeletedrp", "restorepointstate", "pitrquerytype"}
+JOB_FIELDS = {"starttime", "endtime", "operation", "status", "backupmanagementtype", "jobid"}
+
+
+def parse_filter(text: str | None, allowed: set[str]) -> dict[str, str]:
+    """`{lowercase field: value}`. Raises: BadRequest for syntax errors and unknown fields."""
+    if not text:
+        return {}
+    out: dict[str, str] = {}
+    for clause in re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE):
+        match = _CLAUSE.match(clause)
+        if not match:
+            raise BadRequest("InvalidFilter", f"The filter clause '{clause}' is not supported.")
+        name = match.group(1).lower()
+        if name not in allowed:
+            raise BadRequest("InvalidFilter", f"The property '{match.group(1)}' is not supported in $filter.")
+        out[name] = match.group(2) if match.group(2) is not None else match.group(3)
+    return out
+
+
+def filter_time(filters: dict[str, str], name: str) -> datetime | None:
+    if name not in filters:
+        return None
+    try:
+        return parse_time(filters[name])
+    except ValueError as exc:
+        raise BadRequest("InvalidFilter", f"'{filters[name]}' is not a valid time for {name}.") from exc

@@ -1,0 +1,60 @@
+"""Per-scenario knobs (durations in service seconds, Retry-After values, outcomes); PUT merges, reset restores."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class JobOutcome(StrEnum):
+    COMPLETED = "Completed"
+    COMPLETED_WITH_WARNINGS = "CompletedWithWarnings"
+    FAILED = "Failed"
+
+
+class OperationOutcome(StrEnum):
+    SUCCEEDED = "Succeeded"
+    FAILED = "Failed"
+
+
+class ValidationMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str
+    message: str
+    recommendations: list[str] = Field(default_factory=list)
+
+
+class Scenario(BaseModel):
+    """Every knob documented in docs/emulator.md ("Scenario")."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid",
+                              validate_assignment=True)
+
+    operation_seconds: float = Field(180.0, ge=0)
+    job_seconds: float = Field(2400.0, ge=0)
+    retry_after_seconds: int = Field(60, ge=0)
+    validate_seconds: float = Field(20.0, ge=0)
+    validate_retry_after_seconds: int = Field(10, ge=0)
+    cancel_seconds: float = Field(60.0, ge=0)
+    job_result: JobOutcome = JobOutcome.COMPLETED
+    operation_result: OperationOutcome = OperationOutcome.SUCCEEDED
+    crr_job_id_in_operation: bool = False
+    replication_lag_seconds: float = Field(43200.0, ge=0)
+    token_lifetime_seconds: float = Field(86400.0, gt=0)
+    crr_token_lifetime_seconds: float | None = Field(None, gt=0)
+    validation_errors: list[ValidationMessage] = Field(default_factory=list)
+    page_size: int = Field(200, ge=1)
+
+    @property
+    def crr_token_lifetime(self) -> float:
+        return self.crr_token_lifetime_seconds or self.token_lifetime_seconds
+
+    def merged(self, patch: dict[str, object]) -> Scenario:
+        """A copy with `patch` (camelCase or snake_case keys) applied and validated."""
+        data = self.model_dump(by_alias=True)
+        fields = {name: info.alias or name for name, info in Scenario.model_fields.items()}
+        for key, value in patch.items():
+            data[fields.get(key, key)] = value
+        return Scenario.model_validate(data)

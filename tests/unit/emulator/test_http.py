@@ -1,0 +1,162 @@
+"""The emulator as a separate process: managed identity, ARM auth, api-versions, admin API, faults, request log."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support.procs import Proc, running, start_emulator
+
+PRIMARY = {"api-version": "2026-02-01"}
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Proc]:
+    with running(start_emulator(time_scale=600)) as proc:
+        yield proc
+
+
+@pytest.fixture
+def emu(emulator: Proc) -> Proc:
+    requests.post(emulator.url + "/_emulator/reset", timeout=5).raise_for_status()
+    return emulator
+
+
+def _token(emu: Proc) -> str:
+    reply = requests.get(emu.url + "/msi/token", params={"api-version": "2019-08-01", "resource": emu.url},
+                         headers={"X-IDENTITY-HEADER": "local-dev"}, timeout=5)
+    reply.raise_for_status()
+    return str(reply.json()["access_token"])
+
+
+def _get(emu: Proc, path: str, token: str | None, **params: str) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return requests.get(emu.url + path, params={**PRIMARY, **params}, headers=headers, timeout=5)
+
+
+def _web_item(emu: Proc) -> dict[str, Any]:
+    inventory = requests.get(emu.url + "/_emulator/inventory", timeout=5).json()
+    return next(vm for vm in inventory["vms"] if vm["name"] == "vm-web-01")
+
+
+def test_managed_identity_credential_gets_a_token_that_arm_accepts(emu: Proc,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from azure.identity import ManagedIdentityCredential
+
+    monkeypatch.setenv("IDENTITY_ENDPOINT", emu.url + "/msi/token")
+    monkeypatch.setenv("IDENTITY_HEADER", "local-dev")
+    token = ManagedIdentityCredential().get_token(emu.url + "/.default")
+    assert _get(emu, _web_item(emu)["protectedItemId"], token.token).status_code == 200
+    issued = requests.get(emu.url + "/_emulator/tokens", timeout=5).json()["arm"]
+    assert token.token in [t["token"] for t in issued]
+
+
+def test_msi_endpoint_refuses_a_wrong_identity_header(emu: Proc) -> None:
+    reply = requests.get(emu.url + "/msi/token", params={"api-version": "2019-08-01", "resource": emu.url},
+                         headers={"X-IDENTITY-HEADER": "wrong"}, timeout=5)
+    assert reply.status_code == 401
+
+
+def test_arm_requests_without_valid_token_get_arm_401_bodies(emu: Proc) -> None:
+    path = _web_item(emu)["protectedItemId"]
+    missing, invalid = _get(emu, path, None), _get(emu, path, "forged")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (401, "AuthenticationFailed")
+    assert (invalid.status_code, invalid.json()["error"]["code"]) == (401, "InvalidAuthenticationToken")
+    assert "WWW-Authenticate" in missing.headers
+
+
+def test_expired_token_gets_expired_authentication_token(emu: Proc) -> None:
+    requests.put(emu.url + "/_emulator/scenario", json={"tokenLifetimeSeconds": 60}, timeout=5).raise_for_status()
+    token = _token(emu)
+    requests.post(emu.url + "/_emulator/clock", json={"advanceSeconds": 61}, timeout=5).raise_for_status()
+    reply = _get(emu, _web_item(emu)["protectedItemId"], token)
+    assert (reply.status_code, reply.json()["error"]["code"]) == (401, "ExpiredAuthenticationToken")
+
+
+@pytest.mark.parametrize(("version", "code"), [("", "MissingApiVersionParameter"),
+                                               ("1999-01-01", "NoRegisteredProviderFound")])
+def test_unknown_api_version_gets_the_arm_error(emu: Proc, version: str, code: str) -> None:
+    path = _web_item(emu)["protectedItemId"]
+    reply = requests.get(emu.url + path, params={"api-version": version} if version else {},
+                         headers={"Authorization": f"Bearer {_token(emu)}"}, timeout=5)
+    assert (reply.status_code, reply.json()["error"]["code"]) == (400, code)
+
+
+def test_recovery_points_page_with_next_link_and_filter_by_date(emu: Proc) -> None:
+    requests.put(emu.url + "/_emulator/scenario", json={"pageSize": 4}, timeout=5).raise_for_status()
+    token, path = _token(emu), _web_item(emu)["protectedItemId"] + "/recoveryPoints"
+    names, url, params = [], emu.url + path, dict(PRIMARY)
+    while url:
+        body = requests.get(url, params=params, headers={"Authorization": f"Bearer {token}"}, timeout=5).json()
+        names += [rp["name"] for rp in body["value"]]
+        url, params = body["nextLink"], {}
+    assert len(names) == len(set(names)) == _web_item(emu)["recoveryPoints"]
+    times = sorted(rp["properties"]["recoveryPointTime"] for rp in
+                   _get(emu, path, token, **{"$filter": "startDate eq '2000-01-01 00:00:00 AM'"}).json()["value"])
+    recent = _get(emu, path, token, **{"$filter": f"startDate eq '{times[-1][:19]}'"}).json()["value"]
+    assert len(recent) == 1
+
+
+def test_injected_429_is_returned_and_logged_with_retry_after(emu: Proc) -> None:
+    fault = {"method": "GET", "pathRegex": "/protectedItems/", "times": 1,
+             "response": {"status": 429, "headers": {"Retry-After": "17"}}}
+    assert requests.post(emu.url + "/_emulator/faults", json=fault, timeout=5).status_code == 201
+    token, path = _token(emu), _web_item(emu)["protectedItemId"]
+    first, second = _get(emu, path, token), _get(emu, path, token)
+    assert (first.status_code, first.headers["Retry-After"], second.status_code) == (429, "17", 200)
+    log = requests.get(emu.url + "/_emulator/requests", timeout=5).json()["requests"]
+    assert [(e["status"], e["retryAfter"]) for e in log[-2:]] == [(429, 17), (200, None)]
+    assert log[-1]["tokenSha256"] == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(log)
+
+
+def test_dropped_connection_surfaces_as_a_connection_error(emu: Proc) -> None:
+    requests.post(emu.url + "/_emulator/faults", json={"pathRegex": "/protectedItems/", "times": 1, "drop": True},
+                  timeout=5).raise_for_status()
+    with pytest.raises(requests.ConnectionError):
+        _get(emu, _web_item(emu)["protectedItemId"], _token(emu))
+
+
+def test_restore_over_http_reports_tracking_headers_and_completes(emu: Proc) -> None:
+    vm, token = _web_item(emu), _token(emu)
+    inventory = requests.get(emu.url + "/_emulator/inventory", timeout=5).json()
+    account = next(sa["id"] for sa in inventory["storageAccounts"]
+                   if sa["region"] == vm["region"] and sa["sku"] == "Standard_LRS")
+    rp = _get(emu, vm["protectedItemId"] + "/recoveryPoints", token).json()["value"][0]["name"]
+    body = {"properties": {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp, "recoveryType": "RestoreDisks",
+                           "sourceResourceId": vm["id"], "storageAccountId": account}}
+    reply = requests.post(f"{emu.url}{vm['protectedItemId']}/recoveryPoints/{rp}/restore", params=PRIMARY, json=body,
+                          headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    assert reply.status_code == 202 and reply.headers["Retry-After"] == "60"
+    status_url = reply.headers["Azure-AsyncOperation"]
+    assert requests.get(reply.headers["Location"], headers={"Authorization": f"Bearer {token}"},
+                        timeout=5).status_code == 202
+    requests.post(emu.url + "/_emulator/clock", json={"advanceSeconds": 2400}, timeout=5).raise_for_status()
+    status = requests.get(status_url, headers={"Authorization": f"Bearer {token}"}, timeout=5).json()
+    job = _get(emu, f"{vm['vaultId']}/backupJobs/{status['properties']['jobId']}", token).json()
+    assert (status["status"], job["properties"]["status"]) == ("Succeeded", "Completed")
+    listed = _get(emu, f"{vm['vaultId']}/backupJobs", token, **{"$filter": "operation eq 'Restore'"}).json()["value"]
+    assert [j["name"] for j in listed] == [job["name"]]
+
+
+def test_scenario_put_merges_and_reset_restores_defaults(emu: Proc) -> None:
+    put = requests.put(emu.url + "/_emulator/scenario", json={"jobSeconds": 5}, timeout=5).json()
+    assert (put["jobSeconds"], put["operationSeconds"]) == (5, 180)
+    assert requests.put(emu.url + "/_emulator/scenario", json={"nope": 1}, timeout=5).status_code == 400
+    requests.post(emu.url + "/_emulator/reset", timeout=5).raise_for_status()
+    assert requests.get(emu.url + "/_emulator/scenario", timeout=5).json()["jobSeconds"] == 2400
+
+
+def test_vm_and_vault_get_report_their_location(emu: Proc) -> None:
+    token = _token(emu)
+    vm = requests.get(f"{emu.url}/_emulator/inventory", timeout=5).json()["vms"][0]
+    vm_body = _get(emu, vm["id"], token, **{"api-version": "2024-07-01"})
+    vault_body = _get(emu, vm["vaultId"], token, **{"api-version": "2024-04-01"})
+    assert vm_body.status_code == 200 and vm_body.json()["location"] == vm["region"]
+    assert vault_body.status_code == 200 and vault_body.json()["location"]
+    wrong = _get(emu, vm["id"], token, **{"api-version": "2026-02-01"})
+    assert wrong.status_code == 400 and "Microsoft.Compute" in wrong.json()["error"]["message"]

@@ -1,0 +1,106 @@
+"""ARM token rules, CRR token rules, replication lag and the scaled clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from emulator.backend import Backend
+from emulator.clock import ManualClock, ScaledClock
+from emulator.exceptions import EmulatorError, Unauthorized
+from emulator.lifecycle import JobStatus
+from tests.unit.emulator.conftest import item_of, storage
+
+
+def test_arm_token_is_refused_when_missing_unknown_or_expired(backend: Backend, clock: ManualClock) -> None:
+    token = backend.tokens.issue_arm("http://emu", clock.now(), 3600, "tenant")
+    assert backend.tokens.check_arm(f"Bearer {token.token}", clock.now()) is token
+    codes = []
+    for header in (None, "Bearer nope"):
+        with pytest.raises(Unauthorized) as info:
+            backend.tokens.check_arm(header, clock.now())
+        codes.append(info.value.code)
+    clock.advance(3600)
+    with pytest.raises(Unauthorized) as info:
+        backend.tokens.check_arm(f"Bearer {token.token}", clock.now())
+    assert [*codes, info.value.code] == ["AuthenticationFailed", "InvalidAuthenticationToken",
+                                          "ExpiredAuthenticationToken"]
+
+
+def _crr_setup(backend: Backend):  # type: ignore[no-untyped-def]
+    vault, item = item_of(backend, "vm-web-01")
+    aad = backend.aad_properties(vault.subscription, str(vault.secondary_region))
+    rp = next(p for p in item.sorted_points() if backend.is_replicated(p) and not p.is_archive_only)
+    token = backend.crr_access_token(vault, item, rp.name, aad)["properties"]
+    subnet = next(s for s in backend.inventory()["subnets"] if s["region"] == vault.secondary_region)
+    request = {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp.name, "recoveryType": "RestoreDisks",
+               "sourceResourceId": item.vm_id, "storageAccountId": storage(backend, str(vault.secondary_region)),
+               "region": vault.secondary_region}
+    assert subnet
+    return vault, item, rp, token, request
+
+
+def test_recent_points_reach_the_secondary_region_after_the_lag(backend: Backend, clock: ManualClock) -> None:
+    _, item = item_of(backend, "vm-web-01")
+    newest = item.sorted_points()[0]
+    assert not backend.is_replicated(newest)
+    clock.advance(backend.scenario.replication_lag_seconds)
+    assert backend.is_replicated(newest)
+
+
+def test_crr_restore_runs_as_a_cross_region_restore_job(backend: Backend, clock: ManualClock) -> None:
+    vault, _, _, token, request = _crr_setup(backend)
+    op = backend.trigger_crr(vault.subscription, str(vault.secondary_region),
+                             {"crossRegionRestoreAccessDetails": token, "restoreRequest": request})
+    job = backend.jobs[str(op.job_name).lower()]
+    assert (job.operation, job.region) == ("CrossRegionRestore", vault.secondary_region)
+    assert backend.crr_jobs(str(vault.secondary_region), job.vm_id or "") == [job]
+    clock.advance(2400)
+    backend.tick()
+    assert job.status is JobStatus.COMPLETED
+
+
+@pytest.mark.parametrize("case", ["missing", "reused", "expired", "foreign"])
+def test_crr_trigger_rejects_bad_tokens(backend: Backend, clock: ManualClock, case: str) -> None:
+    vault, _, _, token, request = _crr_setup(backend)
+    body = {"crossRegionRestoreAccessDetails": dict(token), "restoreRequest": request}
+    region = str(vault.secondary_region)
+    if case == "missing":
+        body["crossRegionRestoreAccessDetails"].pop("accessTokenString")
+    elif case == "reused":
+        backend.trigger_crr(vault.subscription, region, body)
+        clock.advance(2400)
+        backend.tick()
+    elif case == "expired":
+        clock.advance(backend.scenario.crr_token_lifetime)
+    else:
+        request["recoveryPointId"] = "999"
+    with pytest.raises(EmulatorError) as info:
+        backend.trigger_crr(vault.subscription, region, body)
+    assert info.value.status == 400 and "Crr" in info.value.code
+
+
+def test_access_token_needs_the_secondary_region_aad_properties(backend: Backend) -> None:
+    vault, item = item_of(backend, "vm-web-01")
+    wrong = backend.aad_properties(vault.subscription, vault.region)
+    rp = item.sorted_points()[-2].name
+    with pytest.raises(EmulatorError) as info:
+        backend.crr_access_token(vault, item, rp, wrong)
+    assert info.value.code == "UserErrorInvalidAadProperties"
+
+
+def test_access_token_is_refused_on_a_vault_without_crr(backend: Backend) -> None:
+    vault, item = item_of(backend, "vm-ops-01")
+    with pytest.raises(EmulatorError) as info:
+        backend.crr_access_token(vault, item, item.sorted_points()[-1].name, {"properties": {}})
+    assert info.value.code == "BMSUserErrorCrossRegionRestoreNotEnabled"
+
+
+def test_scaled_clock_runs_service_time_faster_and_maps_back_to_wall_time() -> None:
+    clock = ScaledClock(600)
+    service = clock.now()
+    later = service + timedelta(seconds=600)
+    assert clock.wall_epoch_at(later) - clock.wall_epoch_at(service) == pytest.approx(1.0)
+    clock.advance(60)
+    assert clock.now() - service >= timedelta(seconds=60)

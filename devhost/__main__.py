@@ -1,0 +1,48 @@
+"""`python -m devhost --port 7071 [--host 127.0.0.1] [--app function_app] [--db PATH] [--time-scale N]`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from devhost.config import HostConfig
+from devhost.logs import configure
+from devhost.server import build
+
+log = logging.getLogger("devhost")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m devhost", description="Local Azure Functions host")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=7071)
+    parser.add_argument("--app", default="function_app", help="module that defines the FunctionApp/DFApp")
+    parser.add_argument("--db", type=Path, default=Path(".devhost/devhost.db"))
+    parser.add_argument("--time-scale", type=float, default=1.0,
+                        help="durable timers fire N times sooner in wall-clock time")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    configure(os.environ.get("DEVHOST_LOG_LEVEL", "INFO"))
+    sys.path.insert(0, os.getcwd())
+    config = HostConfig.from_env(args.host, args.port, args.app, args.db, args.time_scale)
+    app = build(config)
+    # uvicorn handles SIGINT/SIGTERM: it stops accepting, runs the lifespan shutdown (engine.stop) and returns.
+    uvicorn.run(app, host=config.host, port=config.port, log_config=None, access_log=False,
+                timeout_graceful_shutdown=5)
+    log.info("host.exited")
+    logging.shutdown()
+    # State is committed in SQLite; do not let an activity still running on a worker thread delay the exit
+    # (ThreadPoolExecutor joins its threads at interpreter exit). Its work item is re-run on the next start.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

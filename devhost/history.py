@@ -1,0 +1,89 @@
+"""History events as the Durable Functions extension writes them (DurableTask.Core event types)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
+
+
+class EventType(IntEnum):
+    """`azure/durable_functions/models/history/HistoryEventType.py`."""
+
+    EXECUTION_STARTED = 0
+    EXECUTION_COMPLETED = 1
+    EXECUTION_FAILED = 2
+    EXECUTION_TERMINATED = 3
+    TASK_SCHEDULED = 4
+    TASK_COMPLETED = 5
+    TASK_FAILED = 6
+    SUB_ORCHESTRATION_INSTANCE_CREATED = 7
+    SUB_ORCHESTRATION_INSTANCE_COMPLETED = 8
+    SUB_ORCHESTRATION_INSTANCE_FAILED = 9
+    TIMER_CREATED = 10
+    TIMER_FIRED = 11
+    ORCHESTRATOR_STARTED = 12
+    ORCHESTRATOR_COMPLETED = 13
+    EVENT_SENT = 14
+    EVENT_RAISED = 15
+    CONTINUE_AS_NEW = 16
+    GENERIC_EVENT = 17
+    HISTORY_STATE = 18
+    EXECUTION_SUSPENDED = 19
+    EXECUTION_RESUMED = 20
+
+
+def iso(moment: datetime) -> str:
+    """Timestamps as the extension serialises them (UTC, 7 fractional digits like .NET)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO-8601 timestamp (with `Z` or an offset, up to 7 fractional digits) as aware UTC."""
+    value = text.strip().replace("Z", "+00:00")
+    if "." in value:
+        head, tail = value.split(".", 1)
+        digits = "".join(ch for ch in tail if ch.isdigit())
+        zone = tail[len(digits):]
+        value = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def as_json_text(token: Any) -> str:
+    """The JSON text the SDK's `df_loads` expects for a payload token (the Python client double-encodes inputs)."""
+    if isinstance(token, str):
+        try:
+            json.loads(token)
+            return token
+        except json.JSONDecodeError:
+            pass
+    return json.dumps(token)
+
+
+def event(kind: EventType, at: datetime, event_id: int = -1, **fields: Any) -> dict[str, Any]:
+    """One history event: `EventType`, `EventId`, `IsPlayed`, `Timestamp` plus the event's own fields."""
+    return {"EventType": int(kind), "EventId": event_id, "IsPlayed": False, "Timestamp": iso(at), **fields}
+
+
+def describe(evt: dict[str, Any], show_output: bool) -> dict[str, Any]:
+    """The `historyEvents` entry the status API shows for one event."""
+    kind = EventType(evt["EventType"])
+    out: dict[str, Any] = {"EventType": _pascal(kind.name), "EventId": evt.get("EventId", -1),
+                           "Timestamp": evt["Timestamp"]}
+    for key in ("Name", "InstanceId", "TaskScheduledId", "TimerId", "FireAt", "Reason", "Details",
+                "OrchestrationStatus"):
+        if evt.get(key) is not None:
+            out["FunctionName" if key == "Name" else key] = evt[key]
+    if show_output:
+        for key in ("Input", "Result"):
+            if evt.get(key) is not None:
+                out[key] = evt[key]
+    return out
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))

@@ -1,0 +1,62 @@
+"""The Starlette application: admin status, durable HTTP API, Event Grid webhook, HTTP triggers."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from devhost.clock import ScaledClock
+from devhost.config import HostConfig
+from devhost.engine import Engine
+from devhost.eventgrid import EventGridWebhook
+from devhost.http_triggers import ROUTE_PREFIX, HttpTriggers
+from devhost.management import DurableApi
+from devhost.registry import Registry, load
+from devhost.store import Store
+
+log = logging.getLogger("devhost.server")
+ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+
+
+def build(config: HostConfig, registry: Registry | None = None) -> Starlette:
+    """Load the app, open the store, and wire routes; the engine runs for the application's lifespan."""
+    registry = registry or load(config.app)
+    store = Store(config.db)
+    clock = ScaledClock.resume(config.time_scale, store.meta("clock."))
+    store.set_meta("clock.", clock.to_meta())
+    engine = Engine(store, clock, registry, config.activity_workers, config.orchestration_workers)
+    triggers = HttpTriggers(registry.http, config)
+
+    async def host_status(request: Request) -> Response:
+        return JSONResponse({"id": "devhost", "state": "Running", "version": "devhost",
+                             "extensionBundle": None, "processUptime": None,
+                             "timeScale": config.time_scale, "serviceTime": engine.now_text()})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine.start()
+        log.info("host.started", extra={
+            "port": config.port, "app": config.app, "db": str(config.db), "time_scale": config.time_scale,
+            "http_functions": [f.name for f in registry.http], "orchestrators": sorted(registry.orchestrators),
+            "activities": sorted(registry.activities), "eventgrid_functions": sorted(registry.eventgrid),
+            "unsupported_functions": registry.unsupported, "keys_enforced": config.enforce_keys})
+        try:
+            yield
+        finally:
+            engine.stop()
+            store.close()
+            log.info("host.stopped")
+
+    routes = [Route("/admin/host/status", host_status, methods=["GET"]),
+              *DurableApi(engine, config).routes(),
+              *EventGridWebhook(registry.eventgrid, config).routes(),
+              Route(f"/{ROUTE_PREFIX}" + "/{path:path}", triggers.handle, methods=ALL_METHODS)]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.engine = engine
+    return app

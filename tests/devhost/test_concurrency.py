@@ -1,0 +1,38 @@
+"""Hundreds of concurrent instances advance together without stalling the host."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from tests.support.procs import Proc
+from tests.support.wait import wait_until
+
+INSTANCES = 300
+
+
+def test_hundreds_of_concurrent_instances_complete_and_the_host_stays_responsive(host: Proc) -> None:
+    prefix = f"load-{uuid.uuid4().hex[:8]}-"
+    base = f"{host.url}/runtime/webhooks/durabletask"
+
+    def start(n: int) -> int:
+        return requests.post(f"{base}/orchestrators/fan_out/{prefix}{n}", json=3, timeout=30).status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        assert set(pool.map(start, range(INSTANCES))) == {202}
+    began = time.monotonic()
+    probe = requests.get(f"{host.url}/admin/host/status", timeout=5)
+    assert probe.status_code == 200
+    assert time.monotonic() - began < 2
+
+    def completed() -> int:
+        listed = requests.get(f"{base}/instances/", params={"instanceIdPrefix": prefix, "runtimeStatus": "Completed"},
+                              timeout=30).json()
+        return len(listed)
+
+    assert wait_until(completed, lambda n: n == INSTANCES, timeout=90, interval=0.5, what="all instances") == INSTANCES
+    sample = requests.get(f"{base}/instances/{prefix}7", timeout=10).json()
+    assert sample["output"] == 6

@@ -73,7 +73,9 @@ def _story(run: RestoreRun) -> waits.Steps:
     run.settings = RestoreSettings.model_validate((yield from run.call("get_restore_settings", {})))
     item = yield from _resolve(run)
     point = yield from _select(run, item)
-    if run.settings.validate_before_restore:
+    # backupValidateOperation validates restores from the primary vault only; the CRR (passive stamp) API has no
+    # validation operation, so a cross-region restore is checked by the service when it is triggered.
+    if run.settings.validate_before_restore and not point.cross_region:
         yield from _validate(run, item, point)
     trigger = yield from _trigger(run, item, point)
     job_id = yield from wait_for_operation(run, item, point, trigger)

@@ -205,3 +205,11 @@ def test_failure_message_is_the_outcome_json_as_durable_tooling_shows_it() -> No
     assert run.failure is not None and json.loads(run.failure)["status"] == "failed"
     shown = f"Orchestrator function 'restore_vm' failed: {run.failure}"
     assert parse_failure_output(shown) == json.loads(run.failure)
+
+
+def test_cross_region_restore_skips_primary_region_validation() -> None:
+    fake = FakeAzure().then("select_recovery_point", ok({**POINT, "crossRegion": True}))
+    run = restore(fake, crossRegion=True)
+    assert run.output["status"] == "succeeded"
+    assert "validate_restore" not in fake.names()
+    assert "trigger_restore" in fake.names()

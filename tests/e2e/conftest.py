@@ -1,0 +1,57 @@
+"""Run-wide processes for the front-door e2e tests: the emulator and the local Functions host, both real."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.helpers import Stack, placeholders
+from tests.support.procs import Proc, app_env, running, start_devhost, start_emulator
+
+TIME_SCALE = 600.0
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Proc]:
+    with running(start_emulator(time_scale=TIME_SCALE)) as proc:
+        yield proc
+
+
+@pytest.fixture(scope="session")
+def ids(emulator: Proc) -> dict[str, str]:
+    """examples/ placeholder → ID, from the emulator's inventory."""
+    inventory = requests.get(f"{emulator.url}/_emulator/inventory", timeout=10).json()
+    return placeholders(inventory)
+
+
+@pytest.fixture(scope="session")
+def allowed_scopes(ids: dict[str, str]) -> list[str]:
+    """The resource groups of the primary subscription the demo restores use (the ops subscription stays out)."""
+    rgs = ["rg-app", "rg-restore", "rg-net", "rg-restore-ne", "rg-net-ne", "rg-backup"]
+    return [f"/subscriptions/{ids['SUBSCRIPTION']}/resourceGroups/{rg}" for rg in rgs]
+
+
+@pytest.fixture(scope="session")
+def devhost(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str]) -> Iterator[Proc]:
+    env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes),
+                  INCIDENT_DEFAULT_REQUEST=json.dumps({"mode": "restoreDisks",
+                                                       "storageAccountId": ids["STORAGE_ACCOUNT_ID"],
+                                                       "targetResourceGroupId": ids["TARGET_RG_ID"]}))
+    with running(start_devhost(env, time_scale=TIME_SCALE)) as proc:
+        yield proc
+
+
+@pytest.fixture()
+def stack(emulator: Proc, devhost: Proc, ids: dict[str, str]) -> Iterator[Stack]:
+    """A fresh emulator state for each test; the host keeps running."""
+    response = requests.post(f"{emulator.url}/_emulator/reset", timeout=10)
+    assert response.status_code == 200, response.text
+    yield Stack(emulator=emulator, devhost=devhost, ids=ids)
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line("markers", "e2e: runs the emulator and the local host as processes")

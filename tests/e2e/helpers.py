@@ -1,0 +1,99 @@
+"""Helpers for the front-door e2e tests: placeholders, requests to the host, waiting for restores."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import requests
+
+from tests.support.procs import Proc
+from tests.support.wait import wait_until
+from triggers.signatures import sign
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SECRET = "test-secret"
+RESTORE_TIMEOUT = 120.0
+
+
+def _by_name(items: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(i for i in items if i["id"].rstrip("/").split("/")[-1].lower() == name.lower())
+
+
+def placeholders(inventory: dict[str, Any]) -> dict[str, str]:
+    """examples/ placeholders filled from the emulator inventory (demo seed names, see examples/README.md)."""
+    vm = next(v for v in inventory["vms"] if v["name"] == "vm-web-01")
+    subnets = inventory["subnets"]
+    subnet = next(s for s in subnets if s["vnetId"].lower().endswith("/vnet-app") and s["id"].endswith("/default"))
+    return {
+        "SUBSCRIPTION": vm["id"].split("/")[2],
+        "VM_ID": vm["id"],
+        "STORAGE_ACCOUNT_ID": _by_name(inventory["storageAccounts"], "stagingweu")["id"],
+        "TARGET_RG_ID": _by_name(inventory["resourceGroups"], "rg-restore")["id"],
+        "VNET_ID": subnet["vnetId"],
+        "SUBNET_ID": subnet["id"],
+        "SECONDARY_STORAGE_ACCOUNT_ID": _by_name(inventory["storageAccounts"], "stagingneu")["id"],
+        "SECONDARY_RG_ID": _by_name(inventory["resourceGroups"], "rg-restore-ne")["id"],
+        "ARCHIVE_BEFORE": (datetime.now(UTC) - timedelta(days=60)).isoformat().replace("+00:00", "Z"),
+        "UNPROTECTED_VM_ID": next(v["id"] for v in inventory["vms"] if v["name"] == "vm-scratch-01"),
+        "OPS_STORAGE_ACCOUNT_ID": _by_name(inventory["storageAccounts"], "stagingeus")["id"],
+    }
+
+
+def example(name: str, ids: dict[str, str]) -> Any:
+    """An examples/ file with its placeholders filled."""
+    return json.loads(Template((EXAMPLES / name).read_text()).substitute(ids))
+
+
+@dataclass
+class Stack:
+    emulator: Proc
+    devhost: Proc
+    ids: dict[str, str]
+
+    @property
+    def api(self) -> str:
+        return f"{self.devhost.url}/api"
+
+    def start(self, body: Any, headers: dict[str, str] | None = None) -> requests.Response:
+        return requests.post(f"{self.api}/restores", json=body, headers=headers or {}, timeout=30)
+
+    def get(self, instance_id: str) -> requests.Response:
+        return requests.get(f"{self.api}/restores/{instance_id}", timeout=30)
+
+    def scenario(self, **knobs: Any) -> None:
+        response = requests.put(f"{self.emulator.url}/_emulator/scenario", json=knobs, timeout=10)
+        assert response.status_code == 200, response.text
+
+    def instance_count(self) -> int:
+        """How many `restore_vm` instances the host has, in any state (job sub-orchestrations not counted)."""
+        response = requests.get(f"{self.devhost.url}/runtime/webhooks/durabletask/instances", timeout=10)
+        assert response.status_code == 200, response.text
+        return sum(1 for instance in response.json() if instance.get("name") == "restore_vm")
+
+    def wait_final(self, instance_id: str, timeout: float = RESTORE_TIMEOUT) -> requests.Response:
+        """Poll GET /api/restores/{id} until it stops answering 202."""
+        return wait_until(lambda: self.get(instance_id), lambda r: r.status_code != 202, timeout=timeout,
+                          interval=0.2, what=f"restore {instance_id} to finish")
+
+    def wait_phase(self, instance_id: str, phase: str, timeout: float = 60.0) -> dict[str, Any]:
+        return wait_until(lambda: self.get(instance_id).json(), lambda b: b.get("phase") == phase, timeout=timeout,
+                          interval=0.1, what=f"restore {instance_id} to reach {phase}")
+
+    def signed_post(self, path: str, body: Any, secret: str = SECRET, timestamp: int | None = None,
+                    params: dict[str, str] | None = None) -> requests.Response:
+        raw = json.dumps(body).encode()
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        headers = {"Content-Type": "application/json", "X-Signature-Timestamp": ts,
+                   "X-Signature": sign(secret, ts, raw)}
+        return requests.post(f"{self.api}{path}", data=raw, headers=headers, params=params or {}, timeout=30)
+
+    def eventgrid(self, events: Any, content_type: str = "application/json") -> requests.Response:
+        return requests.post(f"{self.devhost.url}/runtime/webhooks/eventgrid",
+                             params={"functionName": "restore_from_event"}, data=json.dumps(events),
+                             headers={"aeg-event-type": "Notification", "Content-Type": content_type}, timeout=30)

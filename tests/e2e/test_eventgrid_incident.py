@@ -1,0 +1,55 @@
+"""Event Grid (both schemas) and the incident webhook start real restores; bad events start nothing."""
+
+from __future__ import annotations
+
+from tests.e2e.helpers import Stack, example
+from triggers.starter import Source, instance_id_for
+
+
+def test_cloud_event_starts_a_restore(stack: Stack) -> None:
+    data = example("restore-disks.json", stack.ids)
+    event = {"specversion": "1.0", "id": "ce-0001", "source": "/contoso/change-pipeline",
+             "type": "Contoso.Restore.Requested", "time": "2026-03-01T08:15:00Z", "data": data}
+    assert stack.eventgrid(event, "application/cloudevents+json").status_code in (200, 202)
+    restore_id = instance_id_for(Source.EVENTGRID, "/contoso/change-pipeline", "ce-0001")
+    assert stack.wait_final(restore_id).json()["source"] == "eventgrid"
+
+
+def test_events_of_another_type_or_with_invalid_data_start_nothing(stack: Stack) -> None:
+    before = stack.instance_count()
+    [event] = example("eventgrid-event.json", stack.ids)
+    other_type = {**event, "id": "e-other", "eventType": "Contoso.Something.Else"}
+    invalid = {**event, "id": "e-invalid", "data": {"vmId": "not-an-id"}}
+    out_of_scope = {**event, "id": "e-scope",
+                    "data": {**event["data"], "storageAccountId": stack.ids["OPS_STORAGE_ACCOUNT_ID"]}}
+    response = stack.eventgrid([other_type, invalid, out_of_scope])
+    assert response.status_code in (200, 202)  # acknowledged: Event Grid must not retry them
+    assert stack.instance_count() == before
+
+
+def test_generic_incident_starts_a_restore_with_its_options(stack: Stack) -> None:
+    body = {"incidentId": "INC-2001", **example("selective-disks.json", stack.ids)}
+    response = stack.signed_post("/webhooks/incident", body)
+    assert response.status_code == 202, response.text
+    [started] = response.json()["restores"]
+    final = stack.wait_final(started["id"])
+    assert final.status_code == 200 and final.json()["request"]["diskLuns"] == [0]
+    assert final.json()["source"] == "incident"
+
+
+def test_alert_options_come_from_query_parameters(stack: Stack) -> None:
+    alert = example("azure-monitor-alert.json", stack.ids)
+    alert["data"]["essentials"]["alertId"] += "-query"
+    response = stack.signed_post("/webhooks/incident", alert, params={"diskLuns": "1", "reason": "from query"})
+    assert response.status_code == 202, response.text
+    final = stack.wait_final(response.json()["restores"][0]["id"]).json()
+    assert final["request"]["diskLuns"] == [1] and final["request"]["reason"] == "from query"
+
+
+def test_alert_on_non_vm_targets_is_400_and_starts_nothing(stack: Stack) -> None:
+    before = stack.instance_count()
+    alert = example("azure-monitor-alert.json", stack.ids)
+    alert["data"]["essentials"]["alertTargetIDs"] = [stack.ids["STORAGE_ACCOUNT_ID"]]
+    response = stack.signed_post("/webhooks/incident", alert)
+    assert response.status_code == 400
+    assert stack.instance_count() == before

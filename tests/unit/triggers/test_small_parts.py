@@ -1,0 +1,114 @@
+"""Scopes, problems, OpenAPI, event fields, CLI rendering and the restore-id log filter."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import UTC, datetime
+
+import azure.functions as func
+import pytest
+from pydantic import ValidationError
+
+from azbackup.restore_request import RestoreRequest
+from tests.unit.triggers.fakes import IDS, example
+from triggers import cli, telemetry
+from triggers.eventgrid import event_fields, event_instance_id
+from triggers.openapi import document
+from triggers.problems import field_path, field_problems
+from triggers.scopes import is_allowed, scope_problems
+
+SUB = f"/subscriptions/{IDS['SUBSCRIPTION']}"
+
+
+def test_scope_matches_whole_segments_case_insensitively() -> None:
+    assert is_allowed(IDS["VM_ID"], [f"{SUB}/resourceGroups/RG-APP"])
+    assert not is_allowed(IDS["VM_ID"], [f"{SUB}/resourceGroups/rg-ap"])
+    assert not is_allowed(IDS["VM_ID"], [])
+
+
+def test_every_source_and_target_outside_the_scopes_is_named() -> None:
+    request = RestoreRequest.model_validate(example("new-vm.json"))
+    problems = scope_problems(request, [f"{SUB}/resourceGroups/rg-app"])
+    assert {p.field for p in problems} == {"storageAccountId", "targetResourceGroupId", "targetVnetId",
+                                           "targetSubnetId"}
+    assert scope_problems(request, [SUB]) == []
+
+
+def test_field_paths_read_like_json_paths() -> None:
+    assert field_path(("rehydration", "durationDays")) == "rehydration.durationDays"
+    assert field_path(("diskLuns", 0), "data") == "data.diskLuns[0]"
+    assert field_path(()) == "(body)"
+
+
+def test_problems_drop_pydantic_prefixes_and_call_extras_unknown() -> None:
+    with pytest.raises(ValidationError) as info:
+        RestoreRequest.model_validate({"vmId": "x", "storageAccountId": IDS["STORAGE_ACCOUNT_ID"], "foo": 1})
+    reasons = {p.field: p.reason for p in field_problems(info.value)}
+    assert reasons["foo"] == "unknown field" and reasons["vmId"].startswith("not a vm resource ID")
+
+
+def test_openapi_is_3_1_and_documents_routes_and_models() -> None:
+    spec = document("https://app.example")
+    assert spec["openapi"] == "3.1.0" and spec["servers"] == [{"url": "https://app.example"}]
+    assert {"/api/restores", "/api/restores/{id}", "/api/restores/{id}/cancel", "/api/webhooks/incident",
+            "/api/health", "/api/openapi.json"} <= set(spec["paths"])
+    request_schema = spec["components"]["schemas"]["RestoreRequest"]
+    assert "vmId" in request_schema["properties"] and request_schema.get("additionalProperties") is False
+    codes = spec["paths"]["/api/restores/{id}"]["get"]["responses"]
+    assert {"200", "202", "409", "422", "404"} <= set(codes)
+
+
+def test_event_fields_read_both_schemas_and_give_stable_ids() -> None:
+    eg = func.EventGridEvent(id="1", data={"a": 1}, topic="/t/X", subject="s", event_type="T",
+                             event_time=datetime.now(UTC), data_version="1")
+    fields = event_fields(eg)
+    assert (fields.id, fields.topic, fields.type, fields.data) == ("1", "/t/X", "T", {"a": 1})
+    same_topic_other_case = event_fields(func.EventGridEvent(id="1", data={}, topic="/t/x", subject="s",
+                                                             event_type="T", event_time=None, data_version="1"))
+    assert event_instance_id(fields) == event_instance_id(same_topic_other_case)
+
+
+def test_progress_line_shows_phase_bar_and_percentage() -> None:
+    line = cli.progress_line({"id": "r1", "status": "running", "phase": "waitingForJob", "progress": 50,
+                              "jobId": "j1"})
+    assert "waitingForJob" in line and " 50.0%" in line and "job j1" in line and "#" * 12 in line
+    assert "--%" in cli.progress_line({"id": "r1", "status": "running", "phase": "pending"})
+
+
+def test_cli_start_body_merges_file_and_flags() -> None:
+    args = cli.parser().parse_args(["start", "--vm", IDS["VM_ID"], "--target-rg", IDS["TARGET_RG_ID"],
+                                    "--disk-lun", "0", "--disk-lun", "1", "--cross-region"])
+    body = cli.start_body(args)
+    assert body == {"vmId": IDS["VM_ID"], "targetResourceGroupId": IDS["TARGET_RG_ID"], "diskLuns": [0, 1],
+                    "crossRegion": True}
+    assert isinstance(args, argparse.Namespace)
+
+
+def test_cli_reads_url_and_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VMRESTORE_KEY", "k1")
+    monkeypatch.setenv("VMRESTORE_URL", "https://app.example")
+    args = cli.parser().parse_args(["list"])
+    assert (args.url, args.key) == ("https://app.example", "k1")
+    assert cli.Api(args.url, args.key).session.headers["x-functions-key"] == "k1"
+
+
+def test_every_log_record_carries_the_restore_id(caplog: pytest.LogCaptureFixture) -> None:
+    log = telemetry.get_logger("tests.triggers.telemetry")
+    with caplog.at_level(logging.INFO, logger="tests.triggers.telemetry"):
+        log.info("outside")
+        with telemetry.restore_context("rst-9"):
+            log.info("inside")
+            log.info("explicit", extra={"restore_id": "rst-10"})
+    assert [r.restore_id for r in caplog.records] == ["-", "rst-9", "rst-10"]  # type: ignore[attr-defined]
+
+
+def test_azure_monitor_is_configured_only_with_a_connection_string(monkeypatch: pytest.MonkeyPatch) -> None:
+    import settings
+
+    monkeypatch.delenv("APPLICATIONINSIGHTS_CONNECTION_STRING", raising=False)
+    settings.get_settings.cache_clear()
+    try:
+        assert telemetry.configure() is False
+    finally:
+        settings.get_settings.cache_clear()

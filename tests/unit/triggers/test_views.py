@@ -1,0 +1,81 @@
+"""Durable state → public restore body and HTTP status."""
+
+from __future__ import annotations
+
+import json
+
+from tests.unit.triggers.fakes import status
+from triggers.views import RestoreStatus, http_status, job_instance_id, needs_job_status, restore_view
+
+ORDER = {"request": {"vmId": "/subscriptions/x/vm"}, "requestedAt": "2026-03-01T08:00:00+00:00", "source": "http"}
+POINT = {"name": "123", "time": "2026-03-01T07:00:00+00:00", "type": "AppConsistent"}
+
+
+def test_a_running_restore_is_202_with_phase_point_and_job_progress() -> None:
+    custom = {"phase": "waitingForJob", "recoveryPoint": POINT, "jobId": "job-1", "progress": 10.0,
+              "updatedAt": "2026-03-01T08:05:00+00:00"}
+    view = restore_view(status(custom=custom, order=ORDER), {"progress": 45.0})
+    assert view.status is RestoreStatus.RUNNING and http_status(view) == 202
+    assert (view.phase, view.job_id, view.progress) == ("waitingForJob", "job-1", 45.0)
+    assert view.recovery_point == POINT and view.request == ORDER["request"] and view.source == "http"
+
+
+def test_a_restore_without_custom_status_yet_is_pending() -> None:
+    view = restore_view(status(runtime="Pending"))
+    assert (view.status, view.phase) == (RestoreStatus.RUNNING, "pending")
+
+
+def test_a_succeeded_restore_is_200_with_result_and_full_progress() -> None:
+    output = {"status": "succeeded", "phase": "done", "request": ORDER["request"], "recoveryPoint": POINT,
+              "jobId": "job-1", "result": {"jobId": "job-1", "disks": ["d1"]}, "endedAt": "2026-03-01T09:00:00Z"}
+    view = restore_view(status(runtime="Completed", output=output, order=ORDER))
+    assert view.status is RestoreStatus.SUCCEEDED and http_status(view) == 200
+    assert view.result == {"jobId": "job-1", "disks": ["d1"]} and view.progress == 100.0 and view.error is None
+
+
+def test_a_failed_restore_is_422_with_the_error_from_the_failure_output() -> None:
+    outcome = {"status": "failed", "phase": "waitingForJob", "jobId": "job-9",
+               "error": {"code": "UserErrorDiskFull", "message": "disk full", "recommendations": ["free space"]}}
+    output = f"Orchestrator function 'restore_vm' failed: {json.dumps(outcome)}"
+    view = restore_view(status(runtime="Failed", output=output, order=ORDER))
+    assert view.status is RestoreStatus.FAILED and http_status(view) == 422
+    assert view.error is not None and view.error.code == "UserErrorDiskFull"
+    assert view.error.recommendations == ["free space"] and view.job_id == "job-9"
+
+
+def test_a_failure_without_an_outcome_still_reports_an_error() -> None:
+    view = restore_view(status(runtime="Failed", output="boom"))
+    assert view.error is not None and view.error.code == "RestoreFailed"
+
+
+def test_a_cancelled_restore_is_409_and_never_looks_like_success() -> None:
+    output = {"status": "cancelled", "phase": "cancelling", "request": {}, "jobId": "job-2"}
+    view = restore_view(status(runtime="Completed", output=output))
+    assert view.status is RestoreStatus.CANCELLED and http_status(view) == 409
+    assert view.error is not None and view.error.code == "RestoreCancelled"
+
+
+def test_a_terminated_instance_counts_as_cancelled() -> None:
+    view = restore_view(status(runtime="Terminated", output="stopped by operator"))
+    assert view.status is RestoreStatus.CANCELLED and view.error is not None
+    assert view.error.message == "stopped by operator"
+
+
+def test_final_codes_are_distinct_and_only_success_is_2xx() -> None:
+    codes = {s: http_status(restore_view(status(runtime=r, output=o))) for s, r, o in [
+        ("succeeded", "Completed", {"status": "succeeded"}), ("failed", "Failed", "x"),
+        ("cancelled", "Completed", {"status": "cancelled"})]}
+    assert len(set(codes.values())) == 3
+    assert [s for s, c in codes.items() if 200 <= c < 300] == ["succeeded"]
+
+
+def test_job_status_is_read_only_while_waiting_for_the_job() -> None:
+    waiting = status("rst-7", custom={"phase": "waitingForJob"})
+    assert needs_job_status(waiting) and job_instance_id(waiting) == "rst-7:job"
+    assert not needs_job_status(status(custom={"phase": "triggering"}))
+    assert job_instance_id(status("a", custom={"phase": "waitingForJob", "jobInstanceId": "a:job:2"})) == "a:job:2"
+
+
+def test_json_strings_from_the_host_are_parsed() -> None:
+    view = restore_view(status(custom=json.dumps({"phase": "validating"}), order=json.dumps(ORDER)))
+    assert view.phase == "validating" and view.source == "http"

@@ -1,0 +1,234 @@
+"""`vmrestore`: start, watch, cancel and list restores through the HTTP API (local host or deployed app).
+
+Exit codes: 0 started/succeeded/ok, 1 the restore failed, 2 usage error, 3 the restore was cancelled,
+4 the API refused or could not be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import requests
+
+DEFAULT_URL = "http://127.0.0.1:7071"
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED, EXIT_API = 0, 1, 2, 3, 4
+_FINAL_EXIT = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}
+_BAR = 24
+# --flag → request field, for `start`.
+_START_FIELDS = {
+    "vm": "vmId", "protected_item": "protectedItemId", "recovery_point": "recoveryPointId",
+    "policy": "recoveryPointPolicy", "before": "before", "max_age": "maxAge", "mode": "mode",
+    "storage_account": "storageAccountId", "target_rg": "targetResourceGroupId", "target_vm_name": "targetVmName",
+    "target_vnet": "targetVnetId", "target_subnet": "targetSubnetId", "target_subscription": "targetSubscriptionId",
+    "disk_encryption_set": "diskEncryptionSetId", "restore_identity": "restoreIdentityId",
+    "callback_url": "callbackUrl", "reason": "reason",
+}
+
+
+class ApiError(Exception):
+    """The API answered with an unexpected status, or not at all."""
+
+
+class Api:
+    """A tiny client of the restore HTTP API."""
+
+    def __init__(self, url: str, key: str | None, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        if key:
+            self.session.headers["x-functions-key"] = key
+        self.timeout = timeout
+
+    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Raises: ApiError when the API cannot be reached."""
+        target = path if path.startswith("http") else f"{self.url}{path}"
+        try:
+            return self.session.request(method, target, timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            raise ApiError(f"cannot reach {self.url}: {exc.__class__.__name__}") from exc
+
+
+def _print_json(body: Any, out: TextIO) -> None:
+    out.write(json.dumps(body, indent=2) + "\n")
+
+
+def _refused(response: requests.Response, err: TextIO) -> int:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"detail": response.text[:500]}
+    err.write(f"error: HTTP {response.status_code}: {body.get('title', '')} {body.get('detail', '')}\n".replace(
+        "  ", " "))
+    for problem in body.get("errors") or []:
+        err.write(f"  {problem.get('field')}: {problem.get('reason')}\n")
+    return EXIT_API
+
+
+def progress_line(body: dict[str, Any]) -> str:
+    """One status line: id, status, phase, a bar and the job percentage."""
+    progress = body.get("progress")
+    pct = max(0.0, min(100.0, float(progress))) if isinstance(progress, int | float) else None
+    filled = round(_BAR * (pct or 0) / 100)
+    bar = "#" * filled + "-" * (_BAR - filled)
+    pct_text = f"{pct:5.1f}%" if pct is not None else "   --%"
+    job = f" job {body['jobId']}" if body.get("jobId") else ""
+    return f"{body.get('id')} {body.get('status', '?'):<9} {body.get('phase', '?'):<22} [{bar}] {pct_text}{job}"
+
+
+def start_body(args: argparse.Namespace) -> dict[str, Any]:
+    """The request body from `--file` and the flags (flags win)."""
+    body: dict[str, Any] = json.loads(Path(args.file).read_text()) if args.file else {}
+    for attr, name in _START_FIELDS.items():
+        if getattr(args, attr, None) is not None:
+            body[name] = getattr(args, attr)
+    if args.cross_region:
+        body["crossRegion"] = True
+    if args.os_disk_only:
+        body["osDiskOnly"] = True
+    if args.disk_lun:
+        body["diskLuns"] = args.disk_lun
+    if args.zone:
+        body["zones"] = [args.zone]
+    return body
+
+
+def cmd_start(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    headers = {"Idempotency-Key": args.idempotency_key} if args.idempotency_key else {}
+    response = api.call("POST", "/api/restores", json=start_body(args), headers=headers)
+    if response.status_code not in (200, 202):
+        return _refused(response, err)
+    body = response.json()
+    if not args.watch:
+        _print_json(body, out)
+        return EXIT_OK
+    return watch(api, body["id"], out, args.interval)
+
+
+def watch(api: Api, instance_id: str, out: TextIO, interval: float | None = None) -> int:
+    """Poll until the restore ends, redrawing one progress line; the exit code says how it ended."""
+    live = out.isatty()
+    last = ""
+    while True:
+        response = api.call("GET", f"/api/restores/{instance_id}")
+        if response.status_code not in (200, 202, 409, 422):
+            return _refused(response, sys.stderr)
+        body = response.json()
+        line = progress_line(body)
+        if line != last:
+            out.write(("\r" + line.ljust(len(last))) if live else line + "\n")
+            out.flush()
+            last = line
+        if response.status_code != 202:
+            if live:
+                out.write("\n")
+            _print_final(body, out)
+            return _FINAL_EXIT.get(str(body.get("status")), EXIT_FAILED)
+        retry_after = float(response.headers.get("Retry-After", "5"))
+        time.sleep(min(retry_after, interval) if interval else retry_after)
+
+
+def _print_final(body: dict[str, Any], out: TextIO) -> None:
+    error = body.get("error")
+    if error:
+        out.write(f"{body.get('status')}: {error.get('code')}: {error.get('message')}\n")
+        for hint in error.get("recommendations") or []:
+            out.write(f"  - {hint}\n")
+    elif body.get("result"):
+        out.write("succeeded: " + json.dumps(body["result"]) + "\n")
+
+
+def cmd_status(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.watch:
+        return watch(api, args.id, out, args.interval)
+    response = api.call("GET", f"/api/restores/{args.id}")
+    if response.status_code not in (200, 202, 409, 422):
+        return _refused(response, err)
+    body = response.json()
+    _print_json(body, out)
+    return EXIT_OK if response.status_code == 202 else _FINAL_EXIT.get(str(body.get("status")), EXIT_FAILED)
+
+
+def cmd_cancel(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    response = api.call("POST", f"/api/restores/{args.id}/cancel", json={"reason": args.reason} if args.reason else {})
+    if response.status_code != 202:
+        return _refused(response, err)
+    out.write(f"cancel requested for {args.id}\n")
+    return EXIT_OK
+
+
+def cmd_list(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    params = {k: v for k, v in {"status": args.status, "createdAfter": args.created_after, "top": args.top}.items()
+              if v is not None}
+    response = api.call("GET", "/api/restores", params=params)
+    if response.status_code != 200:
+        return _refused(response, err)
+    body = response.json()
+    if args.json:
+        _print_json(body, out)
+        return EXIT_OK
+    for item in body.get("items", []):
+        out.write(f"{item.get('createdAt', ''):<34} {progress_line(item)}\n")
+    return EXIT_OK
+
+
+def _start_parser(sub: Any) -> None:
+    start = sub.add_parser("start", help="start a restore")
+    start.add_argument("--file", help="JSON request file (e.g. examples/restore-disks.json); flags override it")
+    for attr in _START_FIELDS:
+        start.add_argument("--" + attr.replace("_", "-"), dest=attr)
+    start.add_argument("--cross-region", action="store_true")
+    start.add_argument("--os-disk-only", action="store_true")
+    start.add_argument("--disk-lun", type=int, action="append", help="repeat for several LUNs")
+    start.add_argument("--zone")
+    start.add_argument("--idempotency-key")
+    start.add_argument("--watch", action="store_true", help="follow the restore until it ends")
+    start.add_argument("--interval", type=float, help="poll at most this often (seconds)")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="vmrestore", description="Restore Azure VMs through the restore API.")
+    root.add_argument("--url", default=os.environ.get("VMRESTORE_URL", DEFAULT_URL), help="API base URL")
+    root.add_argument("--key", default=os.environ.get("VMRESTORE_KEY"),
+                      help="function key (default: $VMRESTORE_KEY), sent as x-functions-key")
+    sub = root.add_subparsers(dest="command", required=True)
+    _start_parser(sub)
+    status = sub.add_parser("status", help="show a restore")
+    status.add_argument("id")
+    status.add_argument("--watch", action="store_true", help="live progress until the restore ends")
+    status.add_argument("--interval", type=float, help="poll at most this often (seconds)")
+    cancel = sub.add_parser("cancel", help="cancel a running restore")
+    cancel.add_argument("id")
+    cancel.add_argument("--reason")
+    listing = sub.add_parser("list", help="list restores, newest first")
+    listing.add_argument("--status", help="running, succeeded, failed, cancelled (comma-separated)")
+    listing.add_argument("--created-after")
+    listing.add_argument("--top", type=int)
+    listing.add_argument("--json", action="store_true")
+    return root
+
+
+_COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "list": cmd_list}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The console script."""
+    args = parser().parse_args(argv)
+    api = Api(args.url, args.key)
+    try:
+        return _COMMANDS[args.command](api, args, sys.stdout, sys.stderr)
+    except ApiError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_API
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

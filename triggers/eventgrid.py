@@ -1,0 +1,84 @@
+"""Event Grid trigger: an event (Event Grid schema or CloudEvents 1.0) whose `data` is a restore request.
+
+Delivery is at least once, so the event's topic (CloudEvents: source) and ID make the instance ID and a redelivered
+event starts nothing new. An event that can never succeed (wrong type, invalid request, outside the allowed scopes)
+is logged with the reason and acknowledged, so Event Grid does not retry it; an unexpected failure to start raises,
+so Event Grid retries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from settings import get_settings
+from triggers import telemetry
+from triggers.intake import RejectedError, admit
+from triggers.starter import IdempotencyConflictError, Source, instance_id_for, start_restore
+
+log = telemetry.get_logger(__name__)
+telemetry.configure()
+bp = df.Blueprint()
+
+
+@dataclass(frozen=True)
+class EventFields:
+    """The parts of an event the trigger uses, whichever schema carried it."""
+
+    id: str
+    topic: str
+    type: str
+    data: Any
+
+
+def event_fields(event: Any) -> EventFields:
+    """ID, topic (or CloudEvents source), type and data of an `EventGridEvent` or `CloudEvent`."""
+    event_type = getattr(event, "event_type", None) or getattr(event, "type", None) or ""
+    topic = getattr(event, "topic", None) or getattr(event, "source", None) or ""
+    return EventFields(id=str(getattr(event, "id", "") or ""), topic=str(topic), type=str(event_type),
+                       data=event.get_json())
+
+
+def event_instance_id(fields: EventFields) -> str:
+    """The instance ID a delivery (and every redelivery) of this event maps to."""
+    return instance_id_for(Source.EVENTGRID, fields.topic.lower(), fields.id)
+
+
+@bp.event_grid_trigger(arg_name="event")
+@bp.durable_client_input(client_name="client")
+async def restore_from_event(event: func.EventGridEvent, client: df.DurableOrchestrationClient) -> None:
+    """Start the restore the event asks for (once per event ID and topic)."""
+    await handle_event(event, client)
+
+
+async def handle_event(event: Any, client: Any) -> str | None:
+    """The instance serving the event, or None when the event is refused (logged, acknowledged)."""
+    settings = get_settings()
+    fields = event_fields(event)
+    facts = {"event_id": fields.id, "event_type": fields.type}
+    if fields.type != settings.eventgrid_restore_event_type:
+        log.warning("restore.event.ignored", extra={**facts, "reason": "unexpected event type"})
+        return None
+    if not fields.id:
+        log.warning("restore.event.ignored", extra={**facts, "reason": "event has no id"})
+        return None
+    instance_id = event_instance_id(fields)
+    with telemetry.restore_context(instance_id):
+        try:
+            request = admit(fields.data, settings, prefix="data")
+        except RejectedError as rejected:
+            problems = [f"{p.field}: {p.reason}" for p in rejected.problems]
+            log.warning("restore.event.rejected", extra={**facts, "status": rejected.status, "problems": problems})
+            return None
+        try:
+            result = await start_restore(client, request, source=Source.EVENTGRID, instance_id=instance_id,
+                                         idempotency_key=f"{fields.topic}#{fields.id}", now=datetime.now(UTC))
+        except IdempotencyConflictError:
+            log.warning("restore.event.rejected", extra={**facts, "reason": "event ID reused with different data"})
+            return None
+        log.info("restore.event.accepted", extra={**facts, "restore_created": result.created})
+        return result.instance_id

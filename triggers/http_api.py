@@ -1,0 +1,210 @@
+"""The restore HTTP API (docs/api.md): start, status, cancel, list, OpenAPI, health."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from settings import get_settings
+from triggers import links, listing, openapi, telemetry
+from triggers.intake import RejectedError, admit
+from triggers.problems import FieldProblem, invalid_request, problem_response
+from triggers.starter import (
+    MAX_KEY_LENGTH,
+    ORCHESTRATOR,
+    IdempotencyConflictError,
+    Source,
+    existing_instance,
+    instance_id_for,
+    start_restore,
+)
+from triggers.views import (
+    RETRY_AFTER_SECONDS,
+    RestoreStarted,
+    RestoreStatus,
+    RestoreView,
+    http_status,
+    job_instance_id,
+    needs_job_status,
+    restore_view,
+)
+
+log = telemetry.get_logger(__name__)
+telemetry.configure()
+bp = df.Blueprint()
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+JSON = "application/json"
+
+
+def _json_response(body: Any, status: int, headers: dict[str, str] | None = None) -> func.HttpResponse:
+    return func.HttpResponse(json.dumps(body), status_code=status, mimetype=JSON, headers=headers)
+
+
+def _polling_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
+    return {"Location": links.status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _with_links(req: func.HttpRequest, view: RestoreView) -> RestoreView:
+    return view.model_copy(update={"status_url": links.status_url(req, view.id),
+                                   "cancel_url": links.cancel_url(req, view.id)})
+
+
+def _body_of(req: func.HttpRequest) -> Any:
+    """The JSON body. Raises: RejectedError (400) when it is not JSON."""
+    try:
+        return json.loads(req.get_body() or b"null")
+    except ValueError as exc:
+        raise RejectedError(400, [FieldProblem(field="(body)", reason="not valid JSON")], "the request is invalid") \
+            from exc
+
+
+def _idempotency_key(req: func.HttpRequest, body: dict[str, Any]) -> str | None:
+    """The key from the header or the `idempotencyKey` field (removed from `body`). Raises: RejectedError."""
+    header = req.headers.get(IDEMPOTENCY_HEADER)
+    field = body.pop("idempotencyKey", None)
+    problems = []
+    if field is not None and not isinstance(field, str):
+        problems.append(FieldProblem(field="idempotencyKey", reason="must be a string"))
+    elif header is not None and field is not None and header != field:
+        problems.append(FieldProblem(field="idempotencyKey", reason=f"differs from the {IDEMPOTENCY_HEADER} header"))
+    key = header if header is not None else field
+    if not problems and key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        problems.append(FieldProblem(field="idempotencyKey", reason=f"1-{MAX_KEY_LENGTH} printable characters"))
+    if problems:
+        raise RejectedError(400, problems, "the request is invalid")
+    return key
+
+
+async def _current_view(req: func.HttpRequest, client: Any, status: Any) -> RestoreView:
+    job = None
+    if needs_job_status(status):
+        job_status = await client.get_status(job_instance_id(status))
+        job = getattr(job_status, "custom_status", None) if job_status else None
+    return _with_links(req, restore_view(status, job))
+
+
+@bp.route(route="restores", methods=["GET", "POST"])
+@bp.durable_client_input(client_name="client")
+async def restores(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """POST starts a restore; GET lists restores."""
+    if req.method.upper() == "POST":
+        return await _start(req, client)
+    return await _list(req, client)
+
+
+async def _start(req: func.HttpRequest, client: Any) -> func.HttpResponse:
+    settings = get_settings()
+    try:
+        body = _body_of(req)
+        key = _idempotency_key(req, body) if isinstance(body, dict) else None
+        request = admit(body, settings)
+    except RejectedError as rejected:
+        log.info("restore.rejected", extra={"status": rejected.status, "fields": [p.field for p in rejected.problems]})
+        return rejected.response()
+    instance_id = instance_id_for(Source.HTTP, key) if key else None
+    try:
+        started = await start_restore(client, request, source=Source.HTTP, instance_id=instance_id,
+                                      idempotency_key=key, now=datetime.now(UTC))
+    except IdempotencyConflictError as conflict:
+        return problem_response(409, "Idempotency key reused", str(conflict),
+                                [FieldProblem(field="idempotencyKey", reason="used before with a different request")])
+    with telemetry.restore_context(started.instance_id):
+        if not started.created:
+            view = await _current_view(req, client, started.status)
+            return _json_response(view.dump(), 200)
+        body_out = RestoreStarted(id=started.instance_id, status_url=links.status_url(req, started.instance_id),
+                                  cancel_url=links.cancel_url(req, started.instance_id))
+        return _json_response(body_out.dump(), 202, _polling_headers(req, started.instance_id))
+
+
+async def _list(req: func.HttpRequest, client: Any) -> func.HttpResponse:
+    query = listing.parse_query(dict(req.params))
+    if isinstance(query, list):
+        return invalid_request(query, "the query is invalid")
+    created_from = query.created_after.astimezone(UTC).replace(tzinfo=None) if query.created_after else None
+    runtime = [df.OrchestrationRuntimeStatus(s) for s in query.runtime_statuses()] or None
+    statuses = await client.get_status_by(created_time_from=created_from, runtime_status=runtime)
+    items, cursor = listing.page(statuses, query)
+    next_link = None
+    if cursor is not None:
+        params = {k: v for k, v in req.params.items() if k not in ("code", "continuationToken")}
+        next_link = links.list_url(req, {**params, "continuationToken": cursor.encode()})
+    body = listing.RestoreList(items=[_with_links(req, v) for v in items], next_link=next_link)
+    return _json_response(body.model_dump(mode="json", by_alias=True), 200)
+
+
+async def _restore_status(client: Any, instance_id: str) -> Any:
+    """The `restore_vm` instance's status, or None (unknown ID, or not a restore)."""
+    if not instance_id or ":" in instance_id:
+        return None
+    status = await existing_instance(client, instance_id)
+    if status is None or getattr(status, "name", ORCHESTRATOR) not in (ORCHESTRATOR, None):
+        return None
+    return status
+
+
+def _not_found(instance_id: str) -> func.HttpResponse:
+    return problem_response(404, "Restore not found", f"no restore with ID {instance_id!r}")
+
+
+@bp.route(route="restores/{id}", methods=["GET"])
+@bp.durable_client_input(client_name="client")
+async def get_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """The restore: 202 + Location + Retry-After while running, then 200 / 422 / 409 (docs/api.md)."""
+    instance_id = req.route_params.get("id", "")
+    with telemetry.restore_context(instance_id):
+        status = await _restore_status(client, instance_id)
+        if status is None:
+            return _not_found(instance_id)
+        view = await _current_view(req, client, status)
+        headers = _polling_headers(req, instance_id) if view.status is RestoreStatus.RUNNING else None
+        return _json_response(view.dump(), http_status(view), headers)
+
+
+@bp.route(route="restores/{id}/cancel", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def cancel_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Ask a running restore to stop (a running job is cancelled in Azure first): 202, or 409 if it has ended."""
+    instance_id = req.route_params.get("id", "")
+    with telemetry.restore_context(instance_id):
+        status = await _restore_status(client, instance_id)
+        if status is None:
+            return _not_found(instance_id)
+        view = restore_view(status)
+        if view.status.is_terminal:
+            return problem_response(409, "Restore already finished", f"restore {instance_id} is {view.status.value}")
+        body = _body_of_cancel(req)
+        try:
+            await client.raise_event(instance_id, "cancel", {"requestedAt": datetime.now(UTC).isoformat(), **body})
+        except Exception:  # the DF client raises a bare Exception when the instance ended meanwhile (410)
+            log.info("restore.cancel.too_late")
+            return problem_response(409, "Restore already finished", f"restore {instance_id} has ended")
+        log.info("restore.cancel.requested")
+        return _json_response(_with_links(req, view).dump(), 202, _polling_headers(req, instance_id))
+
+
+def _body_of_cancel(req: func.HttpRequest) -> dict[str, str]:
+    try:
+        body = json.loads(req.get_body() or b"{}")
+    except ValueError:
+        return {}
+    reason = body.get("reason") if isinstance(body, dict) else None
+    return {"reason": reason[:500]} if isinstance(reason, str) else {}
+
+
+@bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
+    """The OpenAPI 3.1 description of this API, generated from the models."""
+    return _json_response(openapi.document(links.origin(req)), 200)
+
+
+@bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def health(req: func.HttpRequest) -> func.HttpResponse:
+    """Liveness: the app loaded and its settings parse."""
+    get_settings()
+    return _json_response({"status": "ok", "time": datetime.now(UTC).isoformat()}, 200)

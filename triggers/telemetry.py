@@ -1,0 +1,62 @@
+"""Logging for the front doors: every record carries `restore_id`; Application Insights when configured.
+
+When `APPLICATIONINSIGHTS_CONNECTION_STRING` is set, `configure()` hands logs and traces to the Azure Monitor
+OpenTelemetry distro (`configure_azure_monitor`); otherwise logging stays with the Functions host.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from settings import get_settings
+
+restore_id_var: ContextVar[str | None] = ContextVar("restore_id", default=None)
+_state = {"configured": False}
+NO_RESTORE = "-"
+
+
+class RestoreIdFilter(logging.Filter):
+    """Adds `restore_id` (from `extra`, else the current context, else "-") to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "restore_id", None):
+            record.restore_id = restore_id_var.get() or NO_RESTORE
+        return True
+
+
+_FILTER = RestoreIdFilter()
+
+
+def get_logger(name: str) -> logging.Logger:
+    """The module's logger, with the restore ID filter attached once."""
+    logger = logging.getLogger(name)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
+    return logger
+
+
+@contextmanager
+def restore_context(restore_id: str | None) -> Iterator[None]:
+    """Log lines inside the block carry `restore_id` unless they name another."""
+    token = restore_id_var.set(restore_id)
+    try:
+        yield
+    finally:
+        restore_id_var.reset(token)
+
+
+def configure() -> bool:
+    """Send logs and traces to Application Insights when a connection string is set; True if it did (once)."""
+    if _state["configured"]:
+        return True
+    connection_string = get_settings().applicationinsights_connection_string
+    if not connection_string:
+        return False
+    from azure.monitor.opentelemetry import configure_azure_monitor  # heavy import, only when used
+
+    configure_azure_monitor(connection_string=connection_string, enable_live_metrics=False)
+    _state["configured"] = True
+    return True

@@ -9,14 +9,12 @@ do; a context-free validation (an orchestrator re-reading its input) checks only
 from __future__ import annotations
 
 import ipaddress
-import re
 from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import (
-    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -29,6 +27,21 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from azbackup.request_fields import (
+    VM_NAME,
+    DiskEncryptionSetId,
+    IdentityId,
+    ProtectedItemId,
+    RecoveryPointRef,
+    ResourceGroupId,
+    StorageAccountId,
+    SubnetId,
+    SubscriptionId,
+    VmId,
+    VnetId,
+    Zone,
+)
 
 
 class RecoveryPointPolicy(StrEnum):
@@ -54,69 +67,6 @@ class RehydrationPriority(StrEnum):
     STANDARD = "Standard"
     HIGH = "High"
 
-
-# One template per resource ID kind; `{token}`s become patterns, the rest matches literally (case-insensitively).
-_RG_PREFIX = "/subscriptions/{guid}/resourceGroups/{rg}"
-_ID_EXAMPLES: dict[str, str] = {
-    "subscription": "/subscriptions/{guid}",
-    "resourceGroup": _RG_PREFIX,
-    "vm": _RG_PREFIX + "/providers/Microsoft.Compute/virtualMachines/{name}",
-    "protectedItem": _RG_PREFIX + "/providers/Microsoft.RecoveryServices/vaults/{vault}/backupFabrics/{fabric}"
-    "/protectionContainers/{container}/protectedItems/{item}",
-    "storageAccount": _RG_PREFIX + "/providers/Microsoft.Storage/storageAccounts/{account}",
-    "vnet": _RG_PREFIX + "/providers/Microsoft.Network/virtualNetworks/{name}",
-    "subnet": _RG_PREFIX + "/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}",
-    "diskEncryptionSet": _RG_PREFIX + "/providers/Microsoft.Compute/diskEncryptionSets/{name}",
-    "userAssignedIdentity": _RG_PREFIX + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
-}
-_TOKENS = {"guid": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "rg": r"[-\w._()]{1,90}",
-           "account": r"[a-z0-9]{3,24}"}
-_NAME = r"[^/\\?#\s]+"
-
-
-def _shape(template: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", template)
-    regex = "".join(re.escape(p) if i % 2 == 0 else _TOKENS.get(p, _NAME) for i, p in enumerate(parts))
-    return re.compile(regex + r"\Z", re.IGNORECASE)
-
-
-_PATTERNS = {kind: _shape(template) for kind, template in _ID_EXAMPLES.items()}
-_RP_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}\Z")
-_VM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}[A-Za-z0-9_]\Z|[A-Za-z0-9]\Z")
-
-
-def _id_checker(kind: str) -> AfterValidator:
-    pattern = _PATTERNS[kind]
-
-    def check(value: str) -> str:
-        if not pattern.match(value):
-            raise ValueError(f"not a {kind} resource ID; expected {_ID_EXAMPLES[kind]}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _check_recovery_point(value: str) -> str:
-    if "/" in value:
-        if not re.search(r"/protectedItems/[^/]+/recoveryPoints/[^/]+\Z", value, re.IGNORECASE):
-            raise ValueError("expected a recovery point name or an ID ending in "
-                             "/protectedItems/{item}/recoveryPoints/{name}")
-    elif not _RP_NAME.match(value):
-        raise ValueError("recovery point name may contain only letters, digits, '.', '_' and '-'")
-    return value
-
-
-SubscriptionId = Annotated[str, _id_checker("subscription")]
-VmId = Annotated[str, _id_checker("vm")]
-ProtectedItemId = Annotated[str, _id_checker("protectedItem")]
-ResourceGroupId = Annotated[str, _id_checker("resourceGroup")]
-StorageAccountId = Annotated[str, _id_checker("storageAccount")]
-VnetId = Annotated[str, _id_checker("vnet")]
-SubnetId = Annotated[str, _id_checker("subnet")]
-DiskEncryptionSetId = Annotated[str, _id_checker("diskEncryptionSet")]
-IdentityId = Annotated[str, _id_checker("userAssignedIdentity")]
-RecoveryPointRef = Annotated[str, AfterValidator(_check_recovery_point)]
-Zone = Annotated[str, Field(pattern=r"^[123]$")]
 
 # Fields that name a target resource (checked against RESTORE_ALLOWED_SCOPES and targetSubscriptionId).
 TARGET_ID_FIELDS: tuple[str, ...] = (
@@ -172,7 +122,7 @@ class RestoreRequest(BaseModel):
     @field_validator("target_vm_name")
     @classmethod
     def _vm_name(cls, value: str | None) -> str | None:
-        if value is not None and not _VM_NAME.match(value):
+        if value is not None and not VM_NAME.match(value):
             raise ValueError("1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
         return value
 

@@ -48,10 +48,25 @@ def restore_context(restore_id: str | None) -> Iterator[None]:
         restore_id_var.reset(token)
 
 
+APP_LOGGERS = ("triggers", "orchestrators", "activities", "azbackup")
+# The Azure SDK's own HTTP logging repeats what azbackup logs per call (and the identity endpoint's URLs).
+QUIET_LOGGERS = ("azure.core.pipeline.policies.http_logging_policy", "azure.identity", "azure.monitor")
+
+
+def configure_levels() -> None:
+    """Apply LOG_LEVEL to the app's loggers and keep the Azure SDK's request logging at WARNING."""
+    level = get_settings().log_level.upper()
+    for name in APP_LOGGERS:
+        logging.getLogger(name).setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def configure() -> bool:
     """Send logs and traces to Application Insights when a connection string is set; True if it did (once)."""
     if _state["configured"]:
         return True
+    configure_levels()
     connection_string = get_settings().applicationinsights_connection_string
     if not connection_string:
         return False

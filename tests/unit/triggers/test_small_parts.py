@@ -112,3 +112,21 @@ def test_azure_monitor_is_configured_only_with_a_connection_string(monkeypatch: 
         assert telemetry.configure() is False
     finally:
         settings.get_settings.cache_clear()
+
+
+def test_log_level_setting_applies_to_app_loggers_and_quiets_sdk_http_logs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    import settings
+
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    settings.get_settings.cache_clear()
+    saved = {name: logging.getLogger(name).level for name in (*telemetry.APP_LOGGERS, *telemetry.QUIET_LOGGERS)}
+    try:
+        telemetry.configure_levels()
+        assert logging.getLogger("activities").level == logging.DEBUG
+        assert logging.getLogger("azure.core.pipeline.policies.http_logging_policy").level == logging.WARNING
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+        settings.get_settings.cache_clear()

@@ -35,6 +35,7 @@ DEFAULTS: dict[str, str] = {
     "CALLBACK_ALLOW_INSECURE": "false",
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "",
     "LOG_LEVEL": "INFO",
+    "RESOURCE_GUARD_TENANT_ID": "",
 }
 
 
@@ -61,6 +62,7 @@ class Settings(BaseModel):
     callback_allow_insecure: bool
     applicationinsights_connection_string: str = Field(repr=False)
     log_level: str
+    resource_guard_tenant_id: str
 
     @field_validator("arm_endpoint")
     @classmethod

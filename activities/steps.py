@@ -31,6 +31,7 @@ from azbackup.polling import TrackedOperation
 from azbackup.restore_body import build_restore_request
 from azbackup.restore_request import RestoreRequest
 from azbackup.selection import check_explicit_point, select_recovery_point
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 _DURATION = TypeAdapter(timedelta)
@@ -129,7 +130,9 @@ def trigger(client: BackupClient, inp: TriggerInput) -> TriggerValue:
     if request.cross_region:
         tracked = _trigger_crr(client, inp, body)
     else:
-        tracked = client.trigger_restore(inp.item.protected_item_id, inp.recovery_point.name, body)
+        tenant = get_settings().resource_guard_tenant_id if request.resource_guard_operation_requests else ""
+        tracked = client.trigger_restore(inp.item.protected_item_id, inp.recovery_point.name, body,
+                                         auxiliary_tenant_id=tenant or None)
     log.info("restore.trigger_posted", extra={"instance_id": inp.instance_id, "crr": request.cross_region})
     return TriggerValue(status_url=tracked.status_url, result_url=tracked.result_url, retry_after=tracked.retry_after)
 

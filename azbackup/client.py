@@ -181,9 +181,16 @@ class BackupClient:
         return self._tracked(self._http.request("POST", url, body=self._validate_body(rp_id, body)))
 
     def trigger_restore(
-        self, item_id: str, rp_name: str, body: IaasVmRestoreRequest, auxiliary_token: str | None = None
+        self, item_id: str, rp_name: str, body: IaasVmRestoreRequest, auxiliary_token: str | None = None,
+        auxiliary_tenant_id: str | None = None,
     ) -> TrackedOperation:
-        """Start a restore (`Restores_Trigger`); returns where to follow it. `auxiliary_token`: Resource Guard."""
+        """Start a restore (`Restores_Trigger`); returns where to follow it.
+
+        `auxiliary_token` (or one fetched here for `auxiliary_tenant_id`, so it never leaves the client) goes in
+        `x-ms-authorization-auxiliary` for a vault protected by a Resource Guard in another tenant.
+        """
+        if auxiliary_tenant_id and not auxiliary_token:
+            auxiliary_token = self._http.token_for_tenant(auxiliary_tenant_id)
         rp = ids.recovery_point_id(
             ids.parse_protected_item_id(item_id).id, ids.check_segment("recoveryPoints", rp_name)
         )

@@ -20,6 +20,8 @@ _ID_EXAMPLES: dict[str, str] = {
     "subnet": _RG_PREFIX + "/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}",
     "diskEncryptionSet": _RG_PREFIX + "/providers/Microsoft.Compute/diskEncryptionSets/{name}",
     "userAssignedIdentity": _RG_PREFIX + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}",
+    "resourceGuardRequest": _RG_PREFIX
+    + "/providers/Microsoft.DataProtection/resourceGuards/{guard}/{operation}/{name}",
 }
 _TOKENS = {"guid": r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "rg": r"[-\w._()]{1,90}",
            "account": r"[a-z0-9]{3,24}"}
@@ -69,3 +71,4 @@ DiskEncryptionSetId = Annotated[str, _id_checker("diskEncryptionSet")]
 IdentityId = Annotated[str, _id_checker("userAssignedIdentity")]
 RecoveryPointRef = Annotated[str, AfterValidator(_check_recovery_point)]
 Zone = Annotated[str, Field(pattern=r"^[123]$")]
+ResourceGuardRequestId = Annotated[str, _id_checker("resourceGuardRequest")]

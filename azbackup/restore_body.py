@@ -76,6 +76,8 @@ def build_restore_request(request: RestoreRequest, item: BackupItem, point: Reco
         "encryption_details": EncryptionDetails(encryption_enabled=False),
         "restore_disk_lun_list": _disks(request),
         "disk_encryption_set_id": request.disk_encryption_set_id,
+        "restore_with_managed_disks": request.restore_with_managed_disks,
+        "resource_guard_operation_requests": request.resource_guard_operation_requests,
         **_storage(request),
         **_targets(request),
     }

@@ -35,6 +35,7 @@ from azbackup.request_fields import (
     ProtectedItemId,
     RecoveryPointRef,
     ResourceGroupId,
+    ResourceGuardRequestId,
     StorageAccountId,
     SubnetId,
     SubscriptionId,
@@ -116,6 +117,10 @@ class RestoreRequest(BaseModel):
     restore_identity_id: IdentityId | None = Field(
         default=None, description="user-assigned identity for managed-identity restore")
     rehydration: Rehydration | None = Field(default=None, description="archive rehydration options")
+    restore_with_managed_disks: bool | None = Field(
+        default=None, description="restore a VM with unmanaged disks as managed disks")
+    resource_guard_operation_requests: list[ResourceGuardRequestId] | None = Field(
+        default=None, min_length=1, max_length=10, description="Resource Guard operation request IDs (MUA vaults)")
     callback_url: str | None = Field(default=None, max_length=2048, description="HTTPS URL notified once at the end")
     reason: str | None = Field(default=None, max_length=1000, description="free text kept in the result")
 

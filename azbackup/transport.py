@@ -93,8 +93,13 @@ class ArmTransport:
             attempt, slept = attempt + 1, slept + wait
 
     def _token(self) -> str:
+        return self.token_for_tenant(None)
+
+    def token_for_tenant(self, tenant_id: str | None) -> str:
+        """An ARM token from the credential, for another tenant when `tenant_id` is given (Resource Guard)."""
+        kwargs = {"tenant_id": tenant_id} if tenant_id else {}
         try:
-            token = self.credential.get_token(self.config.token_scope)
+            token = self.credential.get_token(self.config.token_scope, **kwargs)
         except AzureError as exc:  # ClientAuthenticationError, CredentialUnavailableError, ...
             raise AuthenticationError(f"could not get an ARM token: {type(exc).__name__}") from exc
         return str(token.token)

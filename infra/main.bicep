@@ -62,6 +62,8 @@ param restoreTimeoutHours string = '48'
 param validateBeforeRestore string = 'true'
 param incidentDefaultRequest string = '{}'
 param logLevel string = 'INFO'
+@description('Tenant of a Resource Guard protecting the vaults (multi-user authorization); empty when none.')
+param resourceGuardTenantId string = ''
 
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
@@ -189,6 +191,7 @@ var appSettings = union({
   EVENTGRID_RESTORE_EVENT_TYPE: eventGridRestoreEventType
   CALLBACK_ALLOW_INSECURE: 'false'
   LOG_LEVEL: logLevel
+  RESOURCE_GUARD_TENANT_ID: resourceGuardTenantId
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {

@@ -42,10 +42,12 @@ class FakeCredential:
 
     def __init__(self, fail: bool = False) -> None:
         self.scopes: list[str] = []
+        self.tenants: list[str | None] = []
         self.fail = fail
 
-    def get_token(self, *scopes: str, **_: Any) -> AccessToken:
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         self.scopes.extend(scopes)
+        self.tenants.append(kwargs.get("tenant_id"))
         if self.fail:
             raise ClientAuthenticationError(f"no identity; last token was {TOKEN}")
         return AccessToken(TOKEN, 4_102_444_800)
@@ -472,3 +474,17 @@ def test_resource_location_reads_vm_and_vault_regions(client: BackupClient, http
         {"id": VAULT, "location": "northeurope"})
     assert client.get_resource_location(VM) == "westeurope"
     assert client.get_resource_location(VAULT) == "northeurope"
+
+
+def test_resource_guard_trigger_sends_an_auxiliary_token_fetched_for_the_guard_tenant(
+    client: BackupClient, httpserver: HTTPServer, credential: FakeCredential
+) -> None:
+    rp_path = f"{ITEM}/recoveryPoints/42/restore"
+    httpserver.expect_request(rp_path, method="POST", headers={"x-ms-authorization-auxiliary": f"Bearer {TOKEN}"}
+                              ).respond_with_data("", status=202, headers={"Location": httpserver.url_for("/op")})
+    body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks",
+                                resource_guard_operation_requests=["/subscriptions/x/guard"])
+    client.trigger_restore(ITEM, "42", body, auxiliary_tenant_id="guard-tenant")
+    assert "guard-tenant" in credential.tenants
+    sent = json.loads(httpserver.log[-1][0].get_data())
+    assert sent["properties"]["resourceGuardOperationRequests"] == ["/subscriptions/x/guard"]

@@ -113,3 +113,12 @@ def test_parse_failure_output_ignores_text_that_is_not_an_outcome() -> None:
     assert parse_failure_output('failed: {"status": "succeeded"}') is None
     assert parse_failure_output('x failed: {"status": "failed", "error": {}}\n\n$OutOfProcData$:{"a":1}') == {
         "status": "failed", "error": {}}
+
+
+def test_managed_disk_and_resource_guard_options_reach_the_body() -> None:
+    guard = (f"/subscriptions/{SUB}/resourceGroups/rg-guard/providers/Microsoft.DataProtection/resourceGuards/g1"
+             "/triggerRestoreRequests/default")
+    wire = body(restoreWithManagedDisks=True, resourceGuardOperationRequests=[guard])
+    assert wire["restoreWithManagedDisks"] is True
+    assert wire["resourceGuardOperationRequests"] == [guard]
+    assert "restoreWithManagedDisks" not in body()

@@ -192,3 +192,14 @@ def test_insecure_callback_is_allowed_when_configured_and_on_internal_revalidati
 @pytest.mark.parametrize("url", ["ftp://example.com/x", "https://user:pw@example.com/x", "not a url"])
 def test_callback_url_shape_is_always_checked(url: str) -> None:
     assert callback_url_problem(url, strict=False) is not None
+
+
+
+def test_resource_guard_request_ids_must_name_a_resource_guard_operation() -> None:
+    guard = f"{RG}/providers/Microsoft.DataProtection/resourceGuards/g1/triggerRestoreRequests/default"
+    ok = RestoreRequest.model_validate({"vmId": VM, "storageAccountId": SA, "resourceGuardOperationRequests": [guard]})
+    assert ok.resource_guard_operation_requests == [guard]
+    with pytest.raises(ValidationError) as err:
+        RestoreRequest.model_validate({"vmId": VM, "storageAccountId": SA,
+                                       "resourceGuardOperationRequests": [f"{SUB}/not-a-guard"]})
+    assert "resourceGuardOperationRequests" in str(err.value)

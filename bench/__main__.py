@@ -1,0 +1,77 @@
+"""`python -m bench`: run the measurements of docs/performance.md, print tables, write bench/results.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench import m_history, m_lag, m_latency, m_requests, m_scale
+from bench.config import BenchConfig, parse
+from bench.report import table
+
+RUNNERS: dict[str, Callable[[BenchConfig], Any]] = {
+    "requests": m_requests.run, "lag": m_lag.run, "history": m_history.run,
+    "scale": m_scale.run, "latency": m_latency.run,
+}
+LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "requests": ("1. ARM requests per restore (operation 3 min, Retry-After 60 s, job 40 min)", [
+        ("restore", "restore"), ("samples", "n"), ("ours", "ours"), ("oursOperationPolls", "op polls"),
+        ("oursJobPolls", "job polls"), ("fixedRequests", "fixed"), ("retryAfterMinimum", "Retry-After min"),
+        ("peerFixedInterval", "peer 5s/30s"), ("oursVsMinimum", "ours/min"), ("peerVsOurs", "peer/ours"),
+        ("distinctTokens", "tokens"), ("statuses", "status"), ("errors", "error")]),
+    "lag": ("2. Detection lag (service seconds from job end to the poll that saw it)", [
+        ("restores", "restores"), ("measured", "measured"), ("medianSeconds", "median s"), ("p95Seconds", "p95 s"),
+        ("maxSeconds", "max s"), ("pollIntervalSeconds", "poll interval s"), ("lost", "lost")]),
+    "history": ("3. History events per restore (main + {id}:job)", [
+        ("jobServiceSeconds", "job s"), ("status", "status"), ("jobPolls", "job polls"), ("mainEvents", "main"),
+        ("jobEvents", "job sub-orch"), ("totalEvents", "total"), ("wallSeconds", "wall s")]),
+    "scale": ("4. Concurrent restores on one host", [
+        ("restores", "restores"), ("completed", "completed"), ("failed", "failed"), ("lost", "lost"),
+        ("duplicated", "duplicated"), ("wallSeconds", "wall s"), ("restoresPerMinute", "restores/min"),
+        ("peakRssMiB", "peak RSS MiB"), ("stepOverheadP50Ms", "step gap p50 ms"),
+        ("stepOverheadP99Ms", "step gap p99 ms")]),
+    "latency": ("5. Start latency POST /api/restores -> 202", [
+        ("callers", "callers"), ("requests", "requests"), ("accepted202", "202s"), ("p50Ms", "p50 ms"),
+        ("p99Ms", "p99 ms"), ("maxMs", "max ms"), ("otherStatuses", "other statuses")]),
+}
+
+
+def machine() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "memoryGiB": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    cfg = parse(argv)
+    results: dict[str, Any] = {"machine": machine(), "config": cfg.__dict__, "startedAt": time.time()}
+    failed = False
+    for name in cfg.only:
+        began = time.monotonic()
+        print(f"-- running {name} ...", file=sys.stderr, flush=True)
+        try:
+            value = RUNNERS[name](cfg)
+        except Exception as exc:  # one broken measurement must not hide the others
+            failed = True
+            traceback.print_exc()
+            value = {"error": f"{type(exc).__name__}: {exc}"[:500]}
+        results[name] = value
+        results[f"{name}WallSeconds"] = round(time.monotonic() - began, 1)
+        title, columns = LAYOUT[name]
+        rows = value if isinstance(value, list) else [value]
+        print(table(title, rows, columns if "error" not in value else [("error", "error")]), flush=True)
+    Path(cfg.output).write_text(json.dumps(results, indent=2, default=str))
+    print(f"results written to {cfg.output}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""Read the emulator's ARM request log: classify each request and group it by restore."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+Entry = dict[str, Any]
+
+
+class Kind(StrEnum):
+    """What one ARM request was for, from its method and path."""
+
+    TRIGGER = "trigger"
+    OPERATION_POLL = "operationPoll"
+    JOB_POLL = "jobPoll"
+    VALIDATE = "validate"
+    OTHER = "other"
+
+
+_TRIGGER = re.compile(r"/recoveryPoints/[^/?]+/restore(\?|$)|/backupCrossRegionRestore(\?|$)", re.I)
+_OPERATION = re.compile(r"/(operationsStatus|operationResults|backupCrrOperationsStatus|backupCrrOperationResults"
+                        r"|backupOperations)/", re.I)
+_JOB = re.compile(r"/backupJobs/[^/?]+(\?|$)|/backupCrrJob(\?|$)", re.I)
+_VALIDATE = re.compile(r"/backup(Trigger)?Validate", re.I)
+# Requests that several restores make to the same URL (vault or region level): not attributable to one restore.
+SHARED_URL = re.compile(r"/(backupValidateOperation|backupTriggerValidateOperation|backupCrossRegionRestore"
+                        r"|backupCrrJobs?|backupAadProperties|backupStatus)(\?|$)|/backupJobs(\?|$)", re.I)
+
+
+def kind_of(entry: Entry) -> Kind:
+    """Classify one request log entry."""
+    path, method = str(entry.get("path", "")), str(entry.get("method", "")).upper()
+    if method == "POST" and _TRIGGER.search(path):
+        return Kind.TRIGGER
+    if _OPERATION.search(path):
+        return Kind.OPERATION_POLL
+    if _JOB.search(path):
+        return Kind.JOB_POLL
+    if _VALIDATE.search(path):
+        return Kind.VALIDATE
+    return Kind.OTHER
+
+
+def is_arm(entry: Entry) -> bool:
+    """True for ARM calls (not the managed identity endpoint, not the admin API)."""
+    return str(entry.get("path", "")).lower().startswith("/subscriptions/")
+
+
+def arm_only(entries: Iterable[Entry]) -> list[Entry]:
+    return [e for e in entries if is_arm(e)]
+
+
+def count_kinds(entries: Iterable[Entry]) -> dict[str, int]:
+    """Requests per kind, plus `total`."""
+    counts = Counter(kind_of(e).value for e in entries)
+    return {**{k.value: counts.get(k.value, 0) for k in Kind}, "total": sum(counts.values())}
+
+
+def restore_posts_by_item(entries: Iterable[Entry]) -> Counter[str]:
+    """Primary-region restore POSTs that reached the service, per protected item (lower-cased item path).
+
+    A POST answered by an injected fault (429, 503, dropped connection) never reached the service and started
+    nothing, so retrying it is not a second trigger; any other POST counts, whatever the service answered.
+    """
+    out: Counter[str] = Counter()
+    for e in entries:
+        if e.get("fault"):
+            continue
+        if kind_of(e) is Kind.TRIGGER and "/recoverypoints/" in str(e["path"]).lower():
+            out[str(e["path"]).lower().split("/recoverypoints/")[0]] += 1
+    return out
+
+
+def service_time(entry: Entry) -> datetime:
+    return parse_time(str(entry["serviceTime"]))
+
+
+def parse_time(text: str) -> datetime:
+    """ISO-8601 with `Z` or an offset, and up to 7 fractional digits (as ARM writes them)."""
+    text = text.strip().replace("Z", "+00:00")
+    match = re.match(r"^(.*?\.\d{1,6})\d*(.*)$", text)
+    if match:
+        text = match.group(1) + match.group(2)
+    return datetime.fromisoformat(text)
+
+
+def retry_after_violations(entries: Iterable[Entry]) -> tuple[int, list[str]]:
+    """Check that no request to a URL came sooner than the Retry-After of the previous answer on that URL.
+
+    Returns (pairs checked, violations). URLs shared by several restores (vault or region level) are skipped.
+    """
+    last: dict[str, Entry] = {}
+    checked, bad = 0, []
+    for e in sorted(entries, key=lambda x: int(x["seq"])):
+        url = str(e["path"])
+        if SHARED_URL.search(url):
+            continue
+        prev = last.get(url)
+        if prev is not None and prev.get("retryAfter") not in (None, ""):
+            checked += 1
+            gap = (service_time(e) - service_time(prev)).total_seconds()
+            if gap + 1e-3 < float(prev["retryAfter"]):
+                bad.append(f"{e['method']} {url}: {gap:.1f}s after a Retry-After of {prev['retryAfter']}s "
+                           f"(seq {prev['seq']} -> {e['seq']})")
+        last[url] = e
+    return checked, bad

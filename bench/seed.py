@@ -1,0 +1,61 @@
+"""An emulator seed (format: docs/emulator.md) with enough protected VMs for N concurrent restores.
+
+The service refuses a second restore while one runs on the same item, so every concurrent restore needs its own VM.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+BENCH_SUBSCRIPTION = "33333333-3333-3333-3333-333333333333"
+FOREIGN_SUBSCRIPTION = "44444444-4444-4444-4444-444444444444"
+PRIMARY, SECONDARY = "westeurope", "northeurope"
+
+
+def _vm(index: int, prefix: str = "vm-bench") -> dict[str, Any]:
+    return {
+        "resourceGroup": "rg-bench", "name": f"{prefix}-{index:04d}", "region": PRIMARY, "size": "Standard_B2s",
+        "dataDiskCount": 1,
+        "backup": {"vault": "vault-bench", "recoveryPoints": [
+            {"ageHours": 2, "type": "AppConsistent"}, {"ageHours": 26, "type": "CrashConsistent"}]},
+    }
+
+
+def seed_doc(vm_count: int, foreign_vms: int = 0) -> dict[str, Any]:
+    """A subscription with a CRR-enabled vault, staging accounts in both regions and `vm_count` protected VMs;
+    optionally a second ("foreign") subscription of the same shape with `foreign_vms` VMs."""
+    subscriptions = [_subscription(BENCH_SUBSCRIPTION, vm_count, "vm-bench")]
+    if foreign_vms:
+        subscriptions.append(_subscription(FOREIGN_SUBSCRIPTION, foreign_vms, "vm-foreign"))
+    return {"regionPairs": {PRIMARY: SECONDARY, SECONDARY: PRIMARY}, "subscriptions": subscriptions}
+
+
+def _subscription(sub_id: str, vm_count: int, prefix: str) -> dict[str, Any]:
+    return {
+        "id": sub_id,
+        "resourceGroups": [{"name": "rg-bench", "region": PRIMARY}, {"name": "rg-bench-backup", "region": PRIMARY},
+                           {"name": "rg-bench-restore", "region": PRIMARY},
+                           {"name": "rg-bench-restore-ne", "region": SECONDARY}],
+        "storageAccounts": [
+            {"resourceGroup": "rg-bench-restore", "name": "benchstagingweu", "region": PRIMARY, "sku": "Standard_LRS"},
+            {"resourceGroup": "rg-bench-restore-ne", "name": "benchstagingneu", "region": SECONDARY,
+             "sku": "Standard_LRS"}],
+        "vaults": [{"resourceGroup": "rg-bench-backup", "name": "vault-bench", "region": PRIMARY,
+                    "crossRegionRestore": True}],
+        "virtualMachines": [_vm(i, prefix) for i in range(vm_count)],
+    }
+
+
+def seed_with_vms(count: int, directory: Path | None = None, foreign_vms: int = 0) -> Path:
+    """Write a seed with `count` restorable VMs (at least one) and return its path."""
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="bench-seed-"))
+        atexit.register(shutil.rmtree, directory, True)
+    path = directory / f"seed-{count}-{foreign_vms}.json"
+    path.write_text(json.dumps(seed_doc(max(1, count), foreign_vms)))
+    return path

@@ -1,0 +1,47 @@
+"""A quick slice of the reliability suite (tests/reliability) for `make test`: same checks, small sizes."""
+
+from __future__ import annotations
+
+from bench.seed import seed_with_vms
+from tests.reliability.badinput import run_foreign_tracking, run_rejections
+from tests.reliability.harness import new_temp_dir, recorded_stack
+from tests.reliability.leaks import scan_artifacts
+from tests.reliability.scenarios import CRASH_TIME_SCALE, run_crashes, run_faults
+from tests.reliability.servers import Recorder
+from tests.reliability.sizes import QUICK
+
+SCOPE = "/subscriptions/33333333-3333-3333-3333-333333333333"
+
+
+def test_restores_finish_once_and_honour_retry_after_under_injected_faults() -> None:
+    with recorded_stack(seed=seed_with_vms(QUICK.fault_restores, new_temp_dir())) as stack:
+        out = run_faults(stack, QUICK.fault_restores, QUICK.timeout)
+    assert not out.start_errors
+    assert out.problems == []
+    assert out.faults > 0
+    assert out.retry_after_violations == []
+
+
+def test_restores_resume_and_end_once_after_host_kills() -> None:
+    with recorded_stack(emulator_scale=CRASH_TIME_SCALE, seed=seed_with_vms(QUICK.crash_restores, new_temp_dir())) \
+            as stack:
+        out = run_crashes(stack, QUICK.crash_restores, QUICK.kills, QUICK.timeout)
+    assert out.crashes == QUICK.kills
+    assert min(out.in_flight_at_kills) > 0
+    assert len(out.callbacks) == QUICK.crash_restores
+    assert out.problems == []
+
+
+def test_hostile_requests_are_refused_and_no_token_leaves_or_leaks() -> None:
+    seed = seed_with_vms(8, new_temp_dir(), foreign_vms=2)
+    with Recorder() as foreign, recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPE,
+                                               CALLBACK_ALLOW_INSECURE="false") as stack:
+        rejected = run_rejections(stack)
+        tracked = run_foreign_tracking(stack, foreign, timeout=120)
+    assert rejected.tried >= 40
+    assert rejected.problems == []
+    assert tracked.problems == []
+    assert foreign.seen == []
+    checked, leaks = scan_artifacts()
+    assert checked > 0
+    assert leaks == []

@@ -1,0 +1,122 @@
+"""Run the hostile battery against a stack and report what went wrong (nothing, hopefully)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from bench.arm_log import Kind, arm_only, kind_of
+from bench.seed import FOREIGN_SUBSCRIPTION
+from bench.stack import Stack
+from bench.targets import restorable_vms, restore_body, usable_storage
+from tests.reliability.harness import TALLY, wait_restores
+from tests.reliability.hostile import Case, restore_cases, webhook_cases
+from tests.reliability.servers import Recorder
+
+
+@dataclass
+class BadInputOutcome:
+    tried: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _split_inventory(stack: Stack) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    inventory = stack.emu("GET", "inventory")
+    vms = restorable_vms(inventory)
+    ours = [vm for vm in vms if FOREIGN_SUBSCRIPTION not in vm["id"]]
+    foreign = [vm for vm in vms if FOREIGN_SUBSCRIPTION in vm["id"]]
+    assert ours and foreign, "the bad-input seed needs VMs in an allowed and in a foreign subscription"
+    return inventory, ours, foreign
+
+
+def restore_count(stack: Stack) -> int:
+    """Restores the host knows (GET /api/restores, every page)."""
+    url: str | None = f"{stack.devhost.url}/api/restores"
+    total = 0
+    for _ in range(1000):
+        if not url:
+            break
+        body = stack.http.get(url, timeout=60).json()
+        total += len(body.get("items", []))
+        url = body.get("nextLink")
+    return total
+
+
+def send(stack: Stack, case: Case) -> requests.Response:
+    headers = {"Content-Type": "application/json", **case.headers}
+    return stack.http.request(case.method, stack.devhost.url + case.path, data=case.body or None, headers=headers,
+                              timeout=120)
+
+
+def run_rejections(stack: Stack) -> BadInputOutcome:
+    """Every hostile request gets its documented 4xx; nothing starts; no restore reaches the emulator."""
+    inventory, ours, foreign = _split_inventory(stack)
+    good = restore_body(inventory, ours[0])
+    foreign_storage = usable_storage({"storageAccounts": [a for a in inventory["storageAccounts"]
+                                                          if FOREIGN_SUBSCRIPTION in a["id"]]}, foreign[0]["region"])
+    cases = [*restore_cases(good, foreign[0]["id"], str(foreign_storage)), *webhook_cases(good, foreign[0]["id"])]
+    out = BadInputOutcome()
+    before = restore_count(stack)
+    stack.clear_requests()
+    for case in cases:
+        try:
+            resp = send(stack, case)
+        except requests.RequestException as exc:
+            out.problems.append(f"{case.name}: transport error {exc}")
+            continue
+        if resp.status_code not in case.expect:
+            out.problems.append(f"{case.name}: {resp.status_code} (expected {sorted(case.expect)}): {resp.text[:200]}")
+        if resp.status_code >= 400 and "application/problem+json" not in resp.headers.get("Content-Type", "") \
+                and resp.status_code != 413:
+            out.problems.append(f"{case.name}: {resp.status_code} without a problem body")
+    out.tried = len(cases)
+    after = restore_count(stack)
+    if after != before:
+        out.problems.append(f"{after - before} restores started by rejected requests")
+    posted = [e for e in arm_only(stack.requests_log()) if kind_of(e) is Kind.TRIGGER]
+    if posted:
+        out.problems.append(f"{len(posted)} restore POSTs reached the emulator")
+    TALLY.bad_inputs += out.tried
+    return out
+
+
+def foreign_tracking_headers(foreign: Recorder, emulator_url: str) -> list[dict[str, str]]:
+    """202 headers a compromised or buggy ARM front end might send: tracking URLs to another host or port."""
+    port = foreign.url.rsplit(":", 1)[1]
+    op = "/subscriptions/x/operationsStatus/op1?api-version=2019-05-13"
+    host = emulator_url.split("//", 1)[1]
+    return [
+        {"Azure-AsyncOperation": foreign.url + op, "Location": foreign.url + op, "Retry-After": "1"},
+        {"Azure-AsyncOperation": f"http://localhost:{port}{op}", "Retry-After": "1"},
+        {"Location": foreign.url + op, "Retry-After": "1"},
+        {"Azure-AsyncOperation": f"http://{host}@127.0.0.1:{port}{op}", "Retry-After": "1"},
+        {"Azure-AsyncOperation": f"https://{host}{op}", "Retry-After": "1"},
+    ]
+
+
+def run_foreign_tracking(stack: Stack, foreign: Recorder, timeout: float) -> BadInputOutcome:
+    """A faked 202 points the tracking URL elsewhere: the restore fails cleanly and nothing reaches that host."""
+    inventory, ours, _ = _split_inventory(stack)
+    variants = foreign_tracking_headers(foreign, stack.emulator.url)
+    assert len(ours) > len(variants), "one VM per variant plus one spare"
+    out = BadInputOutcome(tried=len(variants))
+    jobs_before = len(stack.emu("GET", "jobs")["jobs"])
+    ids = []
+    for vm, headers in zip(ours[1:], variants, strict=False):
+        stack.emu("POST", "faults", json={"method": "POST", "pathRegex": "/restore", "times": 1,
+                                          "response": {"status": 202, "headers": headers}})
+        ids.append(stack.start_restore(restore_body(inventory, vm)))
+        done = wait_restores(stack, ids[-1:], timeout)
+        status = str(done[ids[-1]].get("status"))
+        if status != "failed":
+            out.problems.append(f"tracking URL {headers}: restore ended {status}, expected a clean failure")
+    stack.emu("DELETE", "faults")
+    started = len(stack.emu("GET", "jobs")["jobs"]) - jobs_before
+    if started:
+        out.problems.append(f"{started} restore jobs started although every trigger answer was faked")
+    if foreign.seen:
+        out.problems.append(f"the foreign host received {len(foreign.seen)} requests: {foreign.paths()[:5]}")
+    TALLY.bad_inputs += out.tried
+    return out

@@ -1,0 +1,117 @@
+"""The battery of malformed and hostile requests (the bad-input part of the reliability suite)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+WEBHOOK_SECRET = "test-secret"  # tests.support.procs.app_env's INCIDENT_WEBHOOK_SECRET
+BAD_REQUEST, FORBIDDEN, UNAUTHORIZED = {400, 422}, {403}, {401}
+TOO_BIG = {400, 413}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile request and the 4xx statuses its documentation allows."""
+
+    name: str
+    path: str
+    body: bytes
+    expect: set[int]
+    method: str = "POST"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def sign(timestamp: str, body: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    """The incident webhook's documented signature: HMAC-SHA256 over `<timestamp>.<body>`."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -> list[Case]:
+    """Bad bodies for POST /api/restores; `good` is a valid in-scope request, the foreign IDs are out of scope."""
+    def bad(name: str, expect: set[int] = BAD_REQUEST, **changes: Any) -> Case:
+        return Case(name, "/api/restores", _json({**good, **changes}), expect)
+
+    vm = good["vmId"]
+    deep = b"[" * 100_000 + b"]" * 100_000
+    return [
+        Case("non-JSON body", "/api/restores", b"restore my vm please", BAD_REQUEST),
+        Case("truncated JSON", "/api/restores", b'{"vmId": "/subscriptions/', BAD_REQUEST),
+        Case("empty body", "/api/restores", b"", BAD_REQUEST),
+        Case("JSON array", "/api/restores", b"[]", BAD_REQUEST),
+        Case("JSON string", "/api/restores", b'"restore"', BAD_REQUEST),
+        Case("JSON null", "/api/restores", b"null", BAD_REQUEST),
+        Case("empty object", "/api/restores", b"{}", BAD_REQUEST),
+        Case("deeply nested JSON", "/api/restores", deep, TOO_BIG | BAD_REQUEST),
+        Case("oversize body (2 MiB reason)", "/api/restores", _json({**good, "reason": "x" * 2**21}), TOO_BIG),
+        bad("vmId wrong type (int)", vmId=12345),
+        bad("vmId wrong type (list)", vmId=[vm]),
+        bad("crossRegion wrong type", crossRegion="maybe"),
+        bad("diskLuns wrong type", diskLuns="0,1"),
+        bad("diskLuns out of range", diskLuns=[99]),
+        bad("mode unknown", mode="deleteEverything"),
+        bad("recoveryPointPolicy unknown", recoveryPointPolicy="oldest"),
+        bad("unknown field", dropDatabase=True),
+        bad("vmId not a resource ID", vmId="my-vm"),
+        bad("vmId truncated", vmId="/subscriptions/11111111-1111-1111-1111-111111111111"),
+        bad("vmId path traversal", vmId=vm + "/../../../providers/Microsoft.Compute/disks/x"),
+        bad("vmId is a storage account", vmId=good["storageAccountId"]),
+        bad("vmId with query string", vmId=vm + "?api-version=2019-05-13"),
+        bad("storageAccountId is a VM", storageAccountId=vm),
+        bad("before not a time", before="yesterday"),
+        bad("maxAge not a duration", maxAge="forever"),
+        bad("rehydration days out of range", rehydration={"priority": "Standard", "durationDays": 99}),
+        bad("rehydration priority unknown", rehydration={"priority": "Ultra", "durationDays": 15}),
+        bad("reason too long", reason="r" * 5000),
+        bad("callbackUrl plain http", callbackUrl="http://example.com/hook"),
+        bad("callbackUrl loopback", callbackUrl="https://127.0.0.1/hook"),
+        bad("callbackUrl private 10/8", callbackUrl="https://10.0.0.5/hook"),
+        bad("callbackUrl link-local metadata", callbackUrl="https://169.254.169.254/metadata/identity"),
+        bad("callbackUrl localhost", callbackUrl="https://localhost/hook"),
+        bad("callbackUrl IPv6 loopback", callbackUrl="https://[::1]/hook"),
+        bad("callbackUrl not http", callbackUrl="file:///etc/passwd"),
+        bad("vmId out of scope", FORBIDDEN, vmId=foreign_vm),
+        bad("storageAccountId out of scope", FORBIDDEN, storageAccountId=foreign_storage),
+        bad("target resource group out of scope", FORBIDDEN,
+            targetResourceGroupId="/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg-x"),
+        bad("unknown subscription", FORBIDDEN,
+            vmId="/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg/providers/"
+                 "Microsoft.Compute/virtualMachines/vm"),
+        bad("idempotencyKey wrong type", idempotencyKey=42),
+        Case("unknown restore status", "/api/restores/does-not-exist", b"", {404}, method="GET"),
+        Case("sub-orchestration ID as restore", "/api/restores/x:job", b"", {404}, method="GET"),
+        Case("cancel unknown restore", "/api/restores/does-not-exist/cancel", b"", {404}),
+    ]
+
+
+def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:
+    """Unsigned, badly signed, stale and replayed requests to the incident webhook, and signed bad bodies."""
+    path, now = "/api/webhooks/incident", str(int(time.time()))
+    body = _json({"incidentId": "INC-hostile-1", **good})
+    stale = str(int(time.time()) - 3600)
+
+    def signed(name: str, raw: bytes, expect: set[int], ts: str = now, sig: str | None = None) -> Case:
+        headers = {"X-Signature-Timestamp": ts, "X-Signature": sig or sign(ts, raw), "Content-Type": "application/json"}
+        return Case(name, path, raw, expect, headers=headers)
+
+    return [
+        Case("webhook without signature", path, body, UNAUTHORIZED),
+        signed("webhook signature of another body", body, UNAUTHORIZED, sig=sign(now, b"{}")),
+        signed("webhook signed with the wrong secret", body, UNAUTHORIZED, sig=sign(now, body, "guess")),
+        signed("webhook signature not hex", body, UNAUTHORIZED, sig="sha256=zz-not-hex"),
+        signed("webhook replayed an hour later", body, UNAUTHORIZED, ts=stale, sig=sign(stale, body)),
+        signed("webhook signature replayed with a new timestamp", body, UNAUTHORIZED, sig=sign(stale, body)),
+        signed("webhook timestamp not a number", body, UNAUTHORIZED, ts="yesterday", sig=sign("yesterday", body)),
+        signed("webhook signed non-JSON", b"<alert/>", BAD_REQUEST),
+        signed("webhook signed body without a VM", _json({"incidentId": "INC-hostile-2"}), BAD_REQUEST),
+        signed("webhook signed out-of-scope VM", _json({"incidentId": "INC-hostile-3", **good, "vmId": foreign_vm}),
+               FORBIDDEN | BAD_REQUEST),
+    ]

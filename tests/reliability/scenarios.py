@@ -1,0 +1,118 @@
+"""The fault and crash scenarios, sized by the caller (long suite or quick subset)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from bench.arm_log import arm_only, retry_after_violations
+from bench.runner import start_all
+from bench.stack import Stack
+from bench.targets import restorable_vms, restore_body
+from tests.reliability.harness import TALLY, check_outcomes, wait_restores
+from tests.reliability.servers import Recorder
+from tests.support.wait import wait_until
+
+ARM_ROUTES = "^/subscriptions/"
+CRASH_TIME_SCALE = 60.0
+THROTTLE_BODY = {"error": {"code": "TooManyRequests", "message": "Injected throttle"}}
+UNAVAILABLE_BODY = {"error": {"code": "ServiceUnavailable", "message": "Injected outage"}}
+
+
+@dataclass
+class Outcome:
+    """What a scenario saw; the tests assert on it."""
+
+    ids: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    start_errors: list[str] = field(default_factory=list)
+    retry_after_checked: int = 0
+    retry_after_violations: list[str] = field(default_factory=list)
+    faults: int = 0
+    crashes: int = 0
+    in_flight_at_kills: list[int] = field(default_factory=list)
+    callbacks: dict[str, int] = field(default_factory=dict)
+
+
+def inject_faults(stack: Stack, retry_after: int, seed: int = 9) -> None:
+    """20% 429 with Retry-After, 5% 503 and 2% dropped connections on every ARM route.
+
+    The emulator applies the first rule that draws a hit, so later rules get conditional probabilities
+    (0.05 / 0.80 and 0.02 / 0.75) to make the overall rates 20%, 5% and 2%.
+    """
+    rules: list[dict[str, Any]] = [
+        {"pathRegex": ARM_ROUTES, "probability": 0.20, "seed": seed,
+         "response": {"status": 429, "headers": {"Retry-After": str(retry_after)}, "body": THROTTLE_BODY}},
+        {"pathRegex": ARM_ROUTES, "probability": 0.05 / 0.80, "seed": seed + 1,
+         "response": {"status": 503, "body": UNAVAILABLE_BODY}},
+        {"pathRegex": ARM_ROUTES, "probability": 0.02 / 0.75, "seed": seed + 2, "drop": True},
+    ]
+    for rule in rules:
+        stack.emu("POST", "faults", json=rule)
+
+
+def injected_count(log: list[dict[str, Any]]) -> int:
+    """Requests an injected fault answered (the log names the fault)."""
+    return sum(1 for e in log if e.get("fault"))
+
+
+def start_batch(stack: Stack, count: int, callbacks: Recorder | None = None) -> tuple[list[str], list[str], list[str]]:
+    """Start `count` restores on distinct VMs; return (IDs, protected items, start errors)."""
+    inventory = stack.emu("GET", "inventory")
+    vms = restorable_vms(inventory)[:count]
+    assert len(vms) == count, f"the emulator has {len(vms)} restorable VMs, the scenario needs {count}"
+    bodies = [restore_body(inventory, vm, **({"callbackUrl": f"{callbacks.url}/cb/{i}"} if callbacks else {}))
+              for i, vm in enumerate(vms)]
+    ids, errors = start_all(stack, bodies)
+    return ids, [str(vm["protectedItemId"]) for vm in vms], errors
+
+
+def run_faults(stack: Stack, count: int, timeout: float, retry_after: int = 30) -> Outcome:
+    """`count` restores under injected faults: all succeed, one POST each, Retry-After honoured."""
+    inject_faults(stack, retry_after)
+    ids, items, errors = start_batch(stack, count)
+    out = Outcome(ids=ids, start_errors=errors)
+    done = wait_restores(stack, ids, timeout)
+    stack.emu("DELETE", "faults")
+    log = arm_only(stack.requests_log())
+    out.problems = check_outcomes(stack, items, ids, done)
+    out.retry_after_checked, out.retry_after_violations = retry_after_violations(log)
+    out.faults = injected_count(log)
+    TALLY.faults += out.faults
+    return out
+
+
+def jobs_in_progress(stack: Stack) -> int:
+    """Restore jobs the emulator is still running."""
+    return sum(1 for job in stack.emu("GET", "jobs")["jobs"]
+               if job.get("properties", {}).get("operation") == "Restore"
+               and job.get("properties", {}).get("status") == "InProgress")
+
+
+def run_crashes(stack: Stack, count: int, kills: int, timeout: float, seed: int = 5) -> Outcome:
+    """`count` restores while the host is SIGKILLed `kills` times at random points of the workload.
+
+    A kill comes after a random number (2-7 per restore) of further ARM requests; a restore makes about 45, so
+    every kill lands while restores are in flight. Run it at a time scale (60) where a restart (about 1-2 s wall)
+    is short against a job, or the jobs end while the host is down.
+    """
+    rng = random.Random(seed)
+    with Recorder() as callbacks:
+        ids, items, errors = start_batch(stack, count, callbacks)
+        out = Outcome(ids=ids, start_errors=errors)
+        for _ in range(kills):
+            seen = len(stack.requests_log())
+            target = seen + rng.randint(2 * count, 7 * count)
+            wait_until(lambda: len(stack.requests_log()), lambda n, t=target: n >= t, timeout=timeout,
+                       interval=0.3, what=f"{target} ARM requests before the next kill")
+            out.in_flight_at_kills.append(jobs_in_progress(stack))
+            stack.restart_devhost(kill=True)
+            out.crashes += 1
+        done = wait_restores(stack, ids, timeout)
+        wait_until(lambda: len(callbacks.seen), lambda n: n >= len(done), timeout=60, what="one callback each")
+        out.callbacks = {path: callbacks.paths().count(path) for path in set(callbacks.paths())}
+    out.problems = check_outcomes(stack, items, ids, done)
+    out.problems += [f"callback {path} received {n} times" for path, n in out.callbacks.items() if n != 1]
+    TALLY.crashes += out.crashes
+    return out

@@ -1,0 +1,25 @@
+"""Sizes of the reliability scenarios (the issue's by default; smaller through environment variables)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    fault_restores: int
+    crash_restores: int
+    kills: int
+    timeout: float
+
+
+def long_suite() -> Sizes:
+    env = os.environ.get
+    return Sizes(fault_restores=int(env("RELIABILITY_FAULT_RESTORES", "200")),
+                 crash_restores=int(env("RELIABILITY_CRASH_RESTORES", "100")),
+                 kills=int(env("RELIABILITY_KILLS", "5")),
+                 timeout=float(env("RELIABILITY_TIMEOUT", "1800")))
+
+
+QUICK = Sizes(fault_restores=10, crash_restores=10, kills=2, timeout=240)

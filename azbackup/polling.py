@@ -60,6 +60,12 @@ def parse_retry_after(headers: Mapping[str, Any], default: int, cap: int, *, now
     return min(math.ceil(seconds), cap)
 
 
+def has_retry_after(headers: Mapping[str, Any]) -> bool:
+    """Whether the response names a wait at all (`Retry-After`, `retry-after-ms` or `x-ms-retry-after-ms`)."""
+    lowered = _lower(headers)
+    return any(name in lowered for name in ("retry-after", "retry-after-ms", "x-ms-retry-after-ms"))
+
+
 def _is_number(value: str) -> bool:
     try:
         float(value)
@@ -113,14 +119,14 @@ class OperationState(Wire):
     status: OperationStatusValues
     job_id: str | None = None
     error: ErrorInfo | None = None
-    retry_after: int
+    retry_after: int | None  # None: the response named no wait (the caller keeps the last one it was given)
 
     @property
     def is_terminal(self) -> bool:
         return self.status.is_terminal
 
 
-def state_from_status(body: OperationStatus, retry_after: int) -> OperationState:
+def state_from_status(body: OperationStatus, retry_after: int | None) -> OperationState:
     """The state an `OperationStatus` body (the `Azure-AsyncOperation` URL's answer) describes."""
     status = body.operation_status
     error = None
@@ -135,7 +141,7 @@ def state_from_response(
     status_code: int, body: Any, headers: Mapping[str, Any], default: int, cap: int
 ) -> OperationState:
     """The state from any tracking URL response: a status body, or a bare result (202 running, 200/204 done)."""
-    retry_after = parse_retry_after(headers, default, cap)
+    retry_after = parse_retry_after(headers, default, cap) if has_retry_after(headers) else None
     if status_code == 202:
         return OperationState(status=OperationStatusValues.IN_PROGRESS, retry_after=retry_after)
     if isinstance(body, dict) and "status" in body:

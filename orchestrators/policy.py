@@ -9,8 +9,10 @@ JOB_ORCHESTRATOR = "wait_for_restore_job"
 CANCEL_EVENT = "cancel"
 JOB_INSTANCE_SUFFIX = ":job"
 
-# Attempts of one activity call while its error says `transient` (each wait is a durable timer).
-MAX_TRANSIENT_ATTEMPTS = 5
+# Transient errors of one activity call are retried (each wait a durable timer) while the waits so far stay within
+# this much service time, and at most this many times: throttling storms pass, a dead dependency still surfaces.
+TRANSIENT_BUDGET_SECONDS = 3600
+MAX_TRANSIENT_ATTEMPTS = 12
 # Job polls per `wait_for_restore_job` episode before `continue_as_new` (bounds the history per episode).
 POLLS_PER_EPISODE = 20
 # `find_restore_job` attempts when an operation succeeded without a job ID (the jobs list can lag behind).

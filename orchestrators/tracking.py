@@ -44,7 +44,9 @@ def wait_for_operation(run: RestoreRun, item: BackupItem, point: RecoveryPointIn
                 code="RestoreOperationFailed", message=f"the restore operation ended {op.status}"))
         if op.is_terminal:
             break
-        retry_after = op.retry_after
+        # A status poll usually names no wait; the operation's last Retry-After still holds (not the default).
+        if op.retry_after is not None:
+            retry_after = op.retry_after
     return (yield from _find_job(run, item, point))
 
 

@@ -13,7 +13,7 @@ import azure.durable_functions as df
 
 from azbackup.info import ActivityResult, ErrorInfo
 from azbackup.payloads import RestoreSettings
-from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, transient_delay
+from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, transient_delay
 
 Steps = Generator[Any, Any, Any]
 
@@ -71,6 +71,7 @@ def call(ctx: df.DurableOrchestrationContext, name: str, payload: dict[str, Any]
         CancelRequested: with `stop_on_cancel`, when `cancel` arrives before the call (or a retry wait) ends.
     """
     result = ActivityResult()
+    started = ctx.current_utc_datetime
     for attempt in range(1, attempts + 1):
         try:
             raw = yield from race(ctx, ctx.call_activity(name, payload, expected_type=dict), cancel, stop_on_cancel,
@@ -83,5 +84,7 @@ def call(ctx: df.DurableOrchestrationContext, name: str, payload: dict[str, Any]
         if result.error is None or not result.error.transient or attempt == attempts:
             return result
         delay = transient_delay(result.error.retry_after, attempt, settings)
+        if (ctx.current_utc_datetime - started).total_seconds() + delay > TRANSIENT_BUDGET_SECONDS:
+            return result
         yield from sleep(ctx, delay, cancel, stop_on_cancel, on_cancel)
     return result

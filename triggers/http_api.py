@@ -58,7 +58,7 @@ def _body_of(req: func.HttpRequest) -> Any:
     """The JSON body. Raises: RejectedError (400) when it is not JSON."""
     try:
         return json.loads(req.get_body() or b"null")
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise RejectedError(400, [FieldProblem(field="(body)", reason="not valid JSON")], "the request is invalid") \
             from exc
 
@@ -191,7 +191,7 @@ async def cancel_restore(req: func.HttpRequest, client: df.DurableOrchestrationC
 def _body_of_cancel(req: func.HttpRequest) -> dict[str, str]:
     try:
         body = json.loads(req.get_body() or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     reason = body.get("reason") if isinstance(body, dict) else None
     return {"reason": reason[:500]} if isinstance(reason, str) else {}

@@ -116,7 +116,7 @@ async def handle_incident(req: func.HttpRequest, client: Any) -> func.HttpRespon
     try:
         body = json.loads(req.get_body() or b"null")
         incident_id, plan, skipped = _plan(body, dict(req.params), settings)
-    except ValueError as exc:  # JSON errors and alerts.AlertError
+    except (ValueError, RecursionError) as exc:  # JSON errors (also absurd nesting) and alerts.AlertError
         field_name = getattr(exc, "field", "(body)")
         reason = getattr(exc, "reason", "not valid JSON")
         return RejectedError(400, [FieldProblem(field=field_name, reason=reason)], "invalid incident").response()

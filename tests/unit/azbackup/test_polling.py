@@ -112,3 +112,9 @@ def test_canceled_status_without_error_still_reports_an_error() -> None:
 def test_unknown_operation_status_keeps_polling() -> None:
     state = state_from_response(200, {"status": "Queued"}, {}, 30, 600)
     assert state.status == OperationStatusValues.IN_PROGRESS
+
+
+def test_status_without_retry_after_names_no_wait_so_the_caller_keeps_its_last_one() -> None:
+    body = {"id": "op", "name": "op", "status": "InProgress"}
+    assert state_from_response(200, body, {}, 30, 600).retry_after is None
+    assert state_from_response(200, body, {"retry-after-ms": "1500"}, 30, 600).retry_after == 2

@@ -23,7 +23,7 @@ def test_first_operation_poll_waits_exactly_the_trigger_retry_after() -> None:
     assert not run.pending(0), "no poll is scheduled before the timer fires"
 
 
-def test_each_poll_waits_the_retry_after_of_the_last_response() -> None:
+def test_each_poll_waits_the_last_retry_after_the_service_gave() -> None:
     fake = FakeAzure().then("get_operation_status", ok({"status": "InProgress", "retryAfter": 45}),
                             ok({"status": "InProgress"}), ok({"status": "InProgress", "retryAfter": 100000}))
     run = until_operation_timer(fake)
@@ -33,8 +33,8 @@ def test_each_poll_waits_the_retry_after_of_the_last_response() -> None:
         waits.append(seconds_until(run, timer.fire_at))
         run.fire(timer)
         run.complete("get_operation_status", fake.answer("get_operation_status", None))
-    # trigger said 60; then 45; then absent -> default 30; then absurd -> cap 600
-    assert waits == [60, 45, 30, 600]
+    # trigger said 60; then 45; then absent -> the last one (45) still holds; then absurd -> cap 600
+    assert waits == [60, 45, 45, 600]
     assert run.custom_status["phase"] == "waitingForJob"
 
 
@@ -59,12 +59,13 @@ def test_transient_error_without_retry_after_backs_off_from_the_default() -> Non
     assert fake.names().count("select_recovery_point") == 4
 
 
-def test_transient_errors_are_retried_a_bounded_number_of_times_then_fail_with_the_last_error() -> None:
+def test_transient_errors_are_retried_within_the_time_budget_then_fail_with_the_last_error() -> None:
     fake = FakeAzure()
     fake.defaults["resolve_backup_item"] = err("ServerBusy", "try later", transient=True, retry_after=5, status=503)
     run = drive(Replay("restore_vm", order()), fake.handlers())
     outcome = parse_failure_output(run.failure)
-    assert fake.names().count("resolve_backup_item") == 5
+    # waits 30, 60, 120, 240, 480, 600, 600, 600, 600 (3330 s); one more 600 would pass the 3600 s budget
+    assert fake.names().count("resolve_backup_item") == 10
     assert outcome is not None and outcome["error"]["code"] == "ServerBusy" and outcome["error"]["transient"]
 
 

@@ -79,6 +79,13 @@ def test_non_json_body_is_400() -> None:
     assert asyncio.run(http_api._start(req, FakeClient())).status_code == 400
 
 
+def test_absurdly_nested_json_is_400_not_a_crash() -> None:
+    client = FakeClient()
+    req = http_request("POST", f"{BASE}/restores", raw=b"[" * 100_000 + b"]" * 100_000)
+    assert asyncio.run(http_api._start(req, client)).status_code == 400
+    assert client.started == []
+
+
 def test_target_outside_allowed_scopes_is_403_and_starts_nothing() -> None:
     client = FakeClient()
     response = post(client, example("new-vm.json"))  # vnet in rg-net is outside the configured scopes

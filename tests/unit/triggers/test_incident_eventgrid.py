@@ -86,6 +86,15 @@ def test_bad_signature_is_401_and_starts_nothing() -> None:
     assert response.status_code == 401 and client.started == []
 
 
+def test_absurdly_nested_incident_body_is_400_and_starts_nothing() -> None:
+    client = FakeClient()
+    raw = b"[" * 100_000 + b"]" * 100_000
+    ts = str(int(time.time()))
+    headers = {"X-Signature-Timestamp": ts, "X-Signature": sign(SECRET, ts, raw)}
+    response = asyncio.run(handle_incident(http_request("POST", URL, headers=headers, raw=raw), client))
+    assert response.status_code == 400 and client.started == []
+
+
 def test_generic_incident_without_id_is_400() -> None:
     response = call(FakeClient(), example("restore-disks.json"))
     assert response.status_code == 400

@@ -3,89 +3,20 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from azure.core.credentials import AccessToken
-from azure.core.exceptions import ClientAuthenticationError
 from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
 
-from azbackup import ids
 from azbackup.client import BackupClient
 from azbackup.config import ClientConfig
 from azbackup.errors import (
-    AuthenticationError,
-    ConflictError,
     InvalidResourceIdError,
-    NotFoundError,
     ResponseError,
-    ServerError,
-    ThrottledError,
-    TransportError,
     UnsafeUrlError,
 )
 from azbackup.models import AadProperties, CrrAccessToken, IaasVmRestoreRequest, OperationStatusValues
-
-TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
-SUB = "00000000-0000-0000-0000-000000000000"
-VAULT = ids.vault_id(SUB, "rg1", "vault1")
-ITEM = ids.protected_item_id(VAULT, ids.container_name("rg1", "vm1"), ids.item_name("rg1", "vm1"))
-VM = ids.vm_id(SUB, "rg1", "vm1")
-ITEM_PATH = ITEM  # the request path equals the ID
-
-
-class FakeCredential:
-    """Stands in for an azure-identity credential; records the scopes asked for."""
-
-    def __init__(self, fail: bool = False) -> None:
-        self.scopes: list[str] = []
-        self.tenants: list[str | None] = []
-        self.fail = fail
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
-        self.scopes.extend(scopes)
-        self.tenants.append(kwargs.get("tenant_id"))
-        if self.fail:
-            raise ClientAuthenticationError(f"no identity; last token was {TOKEN}")
-        return AccessToken(TOKEN, 4_102_444_800)
-
-
-class Sleeps(list[float]):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
-@pytest.fixture
-def credential() -> FakeCredential:
-    return FakeCredential()
-
-
-@pytest.fixture
-def client(httpserver: HTTPServer, credential: FakeCredential, sleeps: Sleeps) -> Iterator[BackupClient]:
-    config = ClientConfig(arm_endpoint=httpserver.url_for("").rstrip("/"), timeout=5, max_attempts=4)
-    yield BackupClient(config, credential=credential, sleep=sleeps)
-    httpserver.check_assertions()  # every request the client sent matched an expectation
-
-
-def rp_body(name: str) -> dict[str, Any]:
-    return {
-        "id": ids.recovery_point_id(ITEM, name),
-        "name": name,
-        "properties": {
-            "objectType": "IaasVMRecoveryPoint",
-            "recoveryPointTime": "2024-01-01T00:00:00Z",
-            "recoveryPointType": "AppConsistent",
-            "recoveryPointTierDetails": [{"type": 1, "status": 1}],
-        },
-    }
+from tests.unit.azbackup.client_support import ITEM, ITEM_PATH, SUB, TOKEN, VAULT, VM, FakeCredential, Sleeps, rp_body
 
 
 def test_every_request_carries_token_user_agent_and_client_request_id(
@@ -183,169 +114,6 @@ def test_foreign_tracking_url_is_refused_and_nothing_is_sent(
         client.get_operation(f"http://{httpserver.host}:{port}/operationsStatus/1")
     assert httpserver.log == []
     assert credential.scopes == []
-
-
-def test_throttled_then_ok_is_retried_after_short_retry_after(
-    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
-) -> None:
-    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1").respond_with_json(
-        {"error": {"code": "TooManyRequests", "message": "slow"}}, status=429, headers={"Retry-After": "2"}
-    )
-    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1").respond_with_json(
-        {"name": "j1", "properties": {"status": "Completed", "duration": "00:20:23.0896697"}}
-    )
-    job = client.get_job(VAULT, "j1")
-    assert job.is_terminal and job.duration is not None and job.duration.total_seconds() > 1223
-    assert sleeps == [2.0]
-
-
-def test_long_retry_after_is_raised_for_a_durable_wait(
-    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
-) -> None:
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
-        {"error": {"code": "TooManyRequests", "message": "slow"}}, status=429, headers={"Retry-After": "120"}
-    )
-    with pytest.raises(ThrottledError) as caught:
-        client.get_job(VAULT, "j1")
-    assert caught.value.retry_after == 120
-    assert caught.value.to_info().transient
-    assert sleeps == []
-    assert len(httpserver.log) == 1
-
-
-def test_server_errors_are_retried_up_to_max_attempts_with_capped_backoff(
-    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
-) -> None:
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
-        {"error": {"code": "InternalError", "message": "oops"}}, status=500, headers={"x-ms-request-id": "rid-5"}
-    )
-    with pytest.raises(ServerError) as caught:
-        client.get_job(VAULT, "j1")
-    assert len(httpserver.log) == 4
-    assert sleeps == [0.5, 1.0, 2.0]
-    assert (caught.value.request_id, caught.value.retry_after) == ("rid-5", None)
-
-
-def test_post_is_not_retried_on_500(client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps) -> None:
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1/cancel", method="POST").respond_with_json(
-        {"error": {"code": "InternalError", "message": "oops"}}, status=500
-    )
-    with pytest.raises(ServerError):
-        client.cancel_job(VAULT, "j1")
-    assert len(httpserver.log) == 1 and sleeps == []
-
-
-def test_post_is_retried_when_service_asks_with_503_retry_after(
-    client: BackupClient, httpserver: HTTPServer, sleeps: Sleeps
-) -> None:
-    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1/cancel", method="POST").respond_with_data(
-        "", status=503, headers={"Retry-After": "1"}
-    )
-    httpserver.expect_ordered_request(f"{VAULT}/backupJobs/j1/cancel", method="POST").respond_with_data(
-        "", status=202, headers={"Location": httpserver.url_for(f"{VAULT}/backupJobs/j1/operationResults/o")}
-    )
-    op = client.cancel_job(VAULT, "j1")
-    assert op.result_url and op.result_url.endswith("/operationResults/o")
-    assert sleeps == [1.0]
-
-
-def test_terminal_400_surfaces_arm_code_message_and_request_id(client: BackupClient, httpserver: HTTPServer) -> None:
-    httpserver.expect_request(f"{VAULT}/backupValidateOperation", method="POST").respond_with_json(
-        {"error": {"code": "BMSUserErrorInvalidInput", "message": "Input is invalid", "target": "storageAccountId"}},
-        status=400,
-        headers={"x-ms-request-id": "rid-400"},
-    )
-    body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks")
-    with pytest.raises(ResponseError) as caught:
-        client.validate_restore(VAULT, ids.recovery_point_id(ITEM, "42"), body)
-    error = caught.value
-    assert (error.status, error.code, error.message, error.request_id) == (
-        400,
-        "BMSUserErrorInvalidInput",
-        "Input is invalid",
-        "rid-400",
-    )
-    assert not error.is_transient
-    assert len(httpserver.log) == 1
-
-
-@pytest.mark.parametrize(("status", "cls"), [(404, NotFoundError), (409, ConflictError)])
-def test_not_found_and_conflict_have_their_own_classes(
-    client: BackupClient, httpserver: HTTPServer, status: int, cls: type[ResponseError]
-) -> None:
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
-        {"error": {"code": "X", "message": "m"}}, status=status
-    )
-    with pytest.raises(cls):
-        client.get_job(VAULT, "j1")
-
-
-def test_error_body_echoing_authorization_is_redacted(client: BackupClient, httpserver: HTTPServer) -> None:
-    def echo(request: Request) -> Response:
-        message = f"bad request with headers Authorization: {request.headers['Authorization']}"
-        return Response(json.dumps({"error": {"code": "BadRequest", "message": message}}), status=400)
-
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_handler(echo)
-    with pytest.raises(ResponseError) as caught:
-        client.get_job(VAULT, "j1")
-    for text in (str(caught.value), repr(caught.value), caught.value.to_info().model_dump_json()):
-        assert TOKEN not in text
-        assert "***" in text
-
-
-def test_non_json_error_body_is_reported_with_status(client: BackupClient, httpserver: HTTPServer) -> None:
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_data(f"<html>Bearer {TOKEN}</html>", status=403)
-    with pytest.raises(ResponseError) as caught:
-        client.get_job(VAULT, "j1")
-    assert caught.value.code == "Http403"
-    assert TOKEN not in str(caught.value)
-
-
-def test_redirect_is_not_followed(client: BackupClient, httpserver: HTTPServer) -> None:
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_data(
-        "", status=307, headers={"Location": "https://evil.example/x"}
-    )
-    with pytest.raises(ResponseError) as caught:
-        client.get_job(VAULT, "j1")
-    assert caught.value.code == "UnexpectedRedirect"
-
-
-def test_connection_refused_is_a_transient_transport_error(credential: FakeCredential, sleeps: Sleeps) -> None:
-    client = BackupClient(ClientConfig(arm_endpoint="http://127.0.0.1:9", max_attempts=2), credential, sleep=sleeps)
-    with pytest.raises(TransportError) as caught:
-        client.cancel_job(VAULT, "j1")
-    assert caught.value.is_transient and caught.value.connect_failed
-    assert sleeps == [0.5]  # a POST that never reached the server may be repeated
-
-
-def test_credential_failure_is_authentication_error_without_token(httpserver: HTTPServer, sleeps: Sleeps) -> None:
-    config = ClientConfig(arm_endpoint=httpserver.url_for("").rstrip("/"))
-    client = BackupClient(config, credential=FakeCredential(fail=True), sleep=sleeps)
-    with pytest.raises(AuthenticationError) as caught:
-        client.get_job(VAULT, "j1")
-    assert TOKEN not in str(caught.value)
-    assert httpserver.log == []
-
-
-def test_log_line_has_method_path_status_and_request_id_but_no_secrets(
-    client: BackupClient, httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    httpserver.expect_request(f"{VAULT}/backupJobs/j1").respond_with_json(
-        {"name": "j1", "properties": {"status": "InProgress"}}, headers={"x-ms-request-id": "rid-1"}
-    )
-    with caplog.at_level(logging.INFO, logger="azbackup.client"):
-        client.get_job(VAULT, "j1")
-    record = next(r for r in caplog.records if r.getMessage() == "arm.request")
-    fields = record.__dict__
-    assert (fields["method"], fields["path"], fields["status"], fields["request_id"]) == (
-        "GET",
-        f"{VAULT}/backupJobs/j1",
-        200,
-        "rid-1",
-    )
-    assert "api-version" not in fields["path"]
-    assert isinstance(fields["duration_ms"], float)
-    assert all(TOKEN not in str(v) for v in fields.values())
 
 
 def test_backup_status_posts_vm_id_to_the_region(client: BackupClient, httpserver: HTTPServer) -> None:

@@ -9,8 +9,8 @@ JOB_ORCHESTRATOR = "wait_for_restore_job"
 CANCEL_EVENT = "cancel"
 JOB_INSTANCE_SUFFIX = ":job"
 
-# Transient errors of one activity call are retried (each wait a durable timer) while the waits so far stay within
-# this much service time, and at most this many times: throttling storms pass, a dead dependency still surfaces.
+# Transient errors of one activity call are retried (each wait a durable timer) while the retry waits add up to at
+# most this many seconds, and at most this many times: throttling storms pass, a dead dependency still surfaces.
 TRANSIENT_BUDGET_SECONDS = 3600
 MAX_TRANSIENT_ATTEMPTS = 12
 # Job polls per `wait_for_restore_job` episode before `continue_as_new` (bounds the history per episode).

@@ -71,7 +71,7 @@ def call(ctx: df.DurableOrchestrationContext, name: str, payload: dict[str, Any]
         CancelRequested: with `stop_on_cancel`, when `cancel` arrives before the call (or a retry wait) ends.
     """
     result = ActivityResult()
-    started = ctx.current_utc_datetime
+    waited = 0  # only our own retry waits count: an activity may itself run long (azure-identity's retries)
     for attempt in range(1, attempts + 1):
         try:
             raw = yield from race(ctx, ctx.call_activity(name, payload, expected_type=dict), cancel, stop_on_cancel,
@@ -84,7 +84,8 @@ def call(ctx: df.DurableOrchestrationContext, name: str, payload: dict[str, Any]
         if result.error is None or not result.error.transient or attempt == attempts:
             return result
         delay = transient_delay(result.error.retry_after, attempt, settings)
-        if (ctx.current_utc_datetime - started).total_seconds() + delay > TRANSIENT_BUDGET_SECONDS:
+        waited += delay
+        if waited > TRANSIENT_BUDGET_SECONDS:
             return result
         yield from sleep(ctx, delay, cancel, stop_on_cancel, on_cancel)
     return result

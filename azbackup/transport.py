@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
-from azure.core.exceptions import AzureError
+from azure.core.exceptions import AzureError, ServiceRequestError, ServiceResponseError
 from pydantic import ValidationError
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
@@ -100,6 +100,8 @@ class ArmTransport:
         kwargs = {"tenant_id": tenant_id} if tenant_id else {}
         try:
             token = self.credential.get_token(self.config.token_scope, **kwargs)
+        except (ServiceRequestError, ServiceResponseError) as exc:  # the identity endpoint did not answer: retry later
+            raise TransportError(f"could not reach the identity endpoint: {type(exc).__name__}") from exc
         except AzureError as exc:  # ClientAuthenticationError, CredentialUnavailableError, ...
             raise AuthenticationError(f"could not get an ARM token: {type(exc).__name__}") from exc
         return str(token.token)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
+from azure.core.exceptions import ServiceResponseError
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -186,3 +188,16 @@ def test_log_line_has_method_path_status_and_request_id_but_no_secrets(
     assert "api-version" not in fields["path"]
     assert isinstance(fields["duration_ms"], float)
     assert all(TOKEN not in str(v) for v in fields.values())
+
+
+def test_unreachable_identity_endpoint_is_a_transient_transport_error(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    class Unreachable:
+        def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+            raise ServiceResponseError("Connection aborted.")
+
+    client = BackupClient(ClientConfig(arm_endpoint=httpserver.url_for("").rstrip("/")), credential=Unreachable(),
+                          sleep=sleeps)
+    with pytest.raises(TransportError) as caught:
+        client.get_job(VAULT, "j1")
+    assert caught.value.is_transient and caught.value.to_info().transient
+    assert httpserver.log == []

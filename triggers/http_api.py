@@ -9,7 +9,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from settings import get_settings
+from restore.settings import get_settings
 from triggers import links, listing, openapi, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_request, problem_response

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from azbackup.restore_request import RestoreRequest
-from settings import Settings, get_settings
+from restore.settings import Settings, get_settings
 from triggers import alerts, links, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, problem_response

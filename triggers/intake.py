@@ -8,7 +8,7 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from azbackup.restore_request import RestoreRequest
-from settings import Settings
+from restore.settings import Settings
 from triggers.problems import FieldProblem, field_problems, invalid_request, problem_response
 from triggers.scopes import scope_problems
 

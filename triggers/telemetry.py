@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from settings import get_settings
+from restore.settings import get_settings
 
 restore_id_var: ContextVar[str | None] = ContextVar("restore_id", default=None)
 _state = {"configured": False}

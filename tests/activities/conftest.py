@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import requests
 
-import settings
 from activities.client import backup_client
+from restore import settings
 from tests.support.procs import Proc, app_env, running, start_emulator
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-import settings
+from restore import settings
 from tests.infra.bicep_ast import INFRA, REPO, object_keys, param_default, parse, properties, string_value
 
 HOST_SETTINGS = {

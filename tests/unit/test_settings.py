@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-import settings
+from restore import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

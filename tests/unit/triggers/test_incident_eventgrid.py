@@ -12,7 +12,7 @@ from typing import Any
 import azure.functions as func
 import pytest
 
-import settings
+from restore import settings
 from tests.unit.triggers.fakes import IDS, FakeClient, example, http_request
 from triggers.eventgrid import handle_event
 from triggers.incident import handle_incident

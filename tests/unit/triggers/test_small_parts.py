@@ -104,7 +104,7 @@ def test_every_log_record_carries_the_restore_id(caplog: pytest.LogCaptureFixtur
 
 
 def test_azure_monitor_is_configured_only_with_a_connection_string(monkeypatch: pytest.MonkeyPatch) -> None:
-    import settings
+    from restore import settings
 
     monkeypatch.delenv("APPLICATIONINSIGHTS_CONNECTION_STRING", raising=False)
     settings.get_settings.cache_clear()
@@ -117,7 +117,7 @@ def test_azure_monitor_is_configured_only_with_a_connection_string(monkeypatch: 
 def test_log_level_setting_applies_to_app_loggers_and_quiets_sdk_http_logs(monkeypatch: pytest.MonkeyPatch) -> None:
     import logging
 
-    import settings
+    from restore import settings
 
     monkeypatch.setenv("LOG_LEVEL", "DEBUG")
     settings.get_settings.cache_clear()

@@ -13,8 +13,8 @@ from activities import steps
 from activities.callback import post_callback
 from activities.client import backup_client
 from azbackup.errors import BackupError
-from azbackup.info import ActivityResult, Wire
-from azbackup.payloads import (
+from azbackup.models_common import Wire
+from restore.payloads import (
     CancelValue,
     FindJobInput,
     JobInput,
@@ -28,6 +28,7 @@ from azbackup.payloads import (
     ValidateInput,
 )
 from restore.settings import get_settings
+from restore.values import ActivityResult
 
 log = logging.getLogger(__name__)
 bp = df.Blueprint()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import requests
 
 from azbackup.errors import BackupError, ResponseError, TransportError, error_class_for
-from azbackup.payloads import NotifyInput, NotifyValue
-from azbackup.restore_request import callback_url_problem
+from restore.payloads import NotifyInput, NotifyValue
+from restore.request import callback_url_problem
 from restore.settings import Settings
 
 TIMEOUT_SECONDS = 10

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from azbackup.info import RecoveryPointInfo
 from azbackup.models_job import Job
+from restore.values import RecoveryPointInfo
 
 RESTORE_OPERATIONS = frozenset({"restore", "crossregionrestore"})
 # Service and orchestration clocks differ a little; a job started this much before `started_at` still counts.

@@ -12,10 +12,11 @@ from activities.regions import paired_region, resource_location
 from azbackup import ids
 from azbackup.client import BackupClient
 from azbackup.errors import BackupError, NotFoundError
-from azbackup.info import BackupItem, JobInfo, RecoveryPointInfo
 from azbackup.models_job import Job
 from azbackup.models_restore import IaasVmRestoreRequest
-from azbackup.payloads import (
+from azbackup.polling import TrackedOperation
+from restore.body import build_restore_request
+from restore.payloads import (
     FindJobInput,
     FindJobValue,
     JobInput,
@@ -27,11 +28,10 @@ from azbackup.payloads import (
     ValidationIssue,
     ValidationValue,
 )
-from azbackup.polling import TrackedOperation
-from azbackup.restore_body import build_restore_request
-from azbackup.restore_request import RestoreRequest
-from azbackup.selection import check_explicit_point, select_recovery_point
+from restore.request import RestoreRequest
+from restore.selection import check_explicit_point, select_recovery_point
 from restore.settings import get_settings
+from restore.values import BackupItem, JobInfo, RecoveryPointInfo, job_info, point_info
 
 log = logging.getLogger(__name__)
 _DURATION = TypeAdapter(timedelta)
@@ -76,11 +76,11 @@ def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointIn
         name = inp.recovery_point_id.rstrip("/").rsplit("/", 1)[-1]
         point = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region),
                                      inp.allow_archive)
-        return point.to_info(cross_region=inp.cross_region)
+        return point_info(point, cross_region=inp.cross_region)
     max_age = _duration(inp.max_age)
     points = client.list_recovery_points(item_id, crr=inp.cross_region)
     chosen = select_recovery_point(points, inp.policy, inp.before, max_age, inp.now, inp.allow_archive)
-    return chosen.to_info(cross_region=inp.cross_region)
+    return point_info(chosen, cross_region=inp.cross_region)
 
 
 def _duration(text: str | None):  # type: ignore[no-untyped-def]
@@ -150,5 +150,5 @@ def _trigger_crr(client: BackupClient, inp: TriggerInput, body: IaasVmRestoreReq
 def get_job(client: BackupClient, inp: JobInput) -> JobInfo:
     """The job's state (the CRR job in the secondary region for cross-region restores)."""
     if inp.cross_region and inp.item.secondary_region and inp.item.vm_id:
-        return client.get_crr_job(inp.item.secondary_region, inp.item.vm_id, inp.job_id).to_info()
-    return client.get_job(inp.item.vault_id, inp.job_id).to_info()
+        return job_info(client.get_crr_job(inp.item.secondary_region, inp.item.vm_id, inp.job_id))
+    return job_info(client.get_job(inp.item.vault_id, inp.job_id))

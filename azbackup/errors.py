@@ -16,7 +16,8 @@ BackupError                      anything this package raises on purpose
 └── JobFailedError               a restore job ended Failed or Cancelled (job_id, status, code, message)
 ```
 
-`is_transient` is a class attribute read by the HTTP retry and by activity retries. Every error text passes
+`is_transient` is a class attribute read by the HTTP retry and by activity retries; `to_info()` gives the error as
+`ErrorInfo` data (defined here: what a caller stores or returns instead of raising). Every error text passes
 through `azbackup.redact.redact`, so no bearer or CRR token can reach a message, a log line or a `repr`.
 """
 
@@ -24,7 +25,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from azbackup.info import ErrorInfo
+from pydantic import Field
+
+from azbackup.models_common import Wire
 from azbackup.redact import redact
 
 _MAX_MESSAGE = 2000
@@ -33,6 +36,19 @@ _MAX_MESSAGE = 2000
 def _clean(text: str, secrets: tuple[str | None, ...] = ()) -> str:
     cleaned = redact(text, secrets)
     return cleaned if len(cleaned) <= _MAX_MESSAGE else cleaned[:_MAX_MESSAGE] + "…"
+
+
+class ErrorInfo(Wire):
+    """An ARM, operation or job error as data: what failed, why, and whether waiting may help."""
+
+    code: str
+    message: str
+    status: int | None = None
+    transient: bool = False
+    retry_after: int | None = None
+    request_id: str | None = None
+    target: str | None = None
+    recommendations: list[str] = Field(default_factory=list)
 
 
 class BackupError(Exception):

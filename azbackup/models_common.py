@@ -21,6 +21,16 @@ class ArmModel(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
+class Wire(BaseModel):
+    """Base of JSON values handed to callers (and through Durable Functions): camelCase, either spelling, immutable."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+
+    def dump(self) -> dict[str, Any]:
+        """The JSON-able camelCase form."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
 class ArmResource(ArmModel):
     """The `id`, `name`, `type` envelope of an ARM resource."""
 

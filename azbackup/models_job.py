@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from azbackup.info import ErrorInfo, JobInfo, TaskInfo
+from azbackup.errors import ErrorInfo
 from azbackup.models_common import ArmModel, ArmResource, ArmTime, CaseInsensitiveEnum, lenient, parse_duration
 
 
@@ -179,25 +179,6 @@ class Job(ArmResource):
             message = err.error_string or err.error_title or "the job reported an error"
             result.append(ErrorInfo(code=code, message=message, recommendations=list(err.recommendations or [])))
         return result
-
-    def to_info(self) -> JobInfo:
-        """The small JSON-able summary kept in orchestration history."""
-        info = self.properties.extended_info
-        tasks = [TaskInfo(name=t.task_id or "", status=t.status or "") for t in (info.tasks_list or [])] if info else []
-        bag = {str(k): str(v) for k, v in (info.property_bag or {}).items()} if info else {}
-        return JobInfo(
-            job_id=self.job_id,
-            status=str(self.properties.status),
-            is_terminal=self.is_terminal,
-            operation=self.properties.operation,
-            progress=self.progress,
-            tasks=tasks,
-            errors=self.errors(),
-            property_bag=bag,
-            start_time=self.start_time,
-            end_time=self.end_time,
-            duration=self.properties.duration,
-        )
 
 
 class JobList(ArmModel):

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from azbackup.info import RecoveryPointInfo, TierInfo
 from azbackup.models_common import ArmModel, ArmResource, CaseInsensitiveEnum, lenient
 
 
@@ -85,25 +84,6 @@ class RecoveryPoint(ArmResource):
         usable = [t for t in self.tiers if t.status == RecoveryPointTierStatus.VALID]
         rehydrated = any(t.status == RecoveryPointTierStatus.REHYDRATED for t in self.tiers)
         return not rehydrated and bool(usable) and all(t.type == RecoveryPointTierType.ARCHIVED_RP for t in usable)
-
-    def to_info(self, *, cross_region: bool = False) -> RecoveryPointInfo:
-        """The small JSON-able summary that crosses the activity boundary.
-
-        Raises:
-            ValueError: the point lacks an id, name or time (not a usable recovery point).
-        """
-        if not (self.id and self.name and self.time):
-            raise ValueError("recovery point lacks id, name or recoveryPointTime")
-        return RecoveryPointInfo(
-            id=self.id,
-            name=self.name,
-            time=self.time,
-            type=self.properties.recovery_point_type or "Unknown",
-            tiers=[TierInfo(type=str(t.type), status=str(t.status)) for t in self.tiers],
-            zones=list(self.properties.zones or []),
-            is_archive_only=self.is_archive_only,
-            cross_region=cross_region,
-        )
 
 
 class RecoveryPointList(ArmModel):

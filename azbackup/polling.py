@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from azbackup.info import ErrorInfo, Wire
+from azbackup.errors import ErrorInfo
+from azbackup.models_common import Wire
 from azbackup.models_job import OperationStatus, OperationStatusValues
 
 

@@ -12,10 +12,11 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from azbackup.info import ErrorInfo, JobInfo
-from azbackup.payloads import JobInput, WaitJobInput, WaitJobResult
+from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.policy import POLLS_PER_EPISODE
+from restore.payloads import JobInput, WaitJobInput, WaitJobResult
+from restore.values import JobInfo
 
 
 def _publish(ctx: df.DurableOrchestrationContext, order: WaitJobInput, job: JobInfo | None, polls: int,

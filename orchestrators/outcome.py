@@ -9,8 +9,10 @@ from typing import Any
 
 from pydantic import Field
 
-from azbackup.info import ErrorInfo, JobInfo, RecoveryPointInfo, Wire
-from azbackup.payloads import ValidationIssue
+from azbackup.errors import ErrorInfo
+from azbackup.models_common import Wire
+from restore.payloads import ValidationIssue
+from restore.values import JobInfo, RecoveryPointInfo
 
 _FAILED_PREFIX = "failed:"
 _SUCCEEDED_JOB = frozenset({"completed", "completedwithwarnings"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from azbackup.payloads import RestoreSettings
+from restore.payloads import RestoreSettings
 
 RESTORE_ORCHESTRATOR = "restore_vm"
 JOB_ORCHESTRATOR = "wait_for_restore_job"

@@ -12,18 +12,7 @@ from typing import Any
 import azure.durable_functions as df
 from pydantic import ValidationError
 
-from azbackup.info import BackupItem, ErrorInfo, JobInfo, RecoveryPointInfo
-from azbackup.payloads import (
-    RequestView,
-    ResolveItemInput,
-    RestoreOrder,
-    RestoreSettings,
-    SelectPointInput,
-    TriggerInput,
-    TriggerValue,
-    ValidateInput,
-    ValidationValue,
-)
+from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.outcome import (
     OutcomeStatus,
@@ -37,6 +26,18 @@ from orchestrators.outcome import (
 from orchestrators.run import RestoreRun, Stop
 from orchestrators.status import Phase
 from orchestrators.tracking import wait_for_job, wait_for_operation
+from restore.payloads import (
+    RequestView,
+    ResolveItemInput,
+    RestoreOrder,
+    RestoreSettings,
+    SelectPointInput,
+    TriggerInput,
+    TriggerValue,
+    ValidateInput,
+    ValidationValue,
+)
+from restore.values import BackupItem, JobInfo, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,13 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from azbackup.info import BackupItem, ErrorInfo, RecoveryPointInfo
-from azbackup.payloads import RequestView, RestoreOrder, RestoreSettings, ValidationIssue
+from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.outcome import OutcomeStatus, RestoreOutcome, RestoreResult
 from orchestrators.policy import CANCEL_EVENT
 from orchestrators.status import Phase, Status
+from restore.payloads import RequestView, RestoreOrder, RestoreSettings, ValidationIssue
+from restore.values import BackupItem, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from azbackup.info import ErrorInfo, RecoveryPointInfo
+from azbackup.errors import ErrorInfo
+from restore.values import RecoveryPointInfo
 
 
 class Phase(StrEnum):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from azbackup.info import BackupItem, ErrorInfo, RecoveryPointInfo
-from azbackup.payloads import (
+from azbackup.errors import ErrorInfo
+from orchestrators import waits
+from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_ORCHESTRATOR, job_instance_id, poll_delay
+from orchestrators.run import RestoreRun, Stop
+from orchestrators.status import Phase
+from restore.payloads import (
     FindJobInput,
     FindJobValue,
     JobInput,
@@ -15,10 +19,7 @@ from azbackup.payloads import (
     WaitJobInput,
     WaitJobResult,
 )
-from orchestrators import waits
-from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_ORCHESTRATOR, job_instance_id, poll_delay
-from orchestrators.run import RestoreRun, Stop
-from orchestrators.status import Phase
+from restore.values import BackupItem, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ from typing import Any
 
 import azure.durable_functions as df
 
-from azbackup.info import ActivityResult, ErrorInfo
-from azbackup.payloads import RestoreSettings
+from azbackup.errors import ErrorInfo
 from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, transient_delay
+from restore.payloads import RestoreSettings
+from restore.values import ActivityResult
 
 Steps = Generator[Any, Any, Any]
 

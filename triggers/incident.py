@@ -12,7 +12,7 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from azbackup.restore_request import RestoreRequest
+from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
 from triggers import alerts, links, telemetry
 from triggers.intake import RejectedError, admit

@@ -7,7 +7,7 @@ from typing import Any
 import azure.functions as func
 from pydantic import ValidationError
 
-from azbackup.restore_request import RestoreRequest
+from restore.request import RestoreRequest
 from restore.settings import Settings
 from triggers.problems import FieldProblem, field_problems, invalid_request, problem_response
 from triggers.scopes import scope_problems

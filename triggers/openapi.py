@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from pydantic.json_schema import models_json_schema
 
-from azbackup.restore_request import RestoreRequest
+from restore.request import RestoreRequest
 from triggers.incident import IncidentResponse
 from triggers.listing import RestoreList
 from triggers.problems import Problem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from azbackup.ids import is_within_scope
-from azbackup.restore_request import RestoreRequest
+from restore.request import RestoreRequest
 from triggers.problems import FieldProblem, field_path
 
 

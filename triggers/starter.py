@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from azbackup.restore_request import RestoreRequest
+from restore.request import RestoreRequest
 from triggers.telemetry import get_logger
 
 log = get_logger(__name__)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import Field
 
-from azbackup.info import Wire
+from azbackup.models_common import Wire
 from orchestrators.outcome import parse_failure_output
 
 RETRY_AFTER_SECONDS = 5

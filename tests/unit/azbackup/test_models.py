@@ -57,12 +57,6 @@ def test_archive_only_point_is_detected_and_rehydrated_one_is_not() -> None:
     assert not vault.is_archive_only
 
 
-def test_recovery_point_info_summarises_point() -> None:
-    info = point([{"type": 2, "status": 1}]).to_info(cross_region=True)
-    assert (info.name, info.cross_region, info.tiers[0].type) == ("1", True, "HardenedRP")
-    assert info.time.microsecond == 123456
-
-
 def test_unknown_fields_are_kept_on_round_trip() -> None:
     rp = RecoveryPoint.model_validate({"name": "1", "newField": {"a": 1}, "properties": {"brandNew": True}})
     assert rp.to_wire() == {"name": "1", "newField": {"a": 1}, "properties": {"brandNew": True}}
@@ -121,36 +115,6 @@ def test_operation_status_terminality() -> None:
     assert OperationStatusValues.SUCCEEDED.is_terminal
     assert OperationStatusValues.CANCELED.is_terminal
     assert not OperationStatusValues.IN_PROGRESS.is_terminal
-
-
-def test_job_info_carries_progress_tasks_errors_and_property_bag() -> None:
-    job = Job.model_validate(
-        {
-            "id": "/v/backupJobs/j1",
-            "name": "j1",
-            "properties": {
-                "operation": "Restore",
-                "status": "Failed",
-                "duration": "PT5M",
-                "startTime": "2024-01-01T00:00:00Z",
-                "errorDetails": [{"errorCode": 400001, "errorString": "disk busy", "recommendations": ["retry"]}],
-                "extendedInfo": {
-                    "progressPercentage": 42.5,
-                    "tasksList": [{"taskId": "Transfer data", "status": "Failed"}],
-                    "propertyBag": {"Target Storage Account Name": "sa", "Config Blob Uri": "https://x"},
-                },
-            },
-        }
-    )
-    info = job.to_info()
-    assert (info.job_id, info.status, info.is_terminal, info.progress) == ("j1", "Failed", True, 42.5)
-    assert info.tasks[0].name == "Transfer data"
-    assert (info.errors[0].code, info.errors[0].message, info.errors[0].recommendations) == (
-        "400001",
-        "disk busy",
-        ["retry"],
-    )
-    assert info.property_bag["Target Storage Account Name"] == "sa"
 
 
 def test_restore_request_dumps_object_type_and_camel_case() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from azbackup.info import ActivityResult, ErrorInfo
+from azbackup.errors import ErrorInfo
+from restore.values import ActivityResult
 
 SUB = "00000000-0000-0000-0000-000000000001"
 VM_ID = f"/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1"

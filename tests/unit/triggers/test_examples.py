@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from azbackup.restore_request import RestoreMode, RestoreRequest
+from restore.request import RestoreMode, RestoreRequest
 from tests.unit.triggers.fakes import IDS, example
 from triggers.scopes import scope_problems
 

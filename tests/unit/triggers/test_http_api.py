@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from azbackup.restore_request import RestoreRequest
 from restore import settings
+from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, example, http_request, status
 from triggers import http_api
 from triggers.starter import Source, build_order, instance_id_for

@@ -10,7 +10,7 @@ import azure.functions as func
 import pytest
 from pydantic import ValidationError
 
-from azbackup.restore_request import RestoreRequest
+from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, example
 from triggers import cli, telemetry
 from triggers.eventgrid import event_fields, event_instance_id

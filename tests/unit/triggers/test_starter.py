@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from azbackup.restore_request import RestoreRequest
+from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, status
 from triggers.starter import (
     IdempotencyConflictError,

@@ -1,4 +1,4 @@
-"""Pure pieces: recovery point selection, the ARM restore body, delays and failure parsing."""
+"""Pure pieces of the restore domain: recovery point selection and the ARM restore body."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from typing import Any
 
 import pytest
 
-from azbackup.info import BackupItem, RecoveryPointInfo
 from azbackup.models_rp import RecoveryPoint
-from azbackup.payloads import RestoreSettings
-from azbackup.restore_body import build_restore_request
-from azbackup.restore_request import RestoreRequest
-from azbackup.selection import NoRecoveryPointError, check_explicit_point, select_recovery_point
-from orchestrators.outcome import parse_failure_output
-from orchestrators.policy import poll_delay, transient_delay
+from restore.body import build_restore_request
+from restore.request import RestoreRequest
+from restore.selection import NoRecoveryPointError, check_explicit_point, select_recovery_point
+from restore.values import BackupItem, RecoveryPointInfo
 from tests.unit.orchestrators.fakes import ITEM, POINT, STORAGE_ID, VM_ID
 
 NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
@@ -98,21 +95,6 @@ def test_identity_rehydration_and_cross_region_bodies() -> None:
     assert archived["recoveryPointRehydrationInfo"] == {"rehydrationRetentionDuration": "P12D",
                                                         "rehydrationPriority": "High"}
     assert body(crossRegion=True)["region"] == "northeurope"
-
-
-def test_delays_honour_retry_after_as_a_floor_with_a_cap() -> None:
-    settings = RestoreSettings(retry_after_default=30, retry_after_max=600)
-    assert [poll_delay(v, settings) for v in (None, 0, 10, 60, 10_000)] == [30, 1, 10, 60, 600]
-    assert [transient_delay(None, n, settings) for n in (1, 2, 3, 6)] == [30, 60, 120, 600]
-    assert transient_delay(200, 1, settings) == 200
-
-
-def test_parse_failure_output_ignores_text_that_is_not_an_outcome() -> None:
-    assert parse_failure_output(None) is None
-    assert parse_failure_output("Orchestrator function 'restore_vm' failed: boom") is None
-    assert parse_failure_output('failed: {"status": "succeeded"}') is None
-    assert parse_failure_output('x failed: {"status": "failed", "error": {}}\n\n$OutOfProcData$:{"a":1}') == {
-        "status": "failed", "error": {}}
 
 
 def test_managed_disk_and_resource_guard_options_reach_the_body() -> None:

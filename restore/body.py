@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from azbackup.info import BackupItem, RecoveryPointInfo
 from azbackup.models_restore import (
     EncryptionDetails,
     IaasVmRestoreRequest,
@@ -12,7 +11,8 @@ from azbackup.models_restore import (
     RecoveryPointRehydrationInfo,
     RecoveryType,
 )
-from azbackup.restore_request import RestoreMode, RestoreRequest
+from restore.request import RestoreMode, RestoreRequest
+from restore.values import BackupItem, RecoveryPointInfo
 
 RECOVERY_TYPES = {
     RestoreMode.RESTORE_DISKS: RecoveryType.RESTORE_DISKS,

@@ -1,6 +1,7 @@
-"""JSON-able value objects that cross the activity boundary (activity results and orchestration state).
+"""JSON-able value objects of a restore that cross the activity boundary (activity results, orchestration state).
 
-They are camelCase on the wire (`model_dump(mode="json", by_alias=True)`) and accept both spellings on input.
+They are camelCase on the wire (`model_dump(mode="json", by_alias=True)`) and accept both spellings on input. The
+functions at the end build them from the ARM client's wire models (`azbackup` knows nothing of them).
 """
 
 from __future__ import annotations
@@ -8,31 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
-
-class Wire(BaseModel):
-    """Base for payloads: camelCase aliases, either spelling accepted, immutable."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
-
-    def dump(self) -> dict[str, Any]:
-        """The JSON-able camelCase form sent through Durable Functions."""
-        return self.model_dump(mode="json", by_alias=True)
-
-
-class ErrorInfo(Wire):
-    """An ARM, operation or job error as data: what failed, why, and whether waiting may help."""
-
-    code: str
-    message: str
-    status: int | None = None
-    transient: bool = False
-    retry_after: int | None = None
-    request_id: str | None = None
-    target: str | None = None
-    recommendations: list[str] = Field(default_factory=list)
+from azbackup.errors import ErrorInfo
+from azbackup.models_common import Wire
+from azbackup.models_job import Job
+from azbackup.models_rp import RecoveryPoint
 
 
 class BackupItem(Wire):
@@ -108,3 +90,43 @@ class ActivityResult(Wire):
     def fail(cls, error: ErrorInfo) -> dict[str, Any]:
         """A failed result, dumped for Durable Functions."""
         return cls(error=error).dump()
+
+
+def point_info(point: RecoveryPoint, *, cross_region: bool = False) -> RecoveryPointInfo:
+    """The small JSON-able summary of a recovery point that crosses the activity boundary.
+
+    Raises:
+        ValueError: the point lacks an id, name or time (not a usable recovery point).
+    """
+    if not (point.id and point.name and point.time):
+        raise ValueError("recovery point lacks id, name or recoveryPointTime")
+    return RecoveryPointInfo(
+        id=point.id,
+        name=point.name,
+        time=point.time,
+        type=point.properties.recovery_point_type or "Unknown",
+        tiers=[TierInfo(type=str(t.type), status=str(t.status)) for t in point.tiers],
+        zones=list(point.properties.zones or []),
+        is_archive_only=point.is_archive_only,
+        cross_region=cross_region,
+    )
+
+
+def job_info(job: Job) -> JobInfo:
+    """The small JSON-able summary of a job kept in orchestration history."""
+    info = job.properties.extended_info
+    tasks = [TaskInfo(name=t.task_id or "", status=t.status or "") for t in (info.tasks_list or [])] if info else []
+    bag = {str(k): str(v) for k, v in (info.property_bag or {}).items()} if info else {}
+    return JobInfo(
+        job_id=job.job_id,
+        status=str(job.properties.status),
+        is_terminal=job.is_terminal,
+        operation=job.properties.operation,
+        progress=job.progress,
+        tasks=tasks,
+        errors=job.errors(),
+        property_bag=bag,
+        start_time=job.start_time,
+        end_time=job.end_time,
+        duration=job.properties.duration,
+    )

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from azbackup.restore_request import (
+from restore.request import (
     RecoveryPointPolicy,
     RestoreMode,
     RestoreRequest,

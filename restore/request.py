@@ -29,7 +29,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from azbackup.models_restore import RehydrationPriority
-from azbackup.request_fields import (
+from restore.fields import (
     VM_NAME,
     DiskEncryptionSetId,
     IdentityId,

@@ -11,7 +11,9 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from azbackup.info import BackupItem, ErrorInfo, JobInfo, RecoveryPointInfo, Wire
+from azbackup.errors import ErrorInfo
+from azbackup.models_common import Wire
+from restore.values import BackupItem, JobInfo, RecoveryPointInfo
 
 OPERATION_TERMINAL = frozenset({"succeeded", "failed", "canceled", "cancelled"})
 

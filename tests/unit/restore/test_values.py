@@ -1,0 +1,52 @@
+"""The restore value objects built from the ARM client's wire models."""
+
+from __future__ import annotations
+
+from azbackup.models import Job, RecoveryPoint
+from restore.values import job_info, point_info
+
+
+def point(tiers: list[dict[str, object]]) -> RecoveryPoint:
+    return RecoveryPoint.model_validate(
+        {
+            "id": "/x/recoveryPoints/1",
+            "name": "1",
+            "properties": {"recoveryPointTime": "2024-05-01T10:00:00.1234567Z", "recoveryPointTierDetails": tiers},
+        }
+    )
+
+
+def test_recovery_point_info_summarises_point() -> None:
+    info = point_info(point([{"type": 2, "status": 1}]), cross_region=True)
+    assert (info.name, info.cross_region, info.tiers[0].type) == ("1", True, "HardenedRP")
+    assert info.time.microsecond == 123456
+
+
+def test_job_info_carries_progress_tasks_errors_and_property_bag() -> None:
+    job = Job.model_validate(
+        {
+            "id": "/v/backupJobs/j1",
+            "name": "j1",
+            "properties": {
+                "operation": "Restore",
+                "status": "Failed",
+                "duration": "PT5M",
+                "startTime": "2024-01-01T00:00:00Z",
+                "errorDetails": [{"errorCode": 400001, "errorString": "disk busy", "recommendations": ["retry"]}],
+                "extendedInfo": {
+                    "progressPercentage": 42.5,
+                    "tasksList": [{"taskId": "Transfer data", "status": "Failed"}],
+                    "propertyBag": {"Target Storage Account Name": "sa", "Config Blob Uri": "https://x"},
+                },
+            },
+        }
+    )
+    info = job_info(job)
+    assert (info.job_id, info.status, info.is_terminal, info.progress) == ("j1", "Failed", True, 42.5)
+    assert info.tasks[0].name == "Transfer data"
+    assert (info.errors[0].code, info.errors[0].message, info.errors[0].recommendations) == (
+        "400001",
+        "disk busy",
+        ["retry"],
+    )
+    assert info.property_bag["Target Storage Account Name"] == "sa"

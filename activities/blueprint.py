@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from activities import steps
 from activities.callback import post_callback
 from activities.client import backup_client
-from azbackup.errors import BackupError
+from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
 from restore.payloads import (
     CancelValue,
@@ -80,17 +80,8 @@ def trigger_restore(payload: dict[str, Any]) -> dict[str, Any]:
 def _operation(inp: OperationInput) -> Wire:
     state = backup_client().get_operation(inp.url)
     if state.error is not None:
-        raise _OperationError(state.error)
+        raise OperationFailedError(state.error.code, state.error.message, status=state.status.value)
     return OperationValue(status=state.status.value, job_id=state.job_id, retry_after=state.retry_after)
-
-
-class _OperationError(BackupError):
-    def __init__(self, info: Any) -> None:
-        super().__init__(info.message, code=info.code)
-        self._info = info
-
-    def to_info(self) -> Any:
-        return self._info
 
 
 @bp.activity_trigger(input_name="payload")

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import requests
 
-from azbackup.errors import BackupError, ResponseError, TransportError, error_class_for
+from azbackup.errors import ResponseError, TransportError, error_class_for
+from restore.errors import CallbackRefusedError
 from restore.payloads import NotifyInput, NotifyValue
 from restore.request import callback_url_problem
 from restore.settings import Settings
 
 TIMEOUT_SECONDS = 10
-
-
-class CallbackRefusedError(BackupError):
-    """The callback URL is not allowed (checked again here: defence in depth)."""
-
-    default_code = "CallbackUrlRefused"
 
 
 def post_callback(inp: NotifyInput, settings: Settings) -> NotifyValue:

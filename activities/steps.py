@@ -11,11 +11,12 @@ from activities.jobs import find_our_restore, restore_jobs_filter
 from activities.regions import paired_region, resource_location
 from azbackup import ids
 from azbackup.client import BackupClient
-from azbackup.errors import BackupError, NotFoundError
+from azbackup.errors import NotFoundError
 from azbackup.models_job import Job
 from azbackup.models_restore import IaasVmRestoreRequest
 from azbackup.polling import TrackedOperation
 from restore.body import build_restore_request
+from restore.errors import NotProtectedError
 from restore.payloads import (
     FindJobInput,
     FindJobValue,
@@ -35,12 +36,6 @@ from restore.values import BackupItem, JobInfo, RecoveryPointInfo, job_info, poi
 
 log = logging.getLogger(__name__)
 _DURATION = TypeAdapter(timedelta)
-
-
-class NotProtectedError(BackupError):
-    """The VM has no backup item (Azure Backup does not protect it)."""
-
-    default_code = "VmNotProtected"
 
 
 def resolve_item(client: BackupClient, inp: ResolveItemInput) -> BackupItem:

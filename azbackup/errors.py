@@ -12,8 +12,7 @@ BackupError                      anything this package raises on purpose
 │   (any other 4xx is a plain ResponseError, terminal)
 ├── InvalidResourceIdError       a resource ID or container/item name is malformed; names the wrong part
 ├── UnsafeUrlError               a URL points away from the ARM endpoint; nothing was sent   (security)
-├── OperationFailedError         a tracked operation ended Failed or Canceled (code, message)
-└── JobFailedError               a restore job ended Failed or Cancelled (job_id, status, code, message)
+└── OperationFailedError         a tracked operation ended Failed or Canceled (code, message, status)
 ```
 
 `is_transient` is a class attribute read by the HTTP retry and by activity retries; `to_info()` gives the error as
@@ -212,26 +211,3 @@ class OperationFailedError(BackupError):
     def __init__(self, code: str | None, message: str, *, status: str = "Failed") -> None:
         super().__init__(message, code=code)
         self.status = status
-
-
-class JobFailedError(BackupError):
-    """A backup job (e.g. a restore) ended `Failed` or `Cancelled`."""
-
-    default_code = "JobFailed"
-
-    def __init__(
-        self,
-        job_id: str,
-        status: str,
-        message: str,
-        *,
-        code: str | None = None,
-        recommendations: tuple[str, ...] = (),
-    ) -> None:
-        super().__init__(message, code=code)
-        self.job_id = job_id
-        self.status = status
-        self.recommendations = recommendations
-
-    def to_info(self) -> ErrorInfo:
-        return ErrorInfo(code=self.code, message=self.message, recommendations=list(self.recommendations))

@@ -23,9 +23,10 @@ from orchestrators.outcome import (
     job_succeeded,
     result_from_job,
 )
-from orchestrators.run import RestoreRun, Stop
+from orchestrators.run import RestoreRun
 from orchestrators.status import Phase
 from orchestrators.tracking import wait_for_job, wait_for_operation
+from orchestrators.waits import Stop
 from restore.payloads import (
     RequestView,
     ResolveItemInput,

@@ -14,22 +14,11 @@ from orchestrators import waits
 from orchestrators.outcome import OutcomeStatus, RestoreOutcome, RestoreResult
 from orchestrators.policy import CANCEL_EVENT
 from orchestrators.status import Phase, Status
+from orchestrators.waits import Stop
 from restore.payloads import RequestView, RestoreOrder, RestoreSettings, ValidationIssue
 from restore.values import BackupItem, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
-
-
-class Stop(Exception):
-    """Ends the runbook early: failed with `error`, or cancelled (internal control flow)."""
-
-    def __init__(self, phase: Phase, error: ErrorInfo | None = None, cancelled: bool = False,
-                 validation: Sequence[ValidationIssue] = ()) -> None:
-        super().__init__(error.code if error else "cancelled")
-        self.phase = phase
-        self.error = error
-        self.cancelled = cancelled
-        self.validation = list(validation)
 
 
 class RestoreRun:
@@ -70,11 +59,8 @@ class RestoreRun:
 
     def call(self, name: str, payload: dict[str, Any], stop_on_cancel: bool = True) -> waits.Steps:
         """Call an activity (transient retries inside); return its value, or stop on a terminal error or cancel."""
-        try:
-            result = yield from waits.call(self.ctx, name, payload, self.settings, self.cancel, stop_on_cancel,
-                                          on_cancel=self.publish)
-        except waits.CancelRequested:
-            raise Stop(self.status.phase, cancelled=True) from None
+        result = yield from waits.call(self.ctx, name, payload, self.settings, self.cancel, stop_on_cancel,
+                                      on_cancel=self.publish)
         if result.error is not None:
             raise Stop(self.status.phase, error=result.error)
         return result.value or {}
@@ -82,10 +68,7 @@ class RestoreRun:
     def sleep(self, seconds: int, stop_on_cancel: bool = True) -> waits.Steps:
         """A durable timer raced against `cancel`; the custom status shows when it fires."""
         self.publish(next_poll_at=self.now + timedelta(seconds=seconds))
-        try:
-            yield from waits.sleep(self.ctx, seconds, self.cancel, stop_on_cancel, on_cancel=self.publish)
-        except waits.CancelRequested:
-            raise Stop(self.status.phase, cancelled=True) from None
+        yield from waits.sleep(self.ctx, seconds, self.cancel, stop_on_cancel, on_cancel=self.publish)
 
     def check_deadline(self) -> None:
         if self.now >= self.deadline:
@@ -101,7 +84,8 @@ class RestoreRun:
                               started_at=self.started_at, ended_at=self.now)
 
     def stopped(self, stop: Stop) -> RestoreOutcome:
-        """The outcome of a run that `Stop` ended."""
+        """The outcome of a run that `Stop` ended (in the phase it names, else the current one)."""
+        phase = stop.phase or self.status.phase
         if stop.cancelled:
-            return self.outcome(OutcomeStatus.CANCELLED, stop.phase)
-        return self.outcome(OutcomeStatus.FAILED, stop.phase, error=stop.error, validation=stop.validation)
+            return self.outcome(OutcomeStatus.CANCELLED, phase)
+        return self.outcome(OutcomeStatus.FAILED, phase, error=stop.error, validation=stop.validation)

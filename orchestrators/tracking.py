@@ -7,8 +7,9 @@ import logging
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_ORCHESTRATOR, job_instance_id, poll_delay
-from orchestrators.run import RestoreRun, Stop
+from orchestrators.run import RestoreRun
 from orchestrators.status import Phase
+from orchestrators.waits import Stop
 from restore.payloads import (
     FindJobInput,
     FindJobValue,

@@ -5,7 +5,7 @@ Use them with `yield from`. They only schedule tasks on the context; every wait 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -13,14 +13,26 @@ import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, transient_delay
-from restore.payloads import RestoreSettings
+from orchestrators.status import Phase
+from restore.payloads import RestoreSettings, ValidationIssue
 from restore.values import ActivityResult
 
 Steps = Generator[Any, Any, Any]
 
 
-class CancelRequested(Exception):
-    """The `cancel` event won a race (internal control flow; never crosses an activity boundary)."""
+class Stop(Exception):
+    """Ends the runbook early: failed with `error`, or cancelled (internal control flow; never crosses an activity).
+
+    `phase` is where the run stopped; None means the phase it was in (a cancel raised by a race here).
+    """
+
+    def __init__(self, phase: Phase | None = None, error: ErrorInfo | None = None, cancelled: bool = False,
+                 validation: Sequence[ValidationIssue] = ()) -> None:
+        super().__init__(error.code if error else "cancelled")
+        self.phase = phase
+        self.error = error
+        self.cancelled = cancelled
+        self.validation = list(validation)
 
 
 def cancel_arrived(cancel: Any | None) -> bool:
@@ -32,19 +44,19 @@ def race(ctx: df.DurableOrchestrationContext, task: Any, cancel: Any | None, sto
          on_cancel: Callable[[], None] | None = None) -> Steps:
     """Wait for `task` and return its result, racing the `cancel` event.
 
-    With `stop_on_cancel`, a cancel that comes first raises `CancelRequested`; without, it is only noted (the
+    With `stop_on_cancel`, a cancel that comes first raises `Stop(cancelled=True)`; without, it is only noted (the
     cancel task completes, see `cancel_arrived`; `on_cancel` runs) and the wait goes on. Racing also registers
     the cancel task early, so an event that arrives while nothing races it is still seen.
     """
     if cancel is None or cancel_arrived(cancel):
         if cancel is not None and stop_on_cancel:
-            raise CancelRequested
+            raise Stop(cancelled=True)
         return (yield task)
     winner = yield ctx.task_any([task, cancel])
     if winner is cancel and stop_on_cancel:
         if hasattr(task, "cancel") and not task.is_completed:
             task.cancel()  # a timer; activities cannot be cancelled
-        raise CancelRequested
+        raise Stop(cancelled=True)
     if winner is cancel and on_cancel is not None:
         on_cancel()
     return (yield task)  # completed: resumes at once with its value (or raises its error); or still waiting
@@ -69,7 +81,7 @@ def call(ctx: df.DurableOrchestrationContext, name: str, payload: dict[str, Any]
     """Call activity `name`; retry transient errors on durable timers (Retry-After is a floor); return the result.
 
     Raises:
-        CancelRequested: with `stop_on_cancel`, when `cancel` arrives before the call (or a retry wait) ends.
+        Stop: cancelled, with `stop_on_cancel`, when `cancel` arrives before the call (or a retry wait) ends.
     """
     result = ActivityResult()
     waited = 0  # only our own retry waits count: an activity may itself run long (azure-identity's retries)
@@ -78,7 +90,7 @@ def call(ctx: df.DurableOrchestrationContext, name: str, payload: dict[str, Any]
             raw = yield from race(ctx, ctx.call_activity(name, payload, expected_type=dict), cancel, stop_on_cancel,
                                   on_cancel)
             result = ActivityResult.model_validate(raw)
-        except CancelRequested:
+        except Stop:
             raise
         except Exception as exc:  # an activity bug reaches us as a plain Exception (DURABLE-NOTES §11)
             return ActivityResult(error=_activity_crash(name, exc))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from azbackup.errors import BackupError
 from azbackup.models_rp import RecoveryPoint, RecoveryPointTierStatus, RecoveryPointTierType
+from restore.errors import NoRecoveryPointError
 
 # policy -> the `recoveryPointType` it asks for (None: any type)
 POLICY_TYPES: dict[str, str | None] = {
@@ -16,12 +16,6 @@ POLICY_TYPES: dict[str, str | None] = {
     "latestFileSystemConsistent": "filesystemconsistent",
 }
 _LISTED = 10
-
-
-class NoRecoveryPointError(BackupError):
-    """No recovery point fits the request; the message lists what was found."""
-
-    default_code = "NoMatchingRecoveryPoint"
 
 
 def is_restorable(point: RecoveryPoint) -> bool:

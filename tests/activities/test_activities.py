@@ -92,6 +92,20 @@ def test_trigger_twice_posts_one_restore_and_reuses_its_job(emu: Emulator) -> No
                       "reused": True}
 
 
+def test_a_failed_operation_is_a_terminal_error_with_the_operation_code(emu: Emulator) -> None:
+    request, item, point = prepared(emu)
+    trig = value("trigger_restore", {"instanceId": "r-4", "startedAt": datetime.now(UTC).isoformat(), "item": item,
+                                     "recoveryPoint": point, "request": request})
+    failed = {"id": "op-1", "name": "op-1", "status": "Failed",
+              "error": {"code": "UserErrorDiskBusy", "message": "the disk is in use by another operation"}}
+    emu.post("faults", {"method": "GET", "pathRegex": "operationsStatus", "times": 1,
+                        "response": {"status": 200, "body": failed}})
+    result = call("get_operation_status", {"url": trig["statusUrl"]})
+    assert result["value"] is None
+    assert (result["error"]["code"], result["error"]["message"], result["error"]["transient"]) == (
+        "UserErrorDiskBusy", "the disk is in use by another operation", False)
+
+
 def test_job_runs_to_completion_with_progress_and_what_it_restored(emu: Emulator) -> None:
     request, item, point = prepared(emu)
     started = datetime.now(UTC).isoformat()

@@ -6,7 +6,6 @@ from azbackup.errors import (
     BackupError,
     ConflictError,
     InvalidResourceIdError,
-    JobFailedError,
     NotFoundError,
     OperationFailedError,
     ResponseError,
@@ -45,7 +44,6 @@ def test_status_maps_to_error_class_and_transience(status: int, cls: type[Respon
 def test_transport_errors_are_transient_and_async_failures_are_terminal() -> None:
     assert TransportError("timeout").is_transient
     assert not OperationFailedError("RestoreFailed", "disk busy").is_transient
-    assert not JobFailedError("job1", "Failed", "boom").is_transient
     assert not UnsafeUrlError("host").is_transient
 
 
@@ -93,13 +91,6 @@ def test_unsafe_url_error_does_not_echo_the_url_query() -> None:
     error = UnsafeUrlError("host is not the ARM endpoint", host="evil.example")
     assert "evil.example" in str(error)
     assert "sig=" not in str(error)
-
-
-def test_job_failed_error_info_keeps_recommendations() -> None:
-    info = JobFailedError(
-        "j1", "Failed", "disk quota", code="UserErrorQuota", recommendations=("ask for more",)
-    ).to_info()
-    assert (info.code, info.recommendations) == ("UserErrorQuota", ["ask for more"])
 
 
 def test_invalid_resource_id_error_names_the_part() -> None:

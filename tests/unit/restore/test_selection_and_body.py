@@ -9,8 +9,9 @@ import pytest
 
 from azbackup.models_rp import RecoveryPoint
 from restore.body import build_restore_request
+from restore.errors import NoRecoveryPointError
 from restore.request import RestoreRequest
-from restore.selection import NoRecoveryPointError, check_explicit_point, select_recovery_point
+from restore.selection import check_explicit_point, select_recovery_point
 from restore.values import BackupItem, RecoveryPointInfo
 from tests.unit.orchestrators.fakes import ITEM, POINT, STORAGE_ID, VM_ID
 

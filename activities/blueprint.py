@@ -81,7 +81,7 @@ def _operation(inp: OperationInput) -> Wire:
     state = backup_client().get_operation(inp.url)
     if state.error is not None:
         raise OperationFailedError(state.error.code, state.error.message, status=state.status.value)
-    return OperationValue(status=state.status.value, job_id=state.job_id, retry_after=state.retry_after)
+    return OperationValue(status=state.status, job_id=state.job_id, retry_after=state.retry_after)
 
 
 @bp.activity_trigger(input_name="payload")

@@ -11,11 +11,11 @@ from pydantic import Field
 
 from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
+from azbackup.models_job import JobStatus
 from restore.payloads import ValidationIssue
 from restore.values import JobInfo, RecoveryPointInfo
 
 _FAILED_PREFIX = "failed:"
-_SUCCEEDED_JOB = frozenset({"completed", "completedwithwarnings"})
 
 
 class OutcomeStatus(StrEnum):
@@ -79,18 +79,10 @@ def parse_failure_output(text: str | None) -> dict[str, Any] | None:
     return None
 
 
-def job_succeeded(job: JobInfo) -> bool:
-    return job.status.lower() in _SUCCEEDED_JOB
-
-
-def job_cancelled(job: JobInfo) -> bool:
-    return job.status.lower() == "cancelled"
-
-
 def job_error(job: JobInfo) -> ErrorInfo:
     """The error a failed job reports (its first error, recommendations of all), or a generic one."""
     if not job.errors:
-        return ErrorInfo(code="RestoreJobFailed", message=f"restore job {job.job_id} ended {job.status}")
+        return ErrorInfo(code="RestoreJobFailed", message=f"restore job {job.job_id} ended {job.status.value}")
     first = job.errors[0]
     recommendations = [r for err in job.errors for r in err.recommendations]
     message = "; ".join(err.message for err in job.errors if err.message) or first.message
@@ -125,6 +117,6 @@ def result_from_job(job: JobInfo, target_vm_id: str | None) -> RestoreResult:
     disks = _bag_list(bag, "restoreddisks", "diskids", "manageddisks")
     vm_id = _bag_value(bag, "restoredvmid", "targetvmid", "targetvirtualmachineid") or target_vm_id
     items = [*disks, *([vm_id] if vm_id else []), *([config] if config else [])]
-    warnings = [f"{e.code}: {e.message}" for e in job.errors] if job.status.lower() == "completedwithwarnings" else []
+    warnings = [f"{e.code}: {e.message}" for e in job.errors] if job.status is JobStatus.COMPLETED_WITH_WARNINGS else []
     return RestoreResult(job_id=job.job_id, restored_items=items, vm_id=vm_id, disks=disks, config_blob_uri=config,
                          warnings=warnings, duration=job.duration)

@@ -13,14 +13,13 @@ import azure.durable_functions as df
 from pydantic import ValidationError
 
 from azbackup.errors import ErrorInfo
+from azbackup.models_job import JobStatus
 from orchestrators import waits
 from orchestrators.outcome import (
     OutcomeStatus,
     RestoreFailedError,
     RestoreOutcome,
-    job_cancelled,
     job_error,
-    job_succeeded,
     result_from_job,
 )
 from orchestrators.run import RestoreRun
@@ -129,9 +128,9 @@ def _trigger(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> wai
 
 
 def _finish(run: RestoreRun, job: JobInfo) -> RestoreOutcome:
-    if job_succeeded(job):
+    if job.status.is_success:
         return run.outcome(OutcomeStatus.SUCCEEDED, Phase.DONE, result=result_from_job(job, _target_vm_id(run)))
-    if job_cancelled(job):
+    if job.status is JobStatus.CANCELLED:
         return run.outcome(OutcomeStatus.CANCELLED, run.status.phase)
     raise Stop(run.status.phase, error=job_error(job))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from azbackup.errors import ErrorInfo
+from azbackup.models_job import OperationStatusValues
 from orchestrators import waits
 from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_ORCHESTRATOR, job_instance_id, poll_delay
 from orchestrators.run import RestoreRun
@@ -38,12 +39,12 @@ def wait_for_operation(run: RestoreRun, item: BackupItem, point: RecoveryPointIn
         yield from run.sleep(poll_delay(retry_after, run.settings), stop_on_cancel=False)
         payload = OperationInput(url=url, cross_region=run.request.cross_region)
         op = OperationValue.model_validate((yield from run.call("get_operation_status", payload.dump(), False)))
-        run.publish(operation_status=op.status)
+        run.publish(operation_status=op.status.value)
         if op.job_id:
             return op.job_id
-        if op.is_terminal and op.status.lower() != "succeeded":
+        if op.is_terminal and op.status is not OperationStatusValues.SUCCEEDED:
             raise Stop(Phase.WAITING_FOR_OPERATION, error=ErrorInfo(
-                code="RestoreOperationFailed", message=f"the restore operation ended {op.status}"))
+                code="RestoreOperationFailed", message=f"the restore operation ended {op.status.value}"))
         if op.is_terminal:
             break
         # A status poll usually names no wait; the operation's last Retry-After still holds (not the default).

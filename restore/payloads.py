@@ -13,9 +13,8 @@ from pydantic import ConfigDict, Field
 
 from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
+from azbackup.models_job import OperationStatusValues
 from restore.values import BackupItem, JobInfo, RecoveryPointInfo
-
-OPERATION_TERMINAL = frozenset({"succeeded", "failed", "canceled", "cancelled"})
 
 
 class RestoreSettings(Wire):
@@ -111,13 +110,13 @@ class OperationInput(Wire):
 
 
 class OperationValue(Wire):
-    status: str
+    status: OperationStatusValues
     job_id: str | None = None
     retry_after: int | None = None
 
     @property
     def is_terminal(self) -> bool:
-        return self.status.lower() in OPERATION_TERMINAL
+        return self.status.is_terminal
 
 
 class FindJobInput(Wire):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, computed_field
 
 from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
-from azbackup.models_job import Job
+from azbackup.models_job import Job, JobStatus
 from azbackup.models_rp import RecoveryPoint
 
 
@@ -62,8 +62,7 @@ class JobInfo(Wire):
     """A restore job's state, small enough for orchestration history."""
 
     job_id: str
-    status: str
-    is_terminal: bool
+    status: JobStatus
     operation: str | None = None
     progress: float | None = None
     tasks: list[TaskInfo] = Field(default_factory=list)
@@ -72,6 +71,11 @@ class JobInfo(Wire):
     start_time: datetime | None = None
     end_time: datetime | None = None
     duration: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]  # in the JSON too, for readers of history
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.is_terminal
 
 
 class ActivityResult(Wire):
@@ -119,8 +123,7 @@ def job_info(job: Job) -> JobInfo:
     bag = {str(k): str(v) for k, v in (info.property_bag or {}).items()} if info else {}
     return JobInfo(
         job_id=job.job_id,
-        status=str(job.properties.status),
-        is_terminal=job.is_terminal,
+        status=job.status,
         operation=job.properties.operation,
         progress=job.progress,
         tasks=tasks,

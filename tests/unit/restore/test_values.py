@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from azbackup.models import Job, RecoveryPoint
-from restore.values import job_info, point_info
+from azbackup.models import Job, JobStatus, OperationStatusValues, RecoveryPoint
+from restore.payloads import OperationValue
+from restore.values import JobInfo, job_info, point_info
 
 
 def point(tiers: list[dict[str, object]]) -> RecoveryPoint:
@@ -50,3 +51,12 @@ def test_job_info_carries_progress_tasks_errors_and_property_bag() -> None:
         ["retry"],
     )
     assert info.property_bag["Target Storage Account Name"] == "sa"
+
+
+def test_job_and_operation_states_are_the_wire_enums() -> None:
+    info = JobInfo.model_validate({"jobId": "j1", "status": "CompletedWithWarnings"})
+    assert info.status is JobStatus.COMPLETED_WITH_WARNINGS and info.status.is_success and info.is_terminal
+    assert info.dump()["status"] == "CompletedWithWarnings" and info.dump()["isTerminal"] is True
+    assert JobInfo.model_validate(info.dump()) == info
+    operation = OperationValue.model_validate({"status": "Canceled"})
+    assert operation.status is OperationStatusValues.CANCELED and operation.is_terminal

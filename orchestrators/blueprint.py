@@ -7,17 +7,18 @@ import azure.durable_functions as df
 from orchestrators.job_wait import run_job_wait
 from orchestrators.restore import run_restore
 from orchestrators.waits import Steps
+from restore.contract import Orchestrator
 
 bp = df.Blueprint()
 
 
-@bp.orchestration_trigger(context_name="context", orchestration="restore_vm")  # type: ignore[untyped-decorator]
+@bp.orchestration_trigger(context_name="context", orchestration=Orchestrator.RESTORE_VM)  # type: ignore[untyped-decorator]
 def restore_vm(context: df.DurableOrchestrationContext) -> Steps:
     """Restore a VM as the input `RestoreOrder` asks; output `RestoreOutcome`, or fail with it as JSON."""
     return (yield from run_restore(context))
 
 
-@bp.orchestration_trigger(context_name="context", orchestration="wait_for_restore_job")  # type: ignore[untyped-decorator]
+@bp.orchestration_trigger(context_name="context", orchestration=Orchestrator.WAIT_FOR_RESTORE_JOB)  # type: ignore[untyped-decorator]
 def wait_for_restore_job(context: df.DurableOrchestrationContext) -> Steps:
     """Poll one restore job until it ends (sub-orchestration `{parent}:job`, continue-as-new every N polls)."""
     return (yield from run_job_wait(context))

@@ -8,29 +8,23 @@ returns `WaitJobResult` (`{value: JobInfo, error: null}` or `{value: last JobInf
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.policy import POLLS_PER_EPISODE
+from restore.contract import JobCustomStatus
 from restore.payloads import JobInput, WaitJobInput, WaitJobResult
 from restore.values import JobInfo
 
 
 def _publish(ctx: df.DurableOrchestrationContext, order: WaitJobInput, job: JobInfo | None, polls: int,
              next_poll_at: datetime | None) -> None:
-    status: dict[str, Any] = {
-        "phase": "waitingForJob",
-        "jobId": order.job_id,
-        "status": job.status if job else None,
-        "progress": job.progress if job else None,
-        "polls": polls,
-        "nextPollAt": next_poll_at.isoformat() if next_poll_at else None,
-        "updatedAt": ctx.current_utc_datetime.isoformat(),
-    }
-    ctx.set_custom_status(status)
+    status = JobCustomStatus(job_id=order.job_id, status=job.status if job else None,
+                             progress=job.progress if job else None, polls=polls, next_poll_at=next_poll_at,
+                             updated_at=ctx.current_utc_datetime)
+    ctx.set_custom_status(status.dump())
 
 
 def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:

@@ -1,55 +1,13 @@
-"""What a restore ends with: `RestoreOutcome`, the failure that carries it, and reading it back from tooling."""
+"""How `restore_vm` ends: the failure that carries a failed `RestoreOutcome`, and outcomes read from the job."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from enum import StrEnum
-from typing import Any
-
-from pydantic import Field
 
 from azbackup.errors import ErrorInfo
-from azbackup.models_common import Wire
 from azbackup.models_job import JobStatus
-from restore.payloads import ValidationIssue
-from restore.values import JobInfo, RecoveryPointInfo
-
-_FAILED_PREFIX = "failed:"
-
-
-class OutcomeStatus(StrEnum):
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-class RestoreResult(Wire):
-    """What was restored where."""
-
-    job_id: str
-    restored_items: list[str] = Field(default_factory=list)
-    vm_id: str | None = None
-    disks: list[str] = Field(default_factory=list)
-    config_blob_uri: str | None = None
-    warnings: list[str] = Field(default_factory=list)
-    duration: str | None = None
-
-
-class RestoreOutcome(Wire):
-    """The end of a restore, as the orchestration output (or the failure message) carries it."""
-
-    status: OutcomeStatus
-    phase: str
-    request: dict[str, Any]
-    recovery_point: RecoveryPointInfo | None = None
-    job_id: str | None = None
-    result: RestoreResult | None = None
-    error: ErrorInfo | None = None
-    validation: list[ValidationIssue] = Field(default_factory=list)
-    cancel_requested: bool = False
-    started_at: datetime
-    ended_at: datetime
+from restore.contract import RestoreOutcome, RestoreResult
+from restore.values import JobInfo
 
 
 class RestoreFailedError(Exception):
@@ -58,25 +16,6 @@ class RestoreFailedError(Exception):
     def __init__(self, outcome: RestoreOutcome) -> None:
         self.outcome = outcome
         super().__init__(json.dumps(outcome.dump(), separators=(",", ":")))
-
-
-def parse_failure_output(text: str | None) -> dict[str, Any] | None:
-    """The outcome dict inside "Orchestrator function 'restore_vm' failed: {...}" (or a bare JSON), else None."""
-    if not text:
-        return None
-    lowered = text.lower()
-    start = lowered.find(_FAILED_PREFIX)
-    start = text.find("{", start + len(_FAILED_PREFIX) if start >= 0 else 0)
-    while start >= 0:
-        try:
-            value, _ = json.JSONDecoder().raw_decode(text, start)
-        except ValueError:
-            start = text.find("{", start + 1)
-            continue
-        if isinstance(value, dict) and value.get("status") == OutcomeStatus.FAILED:
-            return value
-        return None
-    return None
 
 
 def job_error(job: JobInfo) -> ErrorInfo:

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from restore.payloads import RestoreSettings
 
-RESTORE_ORCHESTRATOR = "restore_vm"
-JOB_ORCHESTRATOR = "wait_for_restore_job"
-CANCEL_EVENT = "cancel"
-JOB_INSTANCE_SUFFIX = ":job"
-
 # Transient errors of one activity call are retried (each wait a durable timer) while the retry waits add up to at
 # most this many seconds, and at most this many times: throttling storms pass, a dead dependency still surfaces.
 TRANSIENT_BUDGET_SECONDS = 3600
@@ -19,11 +14,6 @@ POLLS_PER_EPISODE = 20
 FIND_JOB_ATTEMPTS = 5
 # A poll never waits less than this, whatever the service says.
 MIN_DELAY_SECONDS = 1
-
-
-def job_instance_id(parent_instance_id: str) -> str:
-    """The instance ID of the job-waiting sub-orchestration of one restore."""
-    return f"{parent_instance_id}{JOB_INSTANCE_SUFFIX}"
 
 
 def poll_delay(retry_after: int | None, settings: RestoreSettings) -> int:

@@ -15,21 +15,14 @@ from pydantic import ValidationError
 from azbackup.errors import ErrorInfo
 from azbackup.models_job import JobStatus
 from orchestrators import waits
-from orchestrators.outcome import (
-    OutcomeStatus,
-    RestoreFailedError,
-    RestoreOutcome,
-    job_error,
-    result_from_job,
-)
+from orchestrators.outcome import RestoreFailedError, job_error, result_from_job
 from orchestrators.run import RestoreRun
-from orchestrators.status import Phase
 from orchestrators.tracking import wait_for_job, wait_for_operation
 from orchestrators.waits import Stop
+from restore.contract import ErrorSummary, OutcomeStatus, Phase, PointSummary, RestoreOrder, RestoreOutcome
 from restore.payloads import (
     RequestView,
     ResolveItemInput,
-    RestoreOrder,
     RestoreSettings,
     SelectPointInput,
     TriggerInput,
@@ -55,7 +48,7 @@ def run_restore(ctx: df.DurableOrchestrationContext) -> waits.Steps:
     except Stop as stop:
         outcome = run.stopped(stop)
     yield from _notify(run, outcome)
-    run.publish(Phase.DONE, error=outcome.error, extra={**run.status.extra, "outcome": outcome.status.value})
+    run.publish(Phase.DONE, error=ErrorSummary.of(outcome.error) if outcome.error else None, outcome=outcome.status)
     if outcome.status is OutcomeStatus.FAILED:
         raise RestoreFailedError(outcome)
     return outcome.dump()
@@ -66,7 +59,7 @@ def _invalid_order(ctx: df.DurableOrchestrationContext, exc: ValidationError) ->
     request = raw.get("request") if isinstance(raw, dict) and isinstance(raw.get("request"), dict) else {}
     error = ErrorInfo(code="InvalidRestoreOrder", message=str(exc)[:1000])
     now = ctx.current_utc_datetime
-    return RestoreOutcome(status=OutcomeStatus.FAILED, phase=Phase.RESOLVING.value, request=request, error=error,
+    return RestoreOutcome(status=OutcomeStatus.FAILED, phase=Phase.RESOLVING, request=request, error=error,
                           started_at=now, ended_at=now)
 
 
@@ -101,7 +94,7 @@ def _select(run: RestoreRun, item: BackupItem) -> waits.Steps:
                                max_age=request.max_age, now=run.now, cross_region=request.cross_region,
                                allow_archive=request.rehydration is not None)
     run.point = RecoveryPointInfo.model_validate((yield from run.call("select_recovery_point", payload.dump())))
-    run.publish(recovery_point=run.point)
+    run.publish(recovery_point=PointSummary.of(run.point))
     return run.point
 
 
@@ -154,7 +147,7 @@ def _notify(run: RestoreRun, outcome: RestoreOutcome) -> waits.Steps:
     payload: dict[str, Any] = {"url": url, "body": {"id": run.ctx.instance_id, **outcome.dump()}}
     result = yield from waits.call(run.ctx, "notify_callback", payload, run.settings, attempts=3)
     delivered = result.error is None
-    run.status = run.status.with_(extra={**run.status.extra, "callbackDelivered": delivered})
+    run.note(callback_delivered=delivered)
     if not delivered and not run.ctx.is_replaying:
         log.warning("restore.callback_failed", extra={"instance_id": run.ctx.instance_id,
                                                       "code": result.error.code if result.error else None})

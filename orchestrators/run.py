@@ -11,11 +11,17 @@ import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
-from orchestrators.outcome import OutcomeStatus, RestoreOutcome, RestoreResult
-from orchestrators.policy import CANCEL_EVENT
-from orchestrators.status import Phase, Status
 from orchestrators.waits import Stop
-from restore.payloads import RequestView, RestoreOrder, RestoreSettings, ValidationIssue
+from restore.contract import (
+    CANCEL_EVENT,
+    OutcomeStatus,
+    Phase,
+    RestoreCustomStatus,
+    RestoreOrder,
+    RestoreOutcome,
+    RestoreResult,
+)
+from restore.payloads import RequestView, RestoreSettings, ValidationIssue
 from restore.values import BackupItem, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
@@ -31,7 +37,7 @@ class RestoreRun:
         self.started_at: datetime = ctx.current_utc_datetime
         self.settings = RestoreSettings()
         self.cancel = ctx.wait_for_external_event(CANCEL_EVENT, expected_type=object)
-        self.status = Status(phase=Phase.RESOLVING, updated_at=self.started_at)
+        self.status = RestoreCustomStatus(phase=Phase.RESOLVING, updated_at=self.started_at)
         self.item: BackupItem | None = None
         self.point: RecoveryPointInfo | None = None
         self.job_id: str | None = None
@@ -48,11 +54,15 @@ class RestoreRun:
     def cancel_requested(self) -> bool:
         return waits.cancel_arrived(self.cancel)
 
+    def note(self, **changes: Any) -> None:
+        """Change the status without publishing it (the next `publish` carries it); `next_poll_at` is cleared."""
+        self.status = self.status.model_copy(update={"next_poll_at": None, **changes})
+
     def publish(self, phase: Phase | None = None, **changes: Any) -> None:
-        """Set the custom status (phase and `changes` on top of the last one)."""
-        self.status = self.status.with_(phase=phase or self.status.phase, updated_at=self.now,
-                                        cancel_requested=self.cancel_requested, **changes)
-        self.ctx.set_custom_status(self.status.to_json())
+        """Set the custom status: phase and `changes` (`RestoreCustomStatus` fields) on top of the last one."""
+        self.note(phase=phase or self.status.phase, updated_at=self.now, cancel_requested=self.cancel_requested,
+                  **changes)
+        self.ctx.set_custom_status(self.status.dump())
         if not self.ctx.is_replaying:
             log.info("restore.phase", extra={"instance_id": self.ctx.instance_id, "phase": self.status.phase.value,
                                              "job_id": self.job_id})
@@ -78,7 +88,7 @@ class RestoreRun:
 
     def outcome(self, status: OutcomeStatus, phase: Phase, error: ErrorInfo | None = None,
                 result: RestoreResult | None = None, validation: Sequence[ValidationIssue] = ()) -> RestoreOutcome:
-        return RestoreOutcome(status=status, phase=phase.value, request=self.order.request,
+        return RestoreOutcome(status=status, phase=phase, request=self.order.request,
                               recovery_point=self.point, job_id=self.job_id, result=result, error=error,
                               validation=list(validation), cancel_requested=self.cancel_requested,
                               started_at=self.started_at, ended_at=self.now)

@@ -7,10 +7,10 @@ import logging
 from azbackup.errors import ErrorInfo
 from azbackup.models_job import OperationStatusValues
 from orchestrators import waits
-from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_ORCHESTRATOR, job_instance_id, poll_delay
+from orchestrators.policy import FIND_JOB_ATTEMPTS, poll_delay
 from orchestrators.run import RestoreRun
-from orchestrators.status import Phase
 from orchestrators.waits import Stop
+from restore.contract import ErrorSummary, Orchestrator, Phase, job_instance_id
 from restore.payloads import (
     FindJobInput,
     FindJobValue,
@@ -73,8 +73,7 @@ def _cancel_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
     payload = JobInput(item=item, job_id=job_id, cross_region=run.request.cross_region)
     result = yield from waits.call(run.ctx, "cancel_restore_job", payload.dump(), run.settings)
     if result.error is not None:
-        run.publish(extra={**run.status.extra, "cancelError": {"code": result.error.code,
-                                                                "message": result.error.message[:500]}})
+        run.publish(cancel_error=ErrorSummary.of(result.error))
         if not run.ctx.is_replaying:
             log.warning("restore.cancel_refused", extra={"instance_id": run.ctx.instance_id, "job_id": job_id,
                                                          "code": result.error.code})
@@ -89,7 +88,8 @@ def wait_for_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
         yield from _cancel_job(run, item, job_id)
     payload = WaitJobInput(item=item, job_id=job_id, cross_region=run.request.cross_region, settings=run.settings,
                            deadline=run.deadline)
-    sub = run.ctx.call_sub_orchestrator(JOB_ORCHESTRATOR, payload.dump(), instance, expected_type=dict)
+    sub = run.ctx.call_sub_orchestrator(Orchestrator.WAIT_FOR_RESTORE_JOB, payload.dump(), instance,
+                                        expected_type=dict)
     if not run.cancel_requested:
         winner = yield run.ctx.task_any([sub, run.cancel])
         if winner is run.cancel:

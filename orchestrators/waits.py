@@ -13,7 +13,7 @@ import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, transient_delay
-from orchestrators.status import Phase
+from restore.contract import Phase
 from restore.payloads import RestoreSettings, ValidationIssue
 from restore.values import ActivityResult
 

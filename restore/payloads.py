@@ -46,15 +46,6 @@ class RequestView(Wire):
     callback_url: str | None = None
 
 
-class RestoreOrder(Wire):
-    """Input of `restore_vm`: the validated request and where it came from."""
-
-    request: dict[str, Any]
-    requested_at: datetime | None = None
-    source: str = "http"
-    idempotency_key: str | None = None
-
-
 class ResolveItemInput(Wire):
     vm_id: str | None = None
     protected_item_id: str | None = None

@@ -15,10 +15,11 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
+from restore.contract import Source, instance_id_for
 from restore.settings import get_settings
 from triggers import telemetry
 from triggers.intake import RejectedError, admit
-from triggers.starter import IdempotencyConflictError, Source, instance_id_for, start_restore
+from triggers.starter import IdempotencyConflictError, start_restore
 
 log = telemetry.get_logger(__name__)
 telemetry.configure()

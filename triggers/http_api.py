@@ -9,17 +9,15 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
+from restore.contract import CANCEL_EVENT, Orchestrator, Source, instance_id_for, is_restore_instance_id
 from restore.settings import get_settings
 from triggers import links, listing, openapi, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_request, problem_response
 from triggers.starter import (
     MAX_KEY_LENGTH,
-    ORCHESTRATOR,
     IdempotencyConflictError,
-    Source,
     existing_instance,
-    instance_id_for,
     start_restore,
 )
 from triggers.views import (
@@ -140,10 +138,10 @@ async def _list(req: func.HttpRequest, client: Any) -> func.HttpResponse:
 
 async def _restore_status(client: Any, instance_id: str) -> Any:
     """The `restore_vm` instance's status, or None (unknown ID, or not a restore)."""
-    if not instance_id or ":" in instance_id:
+    if not is_restore_instance_id(instance_id):
         return None
     status = await existing_instance(client, instance_id)
-    if status is None or getattr(status, "name", ORCHESTRATOR) not in (ORCHESTRATOR, None):
+    if status is None or getattr(status, "name", Orchestrator.RESTORE_VM) not in (Orchestrator.RESTORE_VM, None):
         return None
     return status
 
@@ -180,7 +178,7 @@ async def cancel_restore(req: func.HttpRequest, client: df.DurableOrchestrationC
             return problem_response(409, "Restore already finished", f"restore {instance_id} is {view.status.value}")
         body = _body_of_cancel(req)
         try:
-            await client.raise_event(instance_id, "cancel", {"requestedAt": datetime.now(UTC).isoformat(), **body})
+            await client.raise_event(instance_id, CANCEL_EVENT, {"requestedAt": datetime.now(UTC).isoformat(), **body})
         except Exception:  # the DF client raises a bare Exception when the instance ended meanwhile (410)
             log.info("restore.cancel.too_late")
             return problem_response(409, "Restore already finished", f"restore {instance_id} has ended")

@@ -12,13 +12,14 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from restore.contract import Source, instance_id_for
 from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
 from triggers import alerts, links, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, problem_response
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_problem
-from triggers.starter import IdempotencyConflictError, Source, instance_id_for, start_restore
+from triggers.starter import IdempotencyConflictError, start_restore
 
 log = telemetry.get_logger(__name__)
 telemetry.configure()

@@ -11,14 +11,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+from restore.contract import Orchestrator, is_restore_instance_id
 from triggers.problems import FieldProblem, field_problems
-from triggers.starter import ORCHESTRATOR
-from triggers.views import RestoreStatus, RestoreView, restore_view
+from triggers.views import RUNNING_RUNTIME, RestoreStatus, RestoreView, restore_view
 
 MAX_PAGE = 100
 # Public status → Durable runtime statuses that can produce it (succeeded/cancelled share Completed).
 RUNTIME_FOR: dict[RestoreStatus, tuple[str, ...]] = {
-    RestoreStatus.RUNNING: ("Running", "Pending", "ContinuedAsNew", "Suspended"),
+    RestoreStatus.RUNNING: tuple(sorted(RUNNING_RUNTIME)),
     RestoreStatus.SUCCEEDED: ("Completed",),
     RestoreStatus.FAILED: ("Failed",),
     RestoreStatus.CANCELLED: ("Completed", "Terminated", "Canceled"),
@@ -99,8 +99,8 @@ def _sort_key(view: RestoreView) -> tuple[str, str]:
 
 def page(statuses: list[Any], query: ListQuery) -> tuple[list[RestoreView], Cursor | None]:
     """Views of the `restore_vm` instances matching `query`, newest first, one page and the next cursor."""
-    views = [restore_view(s) for s in statuses if getattr(s, "name", ORCHESTRATOR) == ORCHESTRATOR
-             and ":" not in str(s.instance_id)]
+    views = [restore_view(s) for s in statuses if getattr(s, "name", Orchestrator.RESTORE_VM) == Orchestrator.RESTORE_VM
+             and is_restore_instance_id(str(s.instance_id))]
     if query.status:
         views = [v for v in views if v.status in query.status]
     views.sort(key=_sort_key, reverse=True)

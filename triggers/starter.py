@@ -7,34 +7,20 @@ start that loses a race with its twin is answered from the instance the twin sta
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import ValidationError
 
+from restore.contract import Orchestrator, RestoreOrder, Source, new_instance_id
 from restore.request import RestoreRequest
 from triggers.telemetry import get_logger
+from triggers.views import read_order
 
 log = get_logger(__name__)
 
-ORCHESTRATOR = "restore_vm"
 MAX_KEY_LENGTH = 256
-
-
-class Source(StrEnum):
-    """Which front door started a restore."""
-
-    HTTP = "http"
-    EVENTGRID = "eventgrid"
-    INCIDENT = "incident"
-
-
-_PREFIX = {Source.HTTP: "rst", Source.EVENTGRID: "evt", Source.INCIDENT: "inc"}
 
 
 class IdempotencyConflictError(Exception):
@@ -54,36 +40,20 @@ class StartResult:
     status: Any = None  # DurableOrchestrationStatus of the existing instance
 
 
-def new_instance_id() -> str:
-    """A fresh instance ID for a start without an idempotency key."""
-    return f"{_PREFIX[Source.HTTP]}-{uuid.uuid4().hex}"
-
-
-def instance_id_for(source: Source, *parts: str) -> str:
-    """The deterministic instance ID for an idempotency key, event or incident: URL-safe, no ':' or '/'."""
-    digest = hashlib.sha256("\x1f".join([source.value, *parts]).encode()).hexdigest()
-    return f"{_PREFIX[source]}-{digest[:40]}"
-
-
 def build_order(request: RestoreRequest, source: Source, requested_at: datetime,
                 idempotency_key: str | None) -> dict[str, Any]:
     """The `RestoreOrder` input of `restore_vm` (docs/architecture.md)."""
-    return {"request": request.to_wire(), "requestedAt": requested_at.isoformat(), "source": source.value,
-            "idempotencyKey": idempotency_key}
+    return RestoreOrder(request=request.to_wire(), requested_at=requested_at, source=source,
+                        idempotency_key=idempotency_key).dump()
 
 
 def stored_request(status: Any) -> RestoreRequest | None:
     """The request an existing instance was started with, if it can be read."""
-    order = getattr(status, "input_", None)
-    if isinstance(order, str):
-        try:
-            order = json.loads(order)
-        except ValueError:
-            return None
-    if not isinstance(order, dict) or not isinstance(order.get("request"), dict):
+    order = read_order(status)
+    if order is None:
         return None
     try:
-        return RestoreRequest.model_validate(order["request"])
+        return RestoreRequest.model_validate(order.request)
     except ValidationError:
         return None
 
@@ -114,7 +84,7 @@ async def start_restore(client: Any, request: RestoreRequest, *, source: Source,
             return _reuse(existing, request, target)
     order = build_order(request, source, now, idempotency_key)
     try:
-        await client.start_new(ORCHESTRATOR, target, order)
+        await client.start_new(Orchestrator.RESTORE_VM, target, order)
     except Exception:  # the DF client raises a bare Exception when a twin request started the instance first
         existing = await existing_instance(client, target) if instance_id is not None else None
         if existing is None:

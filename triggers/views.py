@@ -10,17 +10,28 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import Field
+from pydantic import BaseModel, Field, ValidationError
 
+from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
-from orchestrators.outcome import parse_failure_output
+from restore.contract import (
+    JobCustomStatus,
+    OutcomeStatus,
+    Phase,
+    RestoreCustomStatus,
+    RestoreOrder,
+    RestoreOutcome,
+    parse_failure_output,
+)
+from restore.contract import job_instance_id as contract_job_instance_id
 
 RETRY_AFTER_SECONDS = 5
-_RUNNING = frozenset({"Running", "Pending", "ContinuedAsNew", "Suspended"})
-PHASE_PENDING = "pending"
-PHASE_WAITING_FOR_JOB = "waitingForJob"
+# Durable runtime statuses of an instance that has not ended (DurableOrchestrationStatus.runtimeStatus).
+RUNNING_RUNTIME = frozenset({"Running", "Pending", "ContinuedAsNew", "Suspended"})
+PHASE_PENDING = "pending"  # the public phase before `restore_vm` published its first custom status
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class RestoreStatus(StrEnum):
@@ -89,75 +100,96 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _read(model: type[ModelT], value: Any) -> ModelT | None:
+    """`value` (a dict, or JSON text as some hosts send it) as `model`, or None when it is not one."""
+    value = _json(value)
+    if not isinstance(value, dict):
+        return None
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
+
+
 def _runtime(status: Any) -> str | None:
     runtime = getattr(status, "runtime_status", None)
     return getattr(runtime, "value", runtime)
 
 
+def read_order(status: Any) -> RestoreOrder | None:
+    """The `RestoreOrder` an instance was started with, if it can be read."""
+    return _read(RestoreOrder, getattr(status, "input_", None))
+
+
+def read_custom_status(status: Any) -> RestoreCustomStatus | None:
+    """What `restore_vm` last published, or None before it published anything."""
+    return _read(RestoreCustomStatus, getattr(status, "custom_status", None))
+
+
 def needs_job_status(status: Any) -> bool:
     """True when the restore waits for its job, whose progress lives in the job sub-orchestration."""
-    custom = _json(getattr(status, "custom_status", None))
-    return _runtime(status) in _RUNNING and isinstance(custom, dict) and custom.get("phase") == PHASE_WAITING_FOR_JOB
+    custom = read_custom_status(status)
+    return _runtime(status) in RUNNING_RUNTIME and custom is not None and custom.phase is Phase.WAITING_FOR_JOB
 
 
 def job_instance_id(status: Any) -> str:
     """The job sub-orchestration's instance ID (`{id}:job` unless the custom status names it)."""
-    custom = _json(getattr(status, "custom_status", None))
-    named = custom.get("jobInstanceId") if isinstance(custom, dict) else None
-    return str(named or f"{status.instance_id}:job")
+    custom = read_custom_status(status)
+    return (custom.job_instance_id if custom else None) or contract_job_instance_id(status.instance_id)
 
 
-def _error(value: Any, default_code: str, default_message: str) -> RestoreErrorBody:
-    if isinstance(value, dict) and value.get("code"):
-        recommendations = [str(r) for r in value.get("recommendations") or []]
-        return RestoreErrorBody(code=str(value["code"]), message=str(value.get("message") or ""),
-                                recommendations=recommendations)
+def _error(error: ErrorInfo | None, default_code: str, default_message: str) -> RestoreErrorBody:
+    if error is not None and error.code:
+        return RestoreErrorBody(code=error.code, message=error.message, recommendations=list(error.recommendations))
     return RestoreErrorBody(code=default_code, message=default_message)
 
 
-def _running_fields(custom: dict[str, Any], job: dict[str, Any] | None) -> dict[str, Any]:
-    progress = custom.get("progress")
-    if job and job.get("progress") is not None:
-        progress = job["progress"]
-    return {"status": RestoreStatus.RUNNING, "phase": custom.get("phase") or PHASE_PENDING,
-            "recovery_point": custom.get("recoveryPoint"), "job_id": custom.get("jobId") or (job or {}).get("jobId"),
-            "progress": progress, "updated_at": custom.get("updatedAt")}
+def _running_fields(custom: RestoreCustomStatus | None, job: JobCustomStatus | None) -> dict[str, Any]:
+    progress = custom.progress if custom else None
+    if job is not None and job.progress is not None:
+        progress = job.progress
+    return {"status": RestoreStatus.RUNNING, "phase": custom.phase.value if custom else PHASE_PENDING,
+            "job_id": (custom.job_id if custom else None) or (job.job_id if job else None),
+            "progress": progress, "updated_at": custom.updated_at if custom else None}
+
+
+def _outcome_fields(outcome: RestoreOutcome | None) -> dict[str, Any]:
+    if outcome is None:
+        return {"phase": Phase.DONE.value}
+    return {"phase": outcome.phase.value, "job_id": outcome.job_id, "updated_at": outcome.ended_at,
+            "recovery_point": outcome.recovery_point.dump() if outcome.recovery_point else None}
 
 
 def _completed_fields(output: Any) -> dict[str, Any]:
-    outcome = output if isinstance(output, dict) else {}
-    status = RestoreStatus.CANCELLED if outcome.get("status") == RestoreStatus.CANCELLED else RestoreStatus.SUCCEEDED
-    fields: dict[str, Any] = {"status": status, "phase": outcome.get("phase") or "done",
-                              "recovery_point": outcome.get("recoveryPoint"), "job_id": outcome.get("jobId"),
-                              "result": outcome.get("result"), "updated_at": outcome.get("endedAt")}
-    if status is RestoreStatus.SUCCEEDED:
-        fields["progress"] = 100.0
+    outcome = _read(RestoreOutcome, output)
+    cancelled = outcome is not None and outcome.status is OutcomeStatus.CANCELLED
+    fields: dict[str, Any] = {"status": RestoreStatus.CANCELLED if cancelled else RestoreStatus.SUCCEEDED,
+                              **_outcome_fields(outcome)}
+    if cancelled:
+        fields["error"] = _error(outcome.error if outcome else None, "RestoreCancelled", "the restore was cancelled")
     else:
-        fields["error"] = _error(outcome.get("error"), "RestoreCancelled", "the restore was cancelled")
+        fields["progress"] = 100.0
+        fields["result"] = outcome.result.dump() if outcome and outcome.result else None
     return fields
 
 
 def _failed_fields(output: Any) -> dict[str, Any]:
-    outcome = parse_failure_output(output if isinstance(output, str) else json.dumps(output)) or {}
-    return {"status": RestoreStatus.FAILED, "phase": outcome.get("phase") or "done",
-            "recovery_point": outcome.get("recoveryPoint"), "job_id": outcome.get("jobId"),
-            "error": _error(outcome.get("error"), "RestoreFailed", "the restore orchestration failed"),
-            "updated_at": outcome.get("endedAt")}
+    outcome = _read(RestoreOutcome, parse_failure_output(output if isinstance(output, str) else json.dumps(output)))
+    return {"status": RestoreStatus.FAILED, **_outcome_fields(outcome),
+            "error": _error(outcome.error if outcome else None, "RestoreFailed", "the restore orchestration failed")}
 
 
 def _terminated_fields(output: Any) -> dict[str, Any]:
     reason = output if isinstance(output, str) and output else "the orchestration was terminated"
-    return {"status": RestoreStatus.CANCELLED, "phase": "done",
+    return {"status": RestoreStatus.CANCELLED, "phase": Phase.DONE.value,
             "error": RestoreErrorBody(code="RestoreTerminated", message=reason[:500])}
 
 
 def restore_view(status: Any, job_custom_status: Any = None) -> RestoreView:
     """The public body for one `restore_vm` instance (`DurableOrchestrationStatus`)."""
     runtime = _runtime(status)
-    custom = _json(getattr(status, "custom_status", None))
-    order = _json(getattr(status, "input_", None))
+    custom = read_custom_status(status)
     output = _json(getattr(status, "output", None))
-    job = _json(job_custom_status)
     if runtime == "Completed":
         fields = _completed_fields(output)
     elif runtime == "Failed":
@@ -165,13 +197,14 @@ def restore_view(status: Any, job_custom_status: Any = None) -> RestoreView:
     elif runtime in ("Terminated", "Canceled"):
         fields = _terminated_fields(output)
     else:
-        fields = _running_fields(custom if isinstance(custom, dict) else {}, job if isinstance(job, dict) else None)
-    if fields.get("recovery_point") is None and isinstance(custom, dict):
-        fields["recovery_point"] = custom.get("recoveryPoint")
-    order = order if isinstance(order, dict) else {}
+        fields = _running_fields(custom, _read(JobCustomStatus, job_custom_status))
+    if fields.get("recovery_point") is None and custom is not None and custom.recovery_point is not None:
+        fields["recovery_point"] = custom.recovery_point.dump()
+    order = read_order(status)
     fields["updated_at"] = fields.get("updated_at") or getattr(status, "last_updated_time", None)
-    return RestoreView(id=status.instance_id, source=order.get("source"), request=order.get("request"),
-                       created_at=getattr(status, "created_time", None), **fields)
+    return RestoreView(id=status.instance_id, source=order.source.value if order else None,
+                       request=order.request if order else None, created_at=getattr(status, "created_time", None),
+                       **fields)
 
 
 def http_status(view: RestoreView) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from restore.contract import Source, instance_id_for
 from tests.e2e.helpers import Stack, example
-from triggers.starter import Source, instance_id_for
 
 
 def test_cloud_event_starts_a_restore(stack: Stack) -> None:

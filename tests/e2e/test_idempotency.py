@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from restore.contract import Source, instance_id_for
 from tests.e2e.helpers import Stack, example
-from triggers.starter import Source, instance_id_for
 
 
 def test_same_idempotency_key_returns_the_same_restore_even_after_it_finished(stack: Stack) -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from orchestrators.outcome import parse_failure_output
+from restore.contract import parse_failure_output
 from tests.unit.orchestrators.fakes import ITEM, JOB_ID, POINT, FakeAzure, err, job, ok, order
 from tests.unit.orchestrators.replay import Replay, drive
 

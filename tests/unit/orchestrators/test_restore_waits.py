@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from orchestrators.outcome import parse_failure_output
+from restore.contract import parse_failure_output
 from tests.unit.orchestrators.conftest import run_until, seconds_until
 from tests.unit.orchestrators.fakes import FakeAzure, err, ok, order
 from tests.unit.orchestrators.replay import TIMER, Replay, drive

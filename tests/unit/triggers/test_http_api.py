@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from restore import settings
+from restore.contract import Source, instance_id_for
 from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, example, http_request, status
 from triggers import http_api
-from triggers.starter import Source, build_order, instance_id_for
+from triggers.starter import build_order
 
 BASE = "http://127.0.0.1:7071/api"
 

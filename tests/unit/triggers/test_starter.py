@@ -6,15 +6,10 @@ import asyncio
 
 import pytest
 
+from restore.contract import Source
 from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, status
-from triggers.starter import (
-    IdempotencyConflictError,
-    Source,
-    build_order,
-    instance_id_for,
-    start_restore,
-)
+from triggers.starter import IdempotencyConflictError, build_order, start_restore
 
 REQUEST = RestoreRequest.model_validate({"vmId": IDS["VM_ID"], "storageAccountId": IDS["STORAGE_ACCOUNT_ID"]})
 OTHER = RestoreRequest.model_validate({"vmId": IDS["VM_ID"], "targetResourceGroupId": IDS["TARGET_RG_ID"]})
@@ -23,15 +18,6 @@ OTHER = RestoreRequest.model_validate({"vmId": IDS["VM_ID"], "targetResourceGrou
 def start(client: FakeClient, request: RestoreRequest, instance_id: str | None) -> object:
     return asyncio.run(start_restore(client, request, source=Source.HTTP, instance_id=instance_id,
                                      idempotency_key="k", now=T0))
-
-
-def test_instance_ids_are_deterministic_safe_and_separate_per_source() -> None:
-    first = instance_id_for(Source.HTTP, "key-1")
-    assert first == instance_id_for(Source.HTTP, "key-1")
-    assert first != instance_id_for(Source.EVENTGRID, "key-1")
-    assert first != instance_id_for(Source.HTTP, "key-2")
-    weird = instance_id_for(Source.INCIDENT, "a/b?c#d\\e:" * 100)
-    assert len(weird) <= 256 and not set("/\\?#: ") & set(weird)
 
 
 def test_the_order_is_the_documented_restore_order() -> None:

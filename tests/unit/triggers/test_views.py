@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from restore.contract import RestoreOutcome, RestoreResult
 from tests.unit.triggers.fakes import status
 from triggers.views import RestoreStatus, http_status, job_instance_id, needs_job_status, restore_view
 
 ORDER = {"request": {"vmId": "/subscriptions/x/vm"}, "requestedAt": "2026-03-01T08:00:00+00:00", "source": "http"}
 POINT = {"name": "123", "time": "2026-03-01T07:00:00+00:00", "type": "AppConsistent"}
+FULL_POINT = {"id": "/subscriptions/x/vm/recoveryPoints/123", "name": "123", "time": "2026-03-01T07:00:00Z",
+              "type": "AppConsistent", "tiers": [], "zones": [], "isArchiveOnly": False, "crossRegion": False}
+RESULT = RestoreResult(job_id="job-1", disks=["d1"]).dump()
+
+
+def outcome(status_: str, **fields: Any) -> dict[str, Any]:
+    """A `restore_vm` outcome as the orchestrator writes it."""
+    body = {"status": status_, "phase": "done", "request": ORDER["request"], "startedAt": "2026-03-01T08:00:00Z",
+            "endedAt": "2026-03-01T09:00:00Z", **fields}
+    return RestoreOutcome.model_validate(body).dump()
 
 
 def test_a_running_restore_is_202_with_phase_point_and_job_progress() -> None:
@@ -26,17 +38,17 @@ def test_a_restore_without_custom_status_yet_is_pending() -> None:
 
 
 def test_a_succeeded_restore_is_200_with_result_and_full_progress() -> None:
-    output = {"status": "succeeded", "phase": "done", "request": ORDER["request"], "recoveryPoint": POINT,
-              "jobId": "job-1", "result": {"jobId": "job-1", "disks": ["d1"]}, "endedAt": "2026-03-01T09:00:00Z"}
+    output = outcome("succeeded", recoveryPoint=FULL_POINT, jobId="job-1", result=RESULT)
     view = restore_view(status(runtime="Completed", output=output, order=ORDER))
     assert view.status is RestoreStatus.SUCCEEDED and http_status(view) == 200
-    assert view.result == {"jobId": "job-1", "disks": ["d1"]} and view.progress == 100.0 and view.error is None
+    assert view.result == RESULT and view.progress == 100.0 and view.error is None
+    assert view.recovery_point == FULL_POINT and view.job_id == "job-1"
 
 
 def test_a_failed_restore_is_422_with_the_error_from_the_failure_output() -> None:
-    outcome = {"status": "failed", "phase": "waitingForJob", "jobId": "job-9",
-               "error": {"code": "UserErrorDiskFull", "message": "disk full", "recommendations": ["free space"]}}
-    output = f"Orchestrator function 'restore_vm' failed: {json.dumps(outcome)}"
+    failed = outcome("failed", phase="waitingForJob", jobId="job-9",
+                     error={"code": "UserErrorDiskFull", "message": "disk full", "recommendations": ["free space"]})
+    output = f"Orchestrator function 'restore_vm' failed: {json.dumps(failed)}"
     view = restore_view(status(runtime="Failed", output=output, order=ORDER))
     assert view.status is RestoreStatus.FAILED and http_status(view) == 422
     assert view.error is not None and view.error.code == "UserErrorDiskFull"
@@ -49,8 +61,7 @@ def test_a_failure_without_an_outcome_still_reports_an_error() -> None:
 
 
 def test_a_cancelled_restore_is_409_and_never_looks_like_success() -> None:
-    output = {"status": "cancelled", "phase": "cancelling", "request": {}, "jobId": "job-2"}
-    view = restore_view(status(runtime="Completed", output=output))
+    view = restore_view(status(runtime="Completed", output=outcome("cancelled", phase="cancelling", jobId="job-2")))
     assert view.status is RestoreStatus.CANCELLED and http_status(view) == 409
     assert view.error is not None and view.error.code == "RestoreCancelled"
 
@@ -63,8 +74,8 @@ def test_a_terminated_instance_counts_as_cancelled() -> None:
 
 def test_final_codes_are_distinct_and_only_success_is_2xx() -> None:
     codes = {s: http_status(restore_view(status(runtime=r, output=o))) for s, r, o in [
-        ("succeeded", "Completed", {"status": "succeeded"}), ("failed", "Failed", "x"),
-        ("cancelled", "Completed", {"status": "cancelled"})]}
+        ("succeeded", "Completed", outcome("succeeded")), ("failed", "Failed", "x"),
+        ("cancelled", "Completed", outcome("cancelled"))]}
     assert len(set(codes.values())) == 3
     assert [s for s, c in codes.items() if 200 <= c < 300] == ["succeeded"]
 
@@ -79,3 +90,9 @@ def test_job_status_is_read_only_while_waiting_for_the_job() -> None:
 def test_json_strings_from_the_host_are_parsed() -> None:
     view = restore_view(status(custom=json.dumps({"phase": "validating"}), order=json.dumps(ORDER)))
     assert view.phase == "validating" and view.source == "http"
+
+
+def test_a_custom_status_outside_the_contract_reads_as_not_published_yet() -> None:
+    view = restore_view(status(custom={"phase": "somethingElse", "progress": "lots"}), {"progress": "half"})
+    assert (view.status, view.phase, view.progress, view.job_id) == (RestoreStatus.RUNNING, "pending", None, None)
+    assert not needs_job_status(status(custom={"phase": "waitingForJob", "progress": "lots"}))

@@ -14,6 +14,7 @@ from activities.callback import post_callback
 from activities.client import backup_client
 from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
+from restore.contract import Activity
 from restore.payloads import (
     CancelValue,
     FindJobInput,
@@ -35,19 +36,19 @@ bp = df.Blueprint()
 InputT = TypeVar("InputT", bound=BaseModel)
 
 
-def run(name: str, model: type[InputT], payload: dict[str, Any], step: Callable[[InputT], Wire]) -> dict[str, Any]:
+def run(name: Activity, model: type[InputT], payload: dict[str, Any], step: Callable[[InputT], Wire]) -> dict[str, Any]:
     """Validate `payload`, run `step`, and return its value, or the `BackupError` it raised as `error` data."""
     inp = model.model_validate(payload)
     try:
         return ActivityResult.ok(step(inp))
     except BackupError as exc:
         info = exc.to_info()
-        log.warning("activity.failed", extra={"activity": name, "code": info.code, "status": info.status,
+        log.warning("activity.failed", extra={"activity": name.value, "code": info.code, "status": info.status,
                                               "transient": info.transient, "x-ms-request-id": info.request_id})
         return ActivityResult.fail(info)
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.GET_RESTORE_SETTINGS)
 def get_restore_settings(payload: Any) -> dict[str, Any]:
     """The settings the orchestrations need (read here so that replays see the same values)."""
     s = get_settings()
@@ -57,24 +58,26 @@ def get_restore_settings(payload: Any) -> dict[str, Any]:
         validate_before_restore=s.validate_before_restore))
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.RESOLVE_BACKUP_ITEM)
 def resolve_backup_item(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("resolve_backup_item", ResolveItemInput, payload, lambda i: steps.resolve_item(backup_client(), i))
+    return run(Activity.RESOLVE_BACKUP_ITEM, ResolveItemInput, payload,
+               lambda i: steps.resolve_item(backup_client(), i))
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.SELECT_RECOVERY_POINT)
 def select_recovery_point(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("select_recovery_point", SelectPointInput, payload, lambda i: steps.select_point(backup_client(), i))
+    return run(Activity.SELECT_RECOVERY_POINT, SelectPointInput, payload,
+               lambda i: steps.select_point(backup_client(), i))
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.VALIDATE_RESTORE)
 def validate_restore(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("validate_restore", ValidateInput, payload, lambda i: steps.validate(backup_client(), i))
+    return run(Activity.VALIDATE_RESTORE, ValidateInput, payload, lambda i: steps.validate(backup_client(), i))
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.TRIGGER_RESTORE)
 def trigger_restore(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("trigger_restore", TriggerInput, payload, lambda i: steps.trigger(backup_client(), i))
+    return run(Activity.TRIGGER_RESTORE, TriggerInput, payload, lambda i: steps.trigger(backup_client(), i))
 
 
 def _operation(inp: OperationInput) -> Wire:
@@ -84,30 +87,30 @@ def _operation(inp: OperationInput) -> Wire:
     return OperationValue(status=state.status, job_id=state.job_id, retry_after=state.retry_after)
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.GET_OPERATION_STATUS)
 def get_operation_status(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("get_operation_status", OperationInput, payload, _operation)
+    return run(Activity.GET_OPERATION_STATUS, OperationInput, payload, _operation)
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.FIND_RESTORE_JOB)
 def find_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("find_restore_job", FindJobInput, payload, lambda i: steps.find_job(backup_client(), i))
+    return run(Activity.FIND_RESTORE_JOB, FindJobInput, payload, lambda i: steps.find_job(backup_client(), i))
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.GET_RESTORE_JOB)
 def get_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("get_restore_job", JobInput, payload, lambda i: steps.get_job(backup_client(), i))
+    return run(Activity.GET_RESTORE_JOB, JobInput, payload, lambda i: steps.get_job(backup_client(), i))
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.CANCEL_RESTORE_JOB)
 def cancel_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
     def cancel(inp: JobInput) -> Wire:
         backup_client().cancel_job(inp.item.vault_id, inp.job_id)
         return CancelValue(accepted=True)
 
-    return run("cancel_restore_job", JobInput, payload, cancel)
+    return run(Activity.CANCEL_RESTORE_JOB, JobInput, payload, cancel)
 
 
-@bp.activity_trigger(input_name="payload")
+@bp.activity_trigger(input_name="payload", activity=Activity.NOTIFY_CALLBACK)
 def notify_callback(payload: dict[str, Any]) -> dict[str, Any]:
-    return run("notify_callback", NotifyInput, payload, lambda i: post_callback(i, get_settings()))
+    return run(Activity.NOTIFY_CALLBACK, NotifyInput, payload, lambda i: post_callback(i, get_settings()))

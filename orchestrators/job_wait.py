@@ -14,7 +14,7 @@ import azure.durable_functions as df
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.policy import POLLS_PER_EPISODE
-from restore.contract import JobCustomStatus
+from restore.contract import Activity, JobCustomStatus
 from restore.payloads import JobInput, WaitJobInput, WaitJobResult
 from restore.values import JobInfo
 
@@ -36,7 +36,7 @@ def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
         if ctx.current_utc_datetime >= order.deadline:
             error = ErrorInfo(code="RestoreTimedOut", message=f"restore job {order.job_id} did not finish in time")
             return WaitJobResult(value=last, error=error).dump()
-        result = yield from waits.call(ctx, "get_restore_job", payload, settings)
+        result = yield from waits.call(ctx, Activity.GET_RESTORE_JOB, payload, settings)
         polls += 1
         if result.error is not None:
             return WaitJobResult(value=last, error=result.error).dump()

@@ -19,7 +19,7 @@ from orchestrators.outcome import RestoreFailedError, job_error, result_from_job
 from orchestrators.run import RestoreRun
 from orchestrators.tracking import wait_for_job, wait_for_operation
 from orchestrators.waits import Stop
-from restore.contract import ErrorSummary, OutcomeStatus, Phase, PointSummary, RestoreOrder, RestoreOutcome
+from restore.contract import Activity, ErrorSummary, OutcomeStatus, Phase, PointSummary, RestoreOrder, RestoreOutcome
 from restore.payloads import (
     RequestView,
     ResolveItemInput,
@@ -64,7 +64,7 @@ def _invalid_order(ctx: df.DurableOrchestrationContext, exc: ValidationError) ->
 
 
 def _story(run: RestoreRun) -> waits.Steps:
-    run.settings = RestoreSettings.model_validate((yield from run.call("get_restore_settings", {})))
+    run.settings = RestoreSettings.model_validate((yield from run.call(Activity.GET_RESTORE_SETTINGS, {})))
     item = yield from _resolve(run)
     point = yield from _select(run, item)
     # backupValidateOperation validates restores from the primary vault only; the CRR (passive stamp) API has no
@@ -82,7 +82,7 @@ def _resolve(run: RestoreRun) -> waits.Steps:
     request = run.request
     payload = ResolveItemInput(vm_id=request.vm_id, protected_item_id=request.protected_item_id,
                                cross_region=request.cross_region)
-    run.item = BackupItem.model_validate((yield from run.call("resolve_backup_item", payload.dump())))
+    run.item = BackupItem.model_validate((yield from run.call(Activity.RESOLVE_BACKUP_ITEM, payload.dump())))
     return run.item
 
 
@@ -93,7 +93,7 @@ def _select(run: RestoreRun, item: BackupItem) -> waits.Steps:
                                policy=request.recovery_point_policy or "latest", before=request.before,
                                max_age=request.max_age, now=run.now, cross_region=request.cross_region,
                                allow_archive=request.rehydration is not None)
-    run.point = RecoveryPointInfo.model_validate((yield from run.call("select_recovery_point", payload.dump())))
+    run.point = RecoveryPointInfo.model_validate((yield from run.call(Activity.SELECT_RECOVERY_POINT, payload.dump())))
     run.publish(recovery_point=PointSummary.of(run.point))
     return run.point
 
@@ -101,7 +101,7 @@ def _select(run: RestoreRun, item: BackupItem) -> waits.Steps:
 def _validate(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> waits.Steps:
     run.publish(Phase.VALIDATING)
     payload = ValidateInput(item=item, recovery_point=point, request=run.order.request)
-    issues = ValidationValue.model_validate((yield from run.call("validate_restore", payload.dump()))).results
+    issues = ValidationValue.model_validate((yield from run.call(Activity.VALIDATE_RESTORE, payload.dump()))).results
     if issues:
         error = ErrorInfo(code=issues[0].code, message="; ".join(f"{i.code}: {i.message}" for i in issues),
                           recommendations=[r for i in issues for r in i.recommendations])
@@ -113,7 +113,7 @@ def _trigger(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> wai
     payload = TriggerInput(instance_id=run.ctx.instance_id, started_at=run.started_at, item=item,
                            recovery_point=point, request=run.order.request)
     # Not stopped by a cancel: once posted, the restore must be found and cancelled in Azure, not abandoned.
-    trigger = TriggerValue.model_validate((yield from run.call("trigger_restore", payload.dump(), False)))
+    trigger = TriggerValue.model_validate((yield from run.call(Activity.TRIGGER_RESTORE, payload.dump(), False)))
     if not run.ctx.is_replaying:
         log.info("restore.triggered", extra={"instance_id": run.ctx.instance_id, "reused": trigger.reused,
                                              "job_id": trigger.job_id})
@@ -145,7 +145,7 @@ def _notify(run: RestoreRun, outcome: RestoreOutcome) -> waits.Steps:
         return
     run.publish(Phase.NOTIFYING)
     payload: dict[str, Any] = {"url": url, "body": {"id": run.ctx.instance_id, **outcome.dump()}}
-    result = yield from waits.call(run.ctx, "notify_callback", payload, run.settings, attempts=3)
+    result = yield from waits.call(run.ctx, Activity.NOTIFY_CALLBACK, payload, run.settings, attempts=3)
     delivered = result.error is None
     run.note(callback_delivered=delivered)
     if not delivered and not run.ctx.is_replaying:

@@ -14,6 +14,7 @@ from orchestrators import waits
 from orchestrators.waits import Stop
 from restore.contract import (
     CANCEL_EVENT,
+    Activity,
     OutcomeStatus,
     Phase,
     RestoreCustomStatus,
@@ -67,7 +68,7 @@ class RestoreRun:
             log.info("restore.phase", extra={"instance_id": self.ctx.instance_id, "phase": self.status.phase.value,
                                              "job_id": self.job_id})
 
-    def call(self, name: str, payload: dict[str, Any], stop_on_cancel: bool = True) -> waits.Steps:
+    def call(self, name: Activity, payload: dict[str, Any], stop_on_cancel: bool = True) -> waits.Steps:
         """Call an activity (transient retries inside); return its value, or stop on a terminal error or cancel."""
         result = yield from waits.call(self.ctx, name, payload, self.settings, self.cancel, stop_on_cancel,
                                       on_cancel=self.publish)

@@ -10,7 +10,7 @@ from orchestrators import waits
 from orchestrators.policy import FIND_JOB_ATTEMPTS, poll_delay
 from orchestrators.run import RestoreRun
 from orchestrators.waits import Stop
-from restore.contract import ErrorSummary, Orchestrator, Phase, job_instance_id
+from restore.contract import Activity, ErrorSummary, Orchestrator, Phase, job_instance_id
 from restore.payloads import (
     FindJobInput,
     FindJobValue,
@@ -38,7 +38,7 @@ def wait_for_operation(run: RestoreRun, item: BackupItem, point: RecoveryPointIn
         # A cancel here is only noted: the job is cancelled in Azure once the operation names it.
         yield from run.sleep(poll_delay(retry_after, run.settings), stop_on_cancel=False)
         payload = OperationInput(url=url, cross_region=run.request.cross_region)
-        op = OperationValue.model_validate((yield from run.call("get_operation_status", payload.dump(), False)))
+        op = OperationValue.model_validate((yield from run.call(Activity.GET_OPERATION_STATUS, payload.dump(), False)))
         run.publish(operation_status=op.status.value)
         if op.job_id:
             return op.job_id
@@ -60,7 +60,7 @@ def _find_job(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> wa
     for attempt in range(FIND_JOB_ATTEMPTS):
         if attempt:
             yield from run.sleep(poll_delay(None, run.settings), stop_on_cancel=False)
-        found = FindJobValue.model_validate((yield from run.call("find_restore_job", payload.dump(), False)))
+        found = FindJobValue.model_validate((yield from run.call(Activity.FIND_RESTORE_JOB, payload.dump(), False)))
         if found.job_id:
             return found.job_id
     raise Stop(Phase.WAITING_FOR_OPERATION, error=ErrorInfo(
@@ -71,7 +71,7 @@ def _cancel_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
     """Ask Azure to cancel the job; a refusal is shown in the status and the wait goes on."""
     run.publish(Phase.CANCELLING)
     payload = JobInput(item=item, job_id=job_id, cross_region=run.request.cross_region)
-    result = yield from waits.call(run.ctx, "cancel_restore_job", payload.dump(), run.settings)
+    result = yield from waits.call(run.ctx, Activity.CANCEL_RESTORE_JOB, payload.dump(), run.settings)
     if result.error is not None:
         run.publish(cancel_error=ErrorSummary.of(result.error))
         if not run.ctx.is_replaying:

@@ -13,7 +13,7 @@ import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, transient_delay
-from restore.contract import Phase
+from restore.contract import Activity, Phase
 from restore.payloads import RestoreSettings, ValidationIssue
 from restore.values import ActivityResult
 
@@ -70,12 +70,12 @@ def sleep(ctx: df.DurableOrchestrationContext, seconds: int, cancel: Any | None 
     return None
 
 
-def _activity_crash(name: str, exc: Exception) -> ErrorInfo:
+def _activity_crash(name: Activity, exc: Exception) -> ErrorInfo:
     # The SDK flattens an activity's exception into "Reason \n Details"; keep it short, it is a bug report.
     return ErrorInfo(code="ActivityFailed", message=f"activity {name} raised: {str(exc)[:500]}")
 
 
-def call(ctx: df.DurableOrchestrationContext, name: str, payload: dict[str, Any], settings: RestoreSettings,
+def call(ctx: df.DurableOrchestrationContext, name: Activity, payload: dict[str, Any], settings: RestoreSettings,
          cancel: Any | None = None, stop_on_cancel: bool = True, attempts: int = MAX_TRANSIENT_ATTEMPTS,
          on_cancel: Callable[[], None] | None = None) -> Steps:
     """Call activity `name`; retry transient errors on durable timers (Retry-After is a floor); return the result.

@@ -30,6 +30,21 @@ class Orchestrator(StrEnum):
     WAIT_FOR_RESTORE_JOB = "wait_for_restore_job"
 
 
+class Activity(StrEnum):
+    """The activity functions (their registered names); inputs and values are in `restore/payloads.py`."""
+
+    GET_RESTORE_SETTINGS = "get_restore_settings"
+    RESOLVE_BACKUP_ITEM = "resolve_backup_item"
+    SELECT_RECOVERY_POINT = "select_recovery_point"
+    VALIDATE_RESTORE = "validate_restore"
+    TRIGGER_RESTORE = "trigger_restore"
+    GET_OPERATION_STATUS = "get_operation_status"
+    FIND_RESTORE_JOB = "find_restore_job"
+    GET_RESTORE_JOB = "get_restore_job"
+    CANCEL_RESTORE_JOB = "cancel_restore_job"
+    NOTIFY_CALLBACK = "notify_callback"
+
+
 CANCEL_EVENT = "cancel"  # external event to `restore_vm`: stop at any phase (any payload)
 
 

@@ -1,8 +1,7 @@
-"""Scopes, problems, OpenAPI, event fields, CLI rendering and the restore-id log filter."""
+"""Scopes, problems, OpenAPI, event fields and the restore-id log filter."""
 
 from __future__ import annotations
 
-import argparse
 import logging
 from datetime import UTC, datetime
 
@@ -12,7 +11,7 @@ from pydantic import ValidationError
 
 from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, example
-from triggers import cli, telemetry
+from triggers import telemetry
 from triggers.eventgrid import event_fields, event_instance_id
 from triggers.openapi import document
 from triggers.problems import field_path, field_problems
@@ -67,30 +66,6 @@ def test_event_fields_read_both_schemas_and_give_stable_ids() -> None:
     same_topic_other_case = event_fields(func.EventGridEvent(id="1", data={}, topic="/t/x", subject="s",
                                                              event_type="T", event_time=None, data_version="1"))
     assert event_instance_id(fields) == event_instance_id(same_topic_other_case)
-
-
-def test_progress_line_shows_phase_bar_and_percentage() -> None:
-    line = cli.progress_line({"id": "r1", "status": "running", "phase": "waitingForJob", "progress": 50,
-                              "jobId": "j1"})
-    assert "waitingForJob" in line and " 50.0%" in line and "job j1" in line and "#" * 12 in line
-    assert "--%" in cli.progress_line({"id": "r1", "status": "running", "phase": "pending"})
-
-
-def test_cli_start_body_merges_file_and_flags() -> None:
-    args = cli.parser().parse_args(["start", "--vm", IDS["VM_ID"], "--target-rg", IDS["TARGET_RG_ID"],
-                                    "--disk-lun", "0", "--disk-lun", "1", "--cross-region"])
-    body = cli.start_body(args)
-    assert body == {"vmId": IDS["VM_ID"], "targetResourceGroupId": IDS["TARGET_RG_ID"], "diskLuns": [0, 1],
-                    "crossRegion": True}
-    assert isinstance(args, argparse.Namespace)
-
-
-def test_cli_reads_url_and_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VMRESTORE_KEY", "k1")
-    monkeypatch.setenv("VMRESTORE_URL", "https://app.example")
-    args = cli.parser().parse_args(["list"])
-    assert (args.url, args.key) == ("https://app.example", "k1")
-    assert cli.Api(args.url, args.key).session.headers["x-functions-key"] == "k1"
 
 
 def test_every_log_record_carries_the_restore_id(caplog: pytest.LogCaptureFixture) -> None:

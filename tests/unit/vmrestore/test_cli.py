@@ -1,0 +1,52 @@
+"""The `vmrestore` command: rendering, request bodies, configuration, and that it stands on its own."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.unit.triggers.fakes import IDS
+from vmrestore import cli
+
+ROOT = Path(__file__).resolve().parents[3]
+APP_PACKAGES = {"azbackup", "restore", "orchestrators", "activities", "triggers", "function_app", "emulator",
+                "devhost", "azure", "pydantic"}
+
+
+def test_progress_line_shows_phase_bar_and_percentage() -> None:
+    line = cli.progress_line({"id": "r1", "status": "running", "phase": "waitingForJob", "progress": 50,
+                              "jobId": "j1"})
+    assert "waitingForJob" in line and " 50.0%" in line and "job j1" in line and "#" * 12 in line
+    assert "--%" in cli.progress_line({"id": "r1", "status": "running", "phase": "pending"})
+
+
+def test_cli_start_body_merges_file_and_flags() -> None:
+    args = cli.parser().parse_args(["start", "--vm", IDS["VM_ID"], "--target-rg", IDS["TARGET_RG_ID"],
+                                    "--disk-lun", "0", "--disk-lun", "1", "--cross-region"])
+    body = cli.start_body(args)
+    assert body == {"vmId": IDS["VM_ID"], "targetResourceGroupId": IDS["TARGET_RG_ID"], "diskLuns": [0, 1],
+                    "crossRegion": True}
+    assert isinstance(args, argparse.Namespace)
+
+
+def test_cli_reads_url_and_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VMRESTORE_KEY", "k1")
+    monkeypatch.setenv("VMRESTORE_URL", "https://app.example")
+    args = cli.parser().parse_args(["list"])
+    assert (args.url, args.key) == ("https://app.example", "k1")
+    assert cli.Api(args.url, args.key).session.headers["x-functions-key"] == "k1"
+
+
+def test_the_cli_imports_nothing_of_the_app_and_installs_with_requests_only() -> None:
+    loaded = subprocess.run([sys.executable, "-c", "import sys, vmrestore.cli; print(*sorted(sys.modules))"],
+                            capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
+    assert sorted(APP_PACKAGES & {name.split(".")[0] for name in loaded}) == []
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["vmrestore"] == "vmrestore.cli:main"
+    assert [dep.split(">")[0] for dep in project["optional-dependencies"]["cli"]] == ["requests"]
+    assert "vmrestore" in (ROOT / ".funcignore").read_text().split()

@@ -22,7 +22,6 @@ from triggers.intake import RejectedError, admit
 from triggers.starter import IdempotencyConflictError, start_restore
 
 log = telemetry.get_logger(__name__)
-telemetry.configure()
 bp = df.Blueprint()
 
 

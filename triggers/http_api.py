@@ -32,7 +32,6 @@ from triggers.views import (
 )
 
 log = telemetry.get_logger(__name__)
-telemetry.configure()
 bp = df.Blueprint()
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

@@ -22,7 +22,6 @@ from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_pr
 from triggers.starter import IdempotencyConflictError, start_restore
 
 log = telemetry.get_logger(__name__)
-telemetry.configure()
 bp = df.Blueprint()
 
 

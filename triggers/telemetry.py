@@ -1,7 +1,8 @@
 """Logging for the front doors: every record carries `restore_id`; Application Insights when configured.
 
-When `APPLICATIONINSIGHTS_CONNECTION_STRING` is set, `configure()` hands logs and traces to the Azure Monitor
-OpenTelemetry distro (`configure_azure_monitor`); otherwise logging stays with the Functions host.
+`function_app.py` calls `configure()` once for the whole app (never a trigger module at import). When
+`APPLICATIONINSIGHTS_CONNECTION_STRING` is set, it hands logs and traces to the Azure Monitor OpenTelemetry distro
+(`configure_azure_monitor`); otherwise logging stays with the Functions host.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def restore_context(restore_id: str | None) -> Iterator[None]:
         restore_id_var.reset(token)
 
 
-APP_LOGGERS = ("triggers", "orchestrators", "activities", "azbackup")
+APP_LOGGERS = ("triggers", "orchestrators", "activities", "restore", "azbackup")
 # The Azure SDK's own HTTP logging repeats what azbackup logs per call (and the identity endpoint's URLs).
 QUIET_LOGGERS = ("azure.core.pipeline.policies.http_logging_policy", "azure.identity", "azure.monitor")
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import function_app
 from restore.contract import Activity, Orchestrator
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _triggers() -> dict[str, dict[str, Any]]:
@@ -25,3 +31,24 @@ def test_every_activity_and_orchestrator_of_the_contract_is_registered_under_its
                      if t["type"] == "orchestrationTrigger"}
     assert activities == {a.value: a.value for a in Activity}
     assert orchestrators == {o.value: o.value for o in Orchestrator}
+
+
+# A stand-in Azure Monitor distro that records its calls, so the test needs no Application Insights.
+_TELEMETRY_PROBE = """
+import sys, types
+calls = []
+distro = types.ModuleType("azure.monitor.opentelemetry")
+distro.configure_azure_monitor = lambda **kwargs: calls.append(kwargs)
+sys.modules["azure.monitor.opentelemetry"] = distro
+import triggers.eventgrid, triggers.http_api, triggers.incident
+on_trigger_import = len(calls)
+import function_app
+print(on_trigger_import, len(calls))
+"""
+
+
+def test_telemetry_is_configured_once_by_function_app_not_by_importing_a_trigger() -> None:
+    env = {**os.environ, "APPLICATIONINSIGHTS_CONNECTION_STRING": "InstrumentationKey=00000000-0000-0000-0000-0"}
+    out = subprocess.run([sys.executable, "-c", _TELEMETRY_PROBE], capture_output=True, text=True, check=True,
+                         cwd=ROOT, env=env).stdout.split()
+    assert out == ["0", "1"]

@@ -14,13 +14,13 @@ from typing import Any
 
 import psutil
 
-from bench import m_history, m_lag, m_latency, m_requests, m_scale
+from bench import arm_requests, concurrent_restores, detection_lag, history_growth, start_latency
 from bench.config import BenchConfig, parse
 from bench.report import table
 
 RUNNERS: dict[str, Callable[[BenchConfig], Any]] = {
-    "requests": m_requests.run, "lag": m_lag.run, "history": m_history.run,
-    "scale": m_scale.run, "latency": m_latency.run,
+    "requests": arm_requests.run, "lag": detection_lag.run, "history": history_growth.run,
+    "scale": concurrent_restores.run, "latency": start_latency.run,
 }
 LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "requests": ("1. ARM requests per restore (operation 3 min, Retry-After 60 s, job 40 min)", [

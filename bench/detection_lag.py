@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from bench.arm_log import Kind, arm_only, kind_of, parse_time, service_time
+from bench.arm_requests import find_job
 from bench.config import BenchConfig
-from bench.m_requests import find_job
 from bench.runner import Batch
 from bench.seed import seed_with_vms
 from bench.stack import Stack, running_stack

@@ -1,4 +1,4 @@
-"""Shared pieces of the client tests: IDs, a fake credential, a recorded sleep."""
+"""Shared pieces of the client tests: IDs, a fake credential, a recorded sleep, a sample recovery point."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError
 
 from azbackup import ids
+from azbackup.models_rp import RecoveryPoint
 
 TOKEN = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -50,3 +51,14 @@ def rp_body(name: str) -> dict[str, Any]:
             "recoveryPointTierDetails": [{"type": 1, "status": 1}],
         },
     }
+
+
+def point(tiers: list[dict[str, object]]) -> RecoveryPoint:
+    """A recovery point with these tier details (and a 7-digit fraction in its time, as the service sends)."""
+    return RecoveryPoint.model_validate(
+        {
+            "id": "/x/recoveryPoints/1",
+            "name": "1",
+            "properties": {"recoveryPointTime": "2024-05-01T10:00:00.1234567Z", "recoveryPointTierDetails": tiers},
+        }
+    )

@@ -20,16 +20,7 @@ from azbackup.models import (
     RestoreRequestResource,
     parse_duration,
 )
-
-
-def point(tiers: list[dict[str, object]]) -> RecoveryPoint:
-    return RecoveryPoint.model_validate(
-        {
-            "id": "/x/recoveryPoints/1",
-            "name": "1",
-            "properties": {"recoveryPointTime": "2024-05-01T10:00:00.1234567Z", "recoveryPointTierDetails": tiers},
-        }
-    )
+from tests.unit.azbackup.client_support import point
 
 
 def test_numeric_tier_codes_map_to_names() -> None:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from azbackup.models import Job, JobStatus, OperationStatusValues, RecoveryPoint
+from azbackup.models import Job, JobStatus, OperationStatusValues
 from restore.payloads import OperationValue
 from restore.values import JobInfo, job_info, point_info
-
-
-def point(tiers: list[dict[str, object]]) -> RecoveryPoint:
-    return RecoveryPoint.model_validate(
-        {
-            "id": "/x/recoveryPoints/1",
-            "name": "1",
-            "properties": {"recoveryPointTime": "2024-05-01T10:00:00.1234567Z", "recoveryPointTierDetails": tiers},
-        }
-    )
+from tests.unit.azbackup.client_support import point
 
 
 def test_recovery_point_info_summarises_point() -> None:

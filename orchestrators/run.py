@@ -13,7 +13,6 @@ from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.waits import Stop
 from restore.contract import (
-    CANCEL_EVENT,
     Activity,
     OutcomeStatus,
     Phase,
@@ -37,7 +36,7 @@ class RestoreRun:
         self.request = RequestView.model_validate(order.request)
         self.started_at: datetime = ctx.current_utc_datetime
         self.settings = RestoreSettings()
-        self.cancel = ctx.wait_for_external_event(CANCEL_EVENT, expected_type=object)
+        self.cancel = waits.CancelWatch(ctx)
         self.status = RestoreCustomStatus(phase=Phase.RESOLVING, updated_at=self.started_at)
         self.item: BackupItem | None = None
         self.point: RecoveryPointInfo | None = None
@@ -53,7 +52,7 @@ class RestoreRun:
 
     @property
     def cancel_requested(self) -> bool:
-        return waits.cancel_arrived(self.cancel)
+        return self.cancel.arrived
 
     def note(self, **changes: Any) -> None:
         """Change the status without publishing it (the next `publish` carries it); `next_poll_at` is cleared."""

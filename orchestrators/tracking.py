@@ -91,9 +91,9 @@ def wait_for_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
     sub = run.ctx.call_sub_orchestrator(Orchestrator.WAIT_FOR_RESTORE_JOB, payload.dump(), instance,
                                         expected_type=dict)
     if not run.cancel_requested:
-        winner = yield run.ctx.task_any([sub, run.cancel])
-        if winner is run.cancel:
-            yield from _cancel_job(run, item, job_id)
+        cancel = run.cancel.fresh_wait()
+        if (yield run.ctx.task_any([sub, cancel])) is cancel:
+            yield from _cancel_job(run, item, job_id)  # scheduled in the episode the cancel arrives in
     try:
         result = WaitJobResult.model_validate((yield sub))
     except Exception as exc:  # the sub-orchestration itself crashed (a bug); its message is all we get

@@ -13,7 +13,7 @@ import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, transient_delay
-from restore.contract import Activity, Phase
+from restore.contract import CANCEL_EVENT, Activity, Phase
 from restore.payloads import RestoreSettings, ValidationIssue
 from restore.values import ActivityResult
 
@@ -35,34 +35,58 @@ class Stop(Exception):
         self.validation = list(validation)
 
 
-def cancel_arrived(cancel: Any | None) -> bool:
-    """Whether the `cancel` external event has been received."""
-    return cancel is not None and bool(cancel.is_completed)
+class CancelWatch:
+    """The `cancel` external event of one run, waited for afresh in every race.
 
-
-def race(ctx: df.DurableOrchestrationContext, task: Any, cancel: Any | None, stop_on_cancel: bool = True,
-         on_cancel: Callable[[], None] | None = None) -> Steps:
-    """Wait for `task` and return its result, racing the `cancel` event.
-
-    With `stop_on_cancel`, a cancel that comes first raises `Stop(cancelled=True)`; without, it is only noted (the
-    cancel task completes, see `cancel_arrived`; `on_cancel` runs) and the wait goes on. Racing also registers
-    the cancel task early, so an event that arrives while nothing races it is still seen.
+    The extension awaits an episode's actions one after another (Azure/azure-functions-durable-extension
+    `Listener/OutOfProcOrchestrationShim.cs`, `ProcessAsyncActionsV2`), and the SDK leaves an already-scheduled task
+    out of a later `task_any` (`azure/durable_functions/models/Task.py`, `CompoundTask.__init__`): one wait reused
+    in every race would be awaited only in the first, and a cancel during any later race would change nothing
+    until that race ended by itself. So each race gets its own wait; the extension hands the event to the newest
+    one (`ContextImplementations/DurableOrchestrationContext.cs`, `RaiseEvent`), the SDK too (`task_list.pop()`).
+    Once a cancel has arrived no new wait starts: the SDK keeps an event that finds no waiter in `deferred_tasks`
+    and completes every later wait for that name with it (`DurableOrchestrationContext._add_to_open_tasks`).
     """
-    if cancel is None or cancel_arrived(cancel):
+
+    def __init__(self, ctx: df.DurableOrchestrationContext) -> None:
+        self._ctx = ctx
+        self._waits: list[Any] = []
+
+    @property
+    def arrived(self) -> bool:
+        """Whether a `cancel` event has been received (by any of the waits, also one whose race is over)."""
+        return any(wait.is_completed for wait in self._waits)
+
+    def fresh_wait(self) -> Any:
+        """A new wait for `cancel`, to race once."""
+        wait = self._ctx.wait_for_external_event(CANCEL_EVENT, expected_type=object)
+        self._waits.append(wait)
+        return wait
+
+
+def race(ctx: df.DurableOrchestrationContext, task: Any, cancel: CancelWatch | None, stop_on_cancel: bool = True,
+         on_cancel: Callable[[], None] | None = None) -> Steps:
+    """Wait for `task` and return its result, racing a fresh wait for the `cancel` event.
+
+    With `stop_on_cancel`, a cancel that comes first raises `Stop(cancelled=True)`; without, it is only noted (see
+    `CancelWatch.arrived`; `on_cancel` runs) and the wait for `task` goes on.
+    """
+    if cancel is None or cancel.arrived:
         if cancel is not None and stop_on_cancel:
             raise Stop(cancelled=True)
         return (yield task)
-    winner = yield ctx.task_any([task, cancel])
-    if winner is cancel and stop_on_cancel:
+    wait = cancel.fresh_wait()
+    winner = yield ctx.task_any([task, wait])
+    if winner is wait and stop_on_cancel:
         if hasattr(task, "cancel") and not task.is_completed:
             task.cancel()  # a timer; activities cannot be cancelled
         raise Stop(cancelled=True)
-    if winner is cancel and on_cancel is not None:
+    if winner is wait and on_cancel is not None:
         on_cancel()
     return (yield task)  # completed: resumes at once with its value (or raises its error); or still waiting
 
 
-def sleep(ctx: df.DurableOrchestrationContext, seconds: int, cancel: Any | None = None,
+def sleep(ctx: df.DurableOrchestrationContext, seconds: int, cancel: CancelWatch | None = None,
           stop_on_cancel: bool = True, on_cancel: Callable[[], None] | None = None) -> Steps:
     """A durable timer of `seconds`, raced against `cancel` like `race`."""
     timer = ctx.create_timer(ctx.current_utc_datetime + timedelta(seconds=seconds))
@@ -76,7 +100,7 @@ def _activity_crash(name: Activity, exc: Exception) -> ErrorInfo:
 
 
 def call(ctx: df.DurableOrchestrationContext, name: Activity, payload: dict[str, Any], settings: RestoreSettings,
-         cancel: Any | None = None, stop_on_cancel: bool = True, attempts: int = MAX_TRANSIENT_ATTEMPTS,
+         cancel: CancelWatch | None = None, stop_on_cancel: bool = True, attempts: int = MAX_TRANSIENT_ATTEMPTS,
          on_cancel: Callable[[], None] | None = None) -> Steps:
     """Call activity `name`; retry transient errors on durable timers (Retry-After is a floor); return the result.
 

@@ -5,6 +5,17 @@ TimerCreated/TimerFired, EventRaised, SubOrchestrationInstanceCreated/Completed,
 builds the context JSON the host would send, calls the function the blueprint registered, and reads back the
 actions, custom status, output or failure. Tests feed results to pending tasks step by step, or `drive` the run
 with fake activity handlers.
+
+It schedules what the SDK returns the way the Durable extension does, not all at once:
+- The out-of-process shim awaits the episode's actions one after another and schedules nothing past the first one
+  that has not completed (Azure/azure-functions-durable-extension `Listener/OutOfProcOrchestrationShim.cs`,
+  `ProcessAsyncActionsV2`); a `WhenAny` / `WhenAll` schedules all its children and completes when any / all of
+  them have (`InvokeAPIFromAction`); a timer with `isCanceled` completes at once (its `CancellationTokenSource`
+  is cancelled there) and is never fired by this harness.
+- An external event goes to the newest waiter for its name that has not had one; with no waiter it is buffered
+  and taken by the next wait (`ContextImplementations/DurableOrchestrationContext.cs`, `WaitForExternalEvent`:
+  a stack of `EventTaskCompletionSource`, `RaiseEvent`: the top one; `bufferedExternalEvents`).
+Task IDs follow the order of the actions, one counter for activities, timers and sub-orchestrations.
 """
 
 from __future__ import annotations
@@ -22,7 +33,8 @@ from orchestrators.blueprint import bp
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 ACTIVITY, SUB, TIMER, CONTINUE, EVENT = 0, 2, 5, 4, 6
-COMPOUND = (11, 12)
+WHEN_ANY, WHEN_ALL = 11, 12
+COMPOUND = (WHEN_ANY, WHEN_ALL)
 _ERROR_LABEL = "\n\n$OutOfProcData$:"
 
 
@@ -56,6 +68,14 @@ class Pending:
 
 
 @dataclass
+class Waiter:
+    """One `WaitForExternalEvent` the extension has registered (the n-th such action of the cumulative list)."""
+
+    name: str
+    received: bool = False
+
+
+@dataclass
 class Replay:
     """One orchestration instance and its history, driven by the test."""
 
@@ -72,6 +92,10 @@ class Replay:
     history_sizes: list[int] = field(default_factory=list)
     statuses: list[Any] = field(default_factory=list)
     executions: int = 0
+    waiters: list[Waiter] = field(default_factory=list)
+    buffered: dict[str, int] = field(default_factory=dict)
+    episodes: list[list[dict[str, Any]]] = field(default_factory=list)  # actions newly scheduled, per episode
+    ended: bool = False
 
     # --- engine side -------------------------------------------------------------------------------------------
     def _event(self, kind: H, **fields: Any) -> dict[str, Any]:
@@ -82,6 +106,8 @@ class Replay:
                         self._event(H.EXECUTION_STARTED, Name=self.name, Version="",
                                                     Input=json.dumps(self.input))]
         self.tasks = {}
+        self.waiters = []
+        self.buffered = {}  # Python has no preserveUnprocessedEvents: continue-as-new drops them (DURABLE-NOTES §3)
         self._run()
         return self
 
@@ -101,16 +127,22 @@ class Replay:
             assert state, f"orchestrator crashed outside the replay protocol: {exc}"
             self.state, self.failure = json.loads(state), message
         self.statuses.append(self.state.get("customStatus"))
-        self._schedule(self._flat_actions())
+        self.episodes.append([])
+        # The shim sets the output or the failure only once it got through every action (ScheduleDurableTaskEvents).
+        self.ended = self._schedule() and (bool(self.state.get("isDone")) or self.failure is not None)
         self.history.append(self._event(H.ORCHESTRATOR_COMPLETED))
         continued = [a for a in self._flat_actions() if a["actionType"] == CONTINUE]
-        if self.state.get("isDone") and continued and self.failure is None:
+        if self.ended and continued and self.failure is None:
             self.history_sizes.append(len(self.history))
             self.input = json.loads(continued[0]["input"])
             self.generations += 1
             self.start()
         elif self.is_done:
             self.history_sizes.append(len(self.history))
+
+    def top_actions(self) -> list[dict[str, Any]]:
+        """The cumulative actions the SDK returned last (compound actions unflattened)."""
+        return list((self.state.get("actions") or [[]])[0])
 
     def _flat_actions(self) -> list[dict[str, Any]]:
         flat: list[dict[str, Any]] = []
@@ -126,19 +158,46 @@ class Replay:
             walk(action)
         return flat
 
-    def _schedule(self, actions: list[dict[str, Any]]) -> None:
-        numbered = [a for a in actions if a["actionType"] in (ACTIVITY, SUB, TIMER)]
-        for task_id, action in enumerate(numbered):
-            known = self.tasks.get(task_id)
-            if known is not None:
-                known.cancelled = bool(action.get("isCanceled"))
-                continue
-            pending = Pending(id=task_id, kind=action["actionType"], name=action.get("functionName"),
-                              input=json.loads(action["input"]) if action.get("input") else None,
-                              fire_at=parse_time(action["fireAt"]) if action["actionType"] == TIMER else None,
-                              instance_id=action.get("instanceId"))
-            self.tasks[task_id] = pending
-            self.history.append(self._scheduled_event(pending))
+    def _schedule(self) -> bool:
+        """Await the actions in order, as the extension's shim does; False at the first one not completed."""
+        counters = {"task": 0, "wait": 0}
+        return all(self._await(action, counters) for action in self.top_actions())
+
+    def _await(self, action: dict[str, Any], counters: dict[str, int]) -> bool:
+        """Schedule `action` (and its children) unless already scheduled; True when it has completed."""
+        kind = action["actionType"]
+        if kind in COMPOUND:
+            done = [self._await(child, counters) for child in action["compoundActions"]]
+            return any(done) if kind == WHEN_ANY else all(done)
+        if kind == EVENT:
+            index = counters["wait"]
+            counters["wait"] += 1
+            if index == len(self.waiters):
+                self.waiters.append(self._register(action["externalEventName"]))
+                self.episodes[-1].append(action)
+            return self.waiters[index].received
+        if kind not in (ACTIVITY, SUB, TIMER):
+            return True  # continue-as-new: fire and forget
+        task_id = counters["task"]
+        counters["task"] += 1
+        task = self.tasks.get(task_id)
+        if task is None:
+            task = Pending(id=task_id, kind=kind, name=action.get("functionName"),
+                           input=json.loads(action["input"]) if action.get("input") else None,
+                           fire_at=parse_time(action["fireAt"]) if kind == TIMER else None,
+                           instance_id=action.get("instanceId"))
+            self.tasks[task_id] = task
+            self.history.append(self._scheduled_event(task))
+            self.episodes[-1].append(action)
+        task.cancelled = bool(action.get("isCanceled"))
+        return task.done or task.cancelled
+
+    def _register(self, name: str) -> Waiter:
+        waiter = Waiter(name)
+        if self.buffered.get(name):
+            self.buffered[name] -= 1
+            waiter.received = True
+        return waiter
 
     def _scheduled_event(self, task: Pending) -> dict[str, Any]:
         if task.kind == TIMER:
@@ -157,7 +216,8 @@ class Replay:
     # --- test side ---------------------------------------------------------------------------------------------
     @property
     def is_done(self) -> bool:
-        return bool(self.state.get("isDone")) or self.failure is not None
+        """The instance ended: the SDK said done (or failed) and the extension got through every action."""
+        return self.ended
 
     @property
     def output(self) -> Any:
@@ -200,7 +260,17 @@ class Replay:
         return self._deliver(self._event(H.TIMER_FIRED, TimerId=timer.id, FireAt=iso(timer.fire_at or self.now)))
 
     def raise_event(self, name: str, data: Any = None) -> Replay:
+        """Raise an external event: the newest waiter for `name` without one gets it, else it is buffered."""
+        waiting = [w for w in self.waiters if w.name == name and not w.received]
+        if waiting:
+            waiting[-1].received = True
+        else:
+            self.buffered[name] = self.buffered.get(name, 0) + 1
         return self._deliver(self._event(H.EVENT_RAISED, Name=name, Input=json.dumps(data)))
+
+    def new_actions(self, episode: int = -1) -> list[dict[str, Any]]:
+        """The actions the extension scheduled in one episode (default: the last)."""
+        return self.episodes[episode]
 
     def advance(self, seconds: float) -> Replay:
         self.now += timedelta(seconds=seconds)

@@ -1,14 +1,19 @@
-"""The `cancel` external event at every phase of `restore_vm`."""
+"""The `cancel` external event at every phase of `restore_vm`, under the Durable extension's scheduling rules.
+
+The harness awaits actions one after another as the extension does (see `replay.py`), so a cancel only takes
+effect in the episode it arrives when the race the run is waiting in includes its own wait for `cancel`.
+"""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import pytest
 
 from tests.unit.orchestrators.conftest import run_until, seconds_until, waiting_for
 from tests.unit.orchestrators.fakes import JOB_ID, FakeAzure, err, job, ok, order
-from tests.unit.orchestrators.replay import SUB, TIMER, Replay, drive
+from tests.unit.orchestrators.replay import ACTIVITY, EVENT, SUB, TIMER, WHEN_ANY, Replay, drive
 
 
 def cancel_when(condition: Callable[[Replay], bool]) -> Callable[[Replay], None]:
@@ -104,3 +109,59 @@ def test_cancel_after_the_end_changes_nothing() -> None:
     with pytest.raises(AssertionError, match="already ended"):
         run.raise_event("cancel")
     assert run.output["status"] == "succeeded"
+
+
+def _kinds(actions: list[dict[str, object]]) -> list[tuple[object, object]]:
+    return [(a["actionType"], a.get("functionName") or a.get("externalEventName")) for a in actions]
+
+
+def test_every_race_against_cancel_carries_its_own_cancel_wait() -> None:
+    fake = FakeAzure().then("resolve_backup_item", err("Throttled", transient=True, retry_after=5))
+    run = drive(Replay("restore_vm", order()), fake.handlers())
+    races = [a for a in run.top_actions() if a["actionType"] == WHEN_ANY]
+    # settings, resolve, its retry wait, resolve, select, validate, trigger, the operation wait, its poll, the job
+    assert len(races) == 10
+    for race in races:
+        assert [kind for kind, _ in _kinds(race["compoundActions"])].count(EVENT) == 1, race
+        assert (EVENT, "cancel") in _kinds(race["compoundActions"]) and len(race["compoundActions"]) == 2
+
+
+def test_cancel_during_the_job_wait_schedules_the_azure_cancel_in_the_same_episode() -> None:
+    fake = cancelling_job_fake()
+    run = run_until(Replay("restore_vm", order()), fake, lambda r: bool(r.pending(SUB)))
+    run.raise_event("cancel")
+    assert _kinds(run.new_actions()) == [(ACTIVITY, "cancel_restore_job")]
+    assert run.activity("cancel_restore_job").input["jobId"] == JOB_ID
+
+
+@pytest.mark.parametrize("activity", ["resolve_backup_item", "select_recovery_point", "validate_restore"])
+def test_cancel_during_an_activity_ends_the_run_in_the_episode_it_arrives(activity: str) -> None:
+    fake = FakeAzure()
+    run = run_until(Replay("restore_vm", order()), fake, waiting_for(activity))
+    run.raise_event("cancel")
+    assert run.is_done, "the run stopped waiting for the activity"
+    assert run.output["status"] == "cancelled" and "trigger_restore" not in fake.names()
+
+
+def test_a_cancel_while_triggering_waits_for_the_trigger_and_no_cancel_wait_starts_after_it() -> None:
+    fake = cancelling_job_fake()
+    run = run_until(Replay("restore_vm", order()), fake, waiting_for("trigger_restore"))
+    run.raise_event("cancel")
+    assert not run.is_done and run.new_actions() == [] and run.custom_status["cancelRequested"] is True
+    after = len(run.episodes)
+    drive(run, fake.handlers())
+    later = [kind for episode in run.episodes[after:] for kind, _ in _kinds(episode)]
+    assert EVENT not in later and WHEN_ANY not in later
+    assert run.output["status"] == "cancelled" and "cancel_restore_job" in fake.names()
+
+
+def test_a_second_cancel_while_nobody_waits_changes_nothing() -> None:
+    fake = cancelling_job_fake()
+    run = run_until(Replay("restore_vm", order()), fake, lambda r: bool(r.pending(SUB)))
+    run.raise_event("cancel", {"reason": "first"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the SDK warns when an event finds no waiter (and then defers it)
+        run.raise_event("cancel", {"reason": "second"})
+    assert run.new_actions() == []
+    drive(run, fake.handlers())
+    assert run.output["status"] == "cancelled" and fake.names().count("cancel_restore_job") == 1

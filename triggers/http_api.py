@@ -12,6 +12,7 @@ import azure.functions as func
 from restore.contract import CANCEL_EVENT, Orchestrator, Source, instance_id_for, is_restore_instance_id
 from restore.settings import get_settings
 from triggers import links, listing, openapi, telemetry
+from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_request, problem_response
 from triggers.starter import (
@@ -125,7 +126,11 @@ async def _list(req: func.HttpRequest, client: Any) -> func.HttpResponse:
         return invalid_request(query, "the query is invalid")
     created_from = query.created_after.astimezone(UTC).replace(tzinfo=None) if query.created_after else None
     runtime = [df.OrchestrationRuntimeStatus(s) for s in query.runtime_statuses()] or None
-    statuses = await client.get_status_by(created_time_from=created_from, runtime_status=runtime)
+    try:
+        statuses = await query_instances(client, created_time_from=created_from, runtime_status=runtime)
+    except InstanceQueryError as exc:
+        log.warning("restore.list.failed", extra={"reason": str(exc)})
+        return problem_response(503, "Restores cannot be listed now", str(exc), headers={"Retry-After": "30"})
     items, cursor = listing.page(statuses, query)
     next_link = None
     if cursor is not None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from string import Template
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import azure.functions as func
+from azure.durable_functions.models.DurableOrchestrationBindings import DurableOrchestrationBindings
 from azure.durable_functions.models.DurableOrchestrationStatus import DurableOrchestrationStatus
 
 SUB = "11111111-1111-1111-1111-111111111111"
@@ -42,6 +48,62 @@ def status(instance_id: str = "rst-1", runtime: str = "Running", custom: Any = N
         runtimeStatus=runtime, customStatus=custom)
 
 
+CONTINUATION = "x-ms-continuation-token"
+
+
+class InstanceQueryServer(ThreadingHTTPServer):
+    """`GET /durabletask/instances/` as the extension answers it: `page_size` rows a page, the next page's token in
+    `x-ms-continuation-token` (sent back in the request header), `runtimeStatus`, `createdTimeFrom`, `showInput`
+    (Azure/azure-functions-durable-extension `HttpApiHandler.cs`, `HandleGetStatusRequestAsync`)."""
+
+    def __init__(self, client: FakeClient, page_size: int) -> None:
+        super().__init__(("127.0.0.1", 0), _QueryHandler)
+        self.client = client
+        self.page_size = page_size
+        self.requests: list[tuple[str, str | None]] = []  # (query, continuation token sent)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def page(self, query: dict[str, list[str]], token: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        wanted = set(query["runtimeStatus"][0].split(",")) if "runtimeStatus" in query else None
+        since = datetime.fromisoformat(query["createdTimeFrom"][0].replace("Z", "+00:00")) \
+            if "createdTimeFrom" in query else None
+        rows = [s.to_json() for s in self.client.instances.values()
+                if (wanted is None or (s.runtime_status is not None and s.runtime_status.value in wanted))
+                and (since is None or (s.created_time is not None and s.created_time >= since))]
+        if query.get("showInput") == ["false"]:
+            rows = [{k: v for k, v in row.items() if k != "input"} for row in rows]
+        start = int(token) if token else 0
+        following = start + self.page_size
+        return rows[start:following], str(following) if following < len(rows) else None
+
+
+class _QueryHandler(BaseHTTPRequestHandler):
+    server: InstanceQueryServer
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        token = self.headers.get(CONTINUATION)
+        self.server.requests.append((parts.query, token))
+        if parts.path != "/durabletask/instances/":
+            self.send_error(404)
+            return
+        rows, following = self.server.page(parse_qs(parts.query), token)
+        body = json.dumps(rows).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        # The last page still carries the header, empty: `Headers.Add("x-ms-continuation-token", null)`.
+        self.send_header(CONTINUATION, following or "")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
 class FakeClient:
     """Records starts and events; answers get_status from what it started (or was given)."""
 
@@ -62,11 +124,20 @@ class FakeClient:
                          show_input: bool = False) -> DurableOrchestrationStatus:
         return self.instances.get(instance_id) or DurableOrchestrationStatus()
 
-    async def get_status_by(self, created_time_from: Any = None, created_time_to: Any = None,
-                            runtime_status: Any = None, instance_id_prefix: Any = None) -> list[Any]:
-        wanted = {r.value for r in runtime_status} if runtime_status else None
-        return [s for s in self.instances.values()
-                if wanted is None or (s.runtime_status and s.runtime_status.value in wanted)]
+    @contextmanager
+    def serve_queries(self, page_size: int = 100) -> Iterator[InstanceQueryServer]:
+        """Answer the durable instance query over HTTP from `instances`, as the extension pages it."""
+        server = InstanceQueryServer(self, page_size)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        self._orchestration_bindings = DurableOrchestrationBindings(
+            taskHubName="hub", creationUrls={}, managementUrls={}, rpcBaseUrl=f"{server.url}/durabletask/")
+        try:
+            yield server
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
 
     async def raise_event(self, instance_id: str, event_name: str, event_data: Any = None) -> None:
         self.events.append((instance_id, event_name, event_data))

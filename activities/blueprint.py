@@ -15,6 +15,7 @@ from activities.client import backup_client
 from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
 from restore.contract import Activity
+from restore.errors import InvalidSettingError
 from restore.payloads import (
     CancelValue,
     FindJobInput,
@@ -51,7 +52,11 @@ def run(name: Activity, model: type[InputT], payload: dict[str, Any], step: Call
 @bp.activity_trigger(input_name="payload", activity=Activity.GET_RESTORE_SETTINGS)
 def get_restore_settings(payload: Any) -> dict[str, Any]:
     """The settings the orchestrations need (read here so that replays see the same values)."""
-    s = get_settings()
+    try:
+        s = get_settings()
+    except InvalidSettingError as exc:  # the restore fails naming the setting, as data like every ARM error
+        log.warning("activity.failed", extra={"activity": Activity.GET_RESTORE_SETTINGS.value, "code": exc.code})
+        return ActivityResult.fail(exc.to_info())
     return ActivityResult.ok(RestoreSettings(
         retry_after_default=s.retry_after_default_seconds, retry_after_max=s.retry_after_max_seconds,
         job_poll_interval=s.job_poll_interval_seconds, restore_timeout_hours=s.restore_timeout_hours,

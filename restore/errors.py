@@ -2,10 +2,11 @@
 
 ```
 azbackup.errors.BackupError          anything the client or the restore steps raise on purpose (see azbackup/errors.py)
-└── RestoreError                     the restore cannot go on as asked                       (terminal)
-    ├── NotProtectedError            the VM has no backup item                               VmNotProtected
-    ├── NoRecoveryPointError         no recovery point fits the request; lists what was found NoMatchingRecoveryPoint
-    └── CallbackRefusedError         the callback URL is not allowed (checked again on send) CallbackUrlRefused
+├── RestoreError                     the restore cannot go on as asked                       (terminal)
+│   ├── NotProtectedError            the VM has no backup item                               VmNotProtected
+│   ├── NoRecoveryPointError         no recovery point fits the request; lists what was found NoMatchingRecoveryPoint
+│   └── CallbackRefusedError         the callback URL is not allowed (checked again on send) CallbackUrlRefused
+└── InvalidSettingError              an app setting has a value the app cannot use; names it  InvalidAppSetting
 ```
 
 They derive from `BackupError`, so an activity returns them as `ErrorInfo` data (`to_info()`) like an ARM error,
@@ -33,6 +34,17 @@ class NoRecoveryPointError(RestoreError):
     """No recovery point fits the request; the message lists what was found."""
 
     default_code = "NoMatchingRecoveryPoint"
+
+
+class InvalidSettingError(BackupError):
+    """App settings with values the app cannot use; `names` are the settings (environment variable names)."""
+
+    default_code = "InvalidAppSetting"
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        # Only names and reasons: a value may be a secret (INCIDENT_WEBHOOK_SECRET, a connection string).
+        super().__init__("invalid app settings: " + "; ".join(f"{name}: {why}" for name, why in problems.items()))
+        self.names = tuple(problems)
 
 
 class CallbackRefusedError(RestoreError):

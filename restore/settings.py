@@ -10,9 +10,10 @@ import os
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from azbackup.config import ClientConfig
+from restore.errors import InvalidSettingError
 
 # name -> default, in the order the README documents them. tests/unit/test_settings.py cross-checks this table
 # against the README, local.settings.example.json and infra/.
@@ -39,6 +40,10 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_VALUE_ERROR_PREFIX = "Value error, "
+
+
 class Settings(BaseModel):
     """Typed view of the app settings."""
 
@@ -63,6 +68,13 @@ class Settings(BaseModel):
     applicationinsights_connection_string: str = Field(repr=False)
     log_level: str
     resource_guard_tenant_id: str
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
+        return value.upper()
 
     @field_validator("arm_endpoint")
     @classmethod
@@ -96,13 +108,26 @@ class Settings(BaseModel):
 
 
 def read_settings(env: dict[str, str] | None = None) -> Settings:
-    """Build settings from `env` (default: the process environment), defaults filled in."""
+    """Build settings from `env` (default: the process environment), defaults filled in.
+
+    Raises:
+        InvalidSettingError: naming every setting whose value cannot be used, and why (never the value).
+    """
     source = os.environ if env is None else env
     values = {name.lower(): source.get(name, default) for name, default in DEFAULTS.items()}
-    return Settings.model_validate(values)
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = {str(err["loc"][0]).upper(): str(err["msg"]).removeprefix(_VALUE_ERROR_PREFIX)
+                    for err in exc.errors(include_url=False, include_input=False)}
+        raise InvalidSettingError(problems) from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, read once."""
+    """The process's settings, read when first needed (never at import: a bad value must not stop indexing).
+
+    Raises:
+        InvalidSettingError: see `read_settings`; not cached, so every caller that needs settings reports it.
+    """
     return read_settings()

@@ -16,6 +16,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from restore.contract import Source, instance_id_for
+from restore.errors import InvalidSettingError
 from restore.settings import get_settings
 from triggers import telemetry
 from triggers.intake import RejectedError, admit
@@ -56,8 +57,16 @@ async def restore_from_event(event: func.EventGridEvent, client: df.DurableOrche
 
 
 async def handle_event(event: Any, client: Any) -> str | None:
-    """The instance serving the event, or None when the event is refused (logged, acknowledged)."""
-    settings = get_settings()
+    """The instance serving the event, or None when the event is refused (logged, acknowledged).
+
+    Raises:
+        InvalidSettingError: an app setting is unusable; Event Grid retries the event until it is fixed.
+    """
+    try:
+        settings = get_settings()
+    except InvalidSettingError as exc:
+        log.error("settings.invalid", extra={"settings": list(exc.names), "event_id": getattr(event, "id", None)})
+        raise
     fields = event_fields(event)
     facts = {"event_id": fields.id, "event_type": fields.type}
     if fields.type != settings.eventgrid_restore_event_type:

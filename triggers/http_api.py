@@ -10,11 +10,12 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from restore.contract import CANCEL_EVENT, Orchestrator, Source, instance_id_for, is_restore_instance_id
+from restore.errors import InvalidSettingError
 from restore.settings import get_settings
 from triggers import links, listing, openapi, telemetry
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError, admit
-from triggers.problems import FieldProblem, invalid_request, problem_response
+from triggers.problems import FieldProblem, invalid_request, invalid_settings, problem_response
 from triggers.starter import (
     MAX_KEY_LENGTH,
     IdempotencyConflictError,
@@ -96,7 +97,11 @@ async def restores(req: func.HttpRequest, client: df.DurableOrchestrationClient)
 
 
 async def _start(req: func.HttpRequest, client: Any) -> func.HttpResponse:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except InvalidSettingError as exc:
+        log.error("settings.invalid", extra={"settings": list(exc.names)})
+        return invalid_settings(exc)
     try:
         body = _body_of(req)
         key = _idempotency_key(req, body) if isinstance(body, dict) else None
@@ -207,6 +212,9 @@ def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    """Liveness: the app loaded and its settings parse."""
-    get_settings()
+    """Liveness: the app loaded and its settings parse (503 naming the settings that do not)."""
+    try:
+        get_settings()
+    except InvalidSettingError as exc:
+        return invalid_settings(exc, status=503)
     return _json_response({"status": "ok", "time": datetime.now(UTC).isoformat()}, 200)

@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from restore.contract import Source, instance_id_for
+from restore.errors import InvalidSettingError
 from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
 from triggers import alerts, links, telemetry
 from triggers.intake import RejectedError, admit
-from triggers.problems import FieldProblem, problem_response
+from triggers.problems import FieldProblem, invalid_settings, problem_response
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_problem
 from triggers.starter import IdempotencyConflictError, start_restore
 
@@ -109,7 +110,11 @@ async def incident_webhook(req: func.HttpRequest, client: df.DurableOrchestratio
 
 async def handle_incident(req: func.HttpRequest, client: Any) -> func.HttpResponse:
     """Authenticate, plan every restore (refusing before any start), then start or find each one."""
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except InvalidSettingError as exc:
+        log.error("settings.invalid", extra={"settings": list(exc.names)})
+        return invalid_settings(exc)
     refused = _authenticate(req, settings)
     if refused is not None:
         return refused

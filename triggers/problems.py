@@ -9,6 +9,8 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from restore.errors import InvalidSettingError
+
 PROBLEM_TYPE = "https://github.com/contoso/vm-restore-orchestrator/blob/main/docs/api.md#errors"
 MEDIA_TYPE = "application/problem+json"
 _VALUE_ERROR_PREFIX = "Value error, "
@@ -70,6 +72,11 @@ def problem_response(status: int, title: str, detail: str, errors: list[FieldPro
     """An `application/problem+json` HTTP response."""
     body = problem_body(status, title, detail, errors)
     return func.HttpResponse(json.dumps(body), status_code=status, mimetype=MEDIA_TYPE, headers=headers)
+
+
+def invalid_settings(error: InvalidSettingError, status: int = 500) -> func.HttpResponse:
+    """A server-side problem naming the app settings that have unusable values (never the values)."""
+    return problem_response(status, "App settings are invalid", error.message)
 
 
 def invalid_request(errors: list[FieldProblem], detail: str = "the request is invalid") -> func.HttpResponse:

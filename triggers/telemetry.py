@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from restore.errors import InvalidSettingError
 from restore.settings import get_settings
 
 restore_id_var: ContextVar[str | None] = ContextVar("restore_id", default=None)
@@ -67,8 +68,12 @@ def configure() -> bool:
     """Send logs and traces to Application Insights when a connection string is set; True if it did (once)."""
     if _state["configured"]:
         return True
-    configure_levels()
-    connection_string = get_settings().applicationinsights_connection_string
+    try:
+        configure_levels()
+        connection_string = get_settings().applicationinsights_connection_string
+    except InvalidSettingError as exc:  # never fail the import of function_app: the functions must still index
+        get_logger(__name__).error("settings.invalid", extra={"settings": list(exc.names), "reason": exc.message})
+        return False
     if not connection_string:
         return False
     from azure.monitor.opentelemetry import configure_azure_monitor  # heavy import, only when used

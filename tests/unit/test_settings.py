@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 
 from restore import settings
+from restore.errors import InvalidSettingError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +39,19 @@ def test_client_config_carries_endpoint_versions_and_retry_bounds() -> None:
 
 
 def test_invalid_number_is_rejected_with_the_setting_name() -> None:
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(InvalidSettingError) as err:
         settings.read_settings({"ARM_MAX_ATTEMPTS": "zero"})
-    assert "arm_max_attempts" in str(err.value)
+    assert err.value.names == ("ARM_MAX_ATTEMPTS",) and "ARM_MAX_ATTEMPTS" in str(err.value)
+    assert err.value.code == "InvalidAppSetting" and "zero" not in str(err.value)
+
+
+def test_every_bad_setting_is_named_and_no_value_is_echoed() -> None:
+    with pytest.raises(InvalidSettingError) as err:
+        settings.read_settings({"LOG_LEVEL": "LOUD", "INCIDENT_DEFAULT_REQUEST": "{not json",
+                                "RESTORE_TIMEOUT_HOURS": "-1", "INCIDENT_WEBHOOK_SECRET": "s3cr3t-value"})
+    assert set(err.value.names) == {"LOG_LEVEL", "INCIDENT_DEFAULT_REQUEST", "RESTORE_TIMEOUT_HOURS"}
+    assert "LOUD" not in str(err.value) and "s3cr3t" not in str(err.value)
+    assert settings.read_settings({"LOG_LEVEL": "debug"}).log_level == "DEBUG"
 
 
 def test_secrets_do_not_appear_in_repr() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from restore.payloads import RestoreSettings
+from restore.payloads import MAX_TIMER_SECONDS, RestoreSettings
 
 # Transient errors of one activity call are retried (each wait a durable timer) while the retry waits add up to at
 # most this many seconds, and at most this many times: throttling storms pass, a dead dependency still surfaces.
@@ -14,6 +14,11 @@ POLLS_PER_EPISODE = 20
 FIND_JOB_ATTEMPTS = 5
 # A poll never waits less than this, whatever the service says.
 MIN_DELAY_SECONDS = 1
+
+
+def timer_seconds(seconds: int) -> int:
+    """The length of a durable timer: at least MIN_DELAY_SECONDS, at most MAX_TIMER_SECONDS (whatever computed it)."""
+    return max(MIN_DELAY_SECONDS, min(seconds, MAX_TIMER_SECONDS))
 
 
 def poll_delay(retry_after: int | None, settings: RestoreSettings) -> int:

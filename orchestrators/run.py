@@ -11,6 +11,7 @@ import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
+from orchestrators.policy import timer_seconds
 from orchestrators.waits import Stop
 from restore.contract import (
     Activity,
@@ -77,6 +78,7 @@ class RestoreRun:
 
     def sleep(self, seconds: int, stop_on_cancel: bool = True) -> waits.Steps:
         """A durable timer raced against `cancel`; the custom status shows when it fires."""
+        seconds = timer_seconds(seconds)
         self.publish(next_poll_at=self.now + timedelta(seconds=seconds))
         yield from waits.sleep(self.ctx, seconds, self.cancel, stop_on_cancel, on_cancel=self.publish)
 

@@ -12,7 +12,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
-from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, transient_delay
+from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, timer_seconds, transient_delay
 from restore.contract import CANCEL_EVENT, Activity, Phase
 from restore.payloads import RestoreSettings, ValidationIssue
 from restore.values import ActivityResult
@@ -89,7 +89,7 @@ def race(ctx: df.DurableOrchestrationContext, task: Any, cancel: CancelWatch | N
 def sleep(ctx: df.DurableOrchestrationContext, seconds: int, cancel: CancelWatch | None = None,
           stop_on_cancel: bool = True, on_cancel: Callable[[], None] | None = None) -> Steps:
     """A durable timer of `seconds`, raced against `cancel` like `race`."""
-    timer = ctx.create_timer(ctx.current_utc_datetime + timedelta(seconds=seconds))
+    timer = ctx.create_timer(ctx.current_utc_datetime + timedelta(seconds=timer_seconds(seconds)))
     yield from race(ctx, timer, cancel, stop_on_cancel, on_cancel)
     return None
 

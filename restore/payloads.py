@@ -16,13 +16,19 @@ from azbackup.models_common import Wire
 from azbackup.models_job import OperationStatusValues
 from restore.values import BackupItem, JobInfo, RecoveryPointInfo
 
+# Every durable timer stays well under the Azure Storage provider's 6-day maximum (Azure/azure-functions-durable-
+# extension `AzureStorageDurabilityProvider.cs`, `MaximumDelayTime`): past it the SDK splits a timer into a
+# `LongTimerTask`, whose cancel is broken (azure-functions-durable-python#573), and with schema < V3 the extension
+# refuses it (`ThrowIfInvalidTimerLengthForStorageProvider`).
+MAX_TIMER_SECONDS = 24 * 3600
+
 
 class RestoreSettings(Wire):
     """The app settings the orchestrations need, read once by `get_restore_settings` (replay-safe)."""
 
-    retry_after_default: int = 30
-    retry_after_max: int = 600
-    job_poll_interval: int = 60
+    retry_after_default: int = Field(default=30, ge=1, le=MAX_TIMER_SECONDS)
+    retry_after_max: int = Field(default=600, ge=1, le=MAX_TIMER_SECONDS)
+    job_poll_interval: int = Field(default=60, ge=1, le=MAX_TIMER_SECONDS)
     restore_timeout_hours: float = 48.0
     validate_before_restore: bool = True
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from azbackup.config import ClientConfig
 from restore.errors import InvalidSettingError
+from restore.payloads import MAX_TIMER_SECONDS
 
 # name -> default, in the order the README documents them. tests/unit/test_settings.py cross-checks this table
 # against the README, local.settings.example.json and infra/.
@@ -55,9 +56,10 @@ class Settings(BaseModel):
     azure_client_id: str
     arm_timeout_seconds: float = Field(gt=0)
     arm_max_attempts: int = Field(ge=1, le=10)
-    retry_after_default_seconds: int = Field(ge=1)
-    retry_after_max_seconds: int = Field(ge=1)
-    job_poll_interval_seconds: int = Field(ge=1)
+    # Each is a durable timer's length: capped well under the 6-day long-timer threshold (see MAX_TIMER_SECONDS).
+    retry_after_default_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
+    retry_after_max_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
+    job_poll_interval_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
     restore_timeout_hours: float = Field(gt=0)
     validate_before_restore: bool
     restore_allowed_scopes: tuple[str, ...]

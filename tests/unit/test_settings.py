@@ -10,6 +10,7 @@ import pytest
 
 from restore import settings
 from restore.errors import InvalidSettingError
+from restore.payloads import MAX_TIMER_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,3 +71,14 @@ def test_every_setting_is_in_local_settings_example_with_its_default() -> None:
     missing = set(settings.DEFAULTS) - set(values)
     assert not missing
     assert values["ARM_ENDPOINT"] == settings.DEFAULTS["ARM_ENDPOINT"]
+
+
+@pytest.mark.parametrize("name", ["RETRY_AFTER_DEFAULT_SECONDS", "RETRY_AFTER_MAX_SECONDS",
+                                  "JOB_POLL_INTERVAL_SECONDS"])
+def test_timer_settings_are_capped_well_under_the_six_day_long_timer_threshold(name: str) -> None:
+    assert MAX_TIMER_SECONDS == 86_400 < 6 * 86_400
+    accepted = settings.read_settings({name: str(MAX_TIMER_SECONDS)})
+    assert getattr(accepted, name.lower()) == MAX_TIMER_SECONDS
+    with pytest.raises(InvalidSettingError) as err:
+        settings.read_settings({name: str(MAX_TIMER_SECONDS + 1)})
+    assert err.value.names == (name,) and "86400" in str(err.value)

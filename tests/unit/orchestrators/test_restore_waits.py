@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from azure.durable_functions.models.history.HistoryEventType import HistoryEventType as H
+
 from restore.contract import parse_failure_output
 from tests.unit.orchestrators.conftest import run_until, seconds_until
-from tests.unit.orchestrators.fakes import FakeAzure, err, ok, order
-from tests.unit.orchestrators.replay import TIMER, Replay, drive
+from tests.unit.orchestrators.fakes import ITEM, JOB_ID, SETTINGS, FakeAzure, err, ok, order
+from tests.unit.orchestrators.replay import TIMER, Replay, drive, parse_time
 
 
 def until_operation_timer(fake: FakeAzure) -> Replay:
@@ -92,3 +94,24 @@ def test_operation_that_never_ends_times_out_at_the_restore_deadline() -> None:
     # polls at +1, +11, ..., +61 minutes: the first after the trigger's 60 s, then every capped 600 s
     assert len(fake.inputs("get_operation_status")) == 7
     assert outcome["jobId"] is None and outcome["endedAt"] == "2026-03-01T09:01:00Z"
+
+
+def _timer_lengths(run: Replay) -> list[float]:
+    created = [e for e in run.history if e["EventType"] == H.TIMER_CREATED]
+    return [(parse_time(e["FireAt"]) - parse_time(e["Timestamp"])) / timedelta(seconds=1) for e in created]
+
+
+def test_every_durable_timer_stays_under_the_long_timer_threshold_whatever_the_service_asks() -> None:
+    cap = {"retryAfterDefault": 86_400, "retryAfterMax": 86_400, "jobPollInterval": 86_400,
+           "restoreTimeoutHours": 24 * 30}
+    ten_days = 10 * 86_400
+    fake = FakeAzure(cap, job_polls=2).then(
+        "trigger_restore", ok({"statusUrl": "https://management.azure.com/op", "retryAfter": ten_days}))
+    fake.then("get_operation_status", ok({"status": "InProgress", "retryAfter": ten_days}))
+    run = drive(Replay("restore_vm", order()), fake.handlers())
+    assert run.output["status"] == "succeeded"
+    assert _timer_lengths(run) == [86_400, 86_400], "operation polls, each capped"
+    wait_input = {"item": ITEM, "jobId": JOB_ID, "settings": {**SETTINGS, **cap}, "deadline": "2026-03-20T08:00:00Z"}
+    job_wait = drive(Replay("wait_for_restore_job", wait_input, instance_id="restore-1:job"),
+                     FakeAzure(cap, job_polls=2).handlers())
+    assert job_wait.output["error"] is None and _timer_lengths(job_wait) == [86_400, 86_400]

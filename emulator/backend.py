@@ -12,10 +12,10 @@ from emulator.demo_seed import demo_seed
 from emulator.exceptions import NotFound, resource_not_found
 from emulator.inventory import inventory
 from emulator.lifecycle import Job, Operation
+from emulator.resources import ProtectedItem, RecoveryPoint, Vault
 from emulator.restores import RestoreMixin
 from emulator.scenario import Scenario
 from emulator.seed import load_seed
-from emulator.state import ProtectedItem, RecoveryPoint, Vault
 from emulator.tokens import TokenStore
 
 log = logging.getLogger(__name__)

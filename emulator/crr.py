@@ -9,12 +9,12 @@ from emulator import ids
 from emulator.clock import iso
 from emulator.exceptions import BadRequest
 from emulator.lifecycle import Operation
-from emulator.state import REGION_CODES
+from emulator.resources import REGION_CODES
 from emulator.validation import check_restore
 
 if TYPE_CHECKING:
     from emulator.backend import Backend
-    from emulator.state import ProtectedItem, Vault
+    from emulator.resources import ProtectedItem, Vault
 
 
 def audience(region: str) -> str:

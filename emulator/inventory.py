@@ -7,7 +7,7 @@ from typing import Any
 
 from emulator import ids
 from emulator.lifecycle import Job
-from emulator.state import World
+from emulator.resources import World
 
 
 def inventory(world: World, jobs: Iterable[Job]) -> dict[str, Any]:

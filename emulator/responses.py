@@ -9,7 +9,7 @@ from emulator.exceptions import BadRequest, EmulatorError
 from emulator.filters import JOB_FIELDS, RECOVERY_POINT_FIELDS, filter_time, parse_filter
 from emulator.httpctx import Ctx, accepted, empty, json_response, page
 from emulator.lifecycle import OperationStatus
-from emulator.state import ProtectedItem, Vault
+from emulator.resources import ProtectedItem, Vault
 
 ITEM_OP_VERSION = "2016-12-01"
 JOB_OP_VERSION = "2017-07-01"

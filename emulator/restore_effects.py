@@ -6,7 +6,7 @@ from typing import Any
 
 from emulator import ids
 from emulator.lifecycle import Job
-from emulator.state import Disk, VirtualMachine, World
+from emulator.resources import Disk, VirtualMachine, World
 
 JOB_TYPES = {"RestoreDisks": "Recover disks", "AlternateLocation": "Create new virtual machine",
              "OriginalLocation": "Replace existing"}

@@ -16,7 +16,7 @@ from emulator.validation import Problem, check_restore
 
 if TYPE_CHECKING:
     from emulator.backend import Backend
-    from emulator.state import ProtectedItem, RecoveryPoint, Vault
+    from emulator.resources import ProtectedItem, RecoveryPoint, Vault
 
 log = logging.getLogger(__name__)
 

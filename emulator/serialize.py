@@ -8,7 +8,7 @@ from typing import Any
 from emulator import ids
 from emulator.clock import NEVER, iso, iso_duration
 from emulator.lifecycle import Job, JobStatus, Operation, OperationStatus
-from emulator.state import ProtectedItem, RecoveryPoint
+from emulator.resources import ProtectedItem, RecoveryPoint
 
 RP_TYPE = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints"
 ITEM_TYPE = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"

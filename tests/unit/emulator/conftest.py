@@ -8,7 +8,7 @@ import pytest
 
 from emulator.backend import Backend
 from emulator.clock import ManualClock
-from emulator.state import ProtectedItem, Vault
+from emulator.resources import ProtectedItem, Vault
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import logging
 
 import uvicorn
 
-from emulator.app import Runtime, build_app
+from emulator.app import build_app
 from emulator.backend import Backend
 from emulator.clock import ScaledClock
 from emulator.logs import configure
+from emulator.runtime import Runtime
 from emulator.seed import read_seed_file
 
 log = logging.getLogger("emulator")

@@ -3,7 +3,8 @@ seed, clock, reset."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from typing import Any
 
 from pydantic import ValidationError
 from starlette.requests import Request
@@ -14,9 +15,7 @@ from emulator import serialize
 from emulator.clock import iso
 from emulator.faults import Fault
 from emulator.httpctx import json_response
-
-if TYPE_CHECKING:
-    from emulator.app import Runtime
+from emulator.runtime import Runtime
 
 
 def _rt(request: Request) -> Runtime:
@@ -27,8 +26,6 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    import json
-
     data = json.loads(raw)
     if not isinstance(data, dict):
         raise ValueError("body must be a JSON object")

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,21 +15,12 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator import admin, urls
-from emulator.backend import Backend
 from emulator.exceptions import BadRequest, EmulatorError, NotFound
-from emulator.faults import Fault, FaultTable
+from emulator.faults import Fault
 from emulator.httpctx import Ctx, arm_headers, json_response
-from emulator.reqlog import RequestLog
+from emulator.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Runtime:
-    backend: Backend
-    identity_header: str = "local-dev"
-    faults: FaultTable = field(default_factory=FaultTable)
-    requests: RequestLog = field(default_factory=RequestLog)
 
 
 def _version_error(version: str | None, family: str) -> EmulatorError | None:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import serialize
+from emulator import serialize_admin
 from emulator.clock import iso
 from emulator.faults import Fault
 from emulator.httpctx import json_response
@@ -37,14 +37,19 @@ def _bad(exc: Exception) -> Response:
     return json_response({"error": {"code": "InvalidAdminRequest", "message": str(detail)}}, 400)
 
 
+def _scale(rt: Runtime) -> float:
+    return float(getattr(rt.backend.clock, "scale", 1.0))
+
+
 async def health(request: Request) -> Response:
-    backend = _rt(request).backend
-    return json_response({"status": "ok", "serviceTime": iso(backend.clock.now()),
-                          "timeScale": getattr(backend.clock, "scale", 1.0)})
+    rt = _rt(request)
+    return json_response({"status": "ok", **serialize_admin.clock(rt.backend.now(), _scale(rt))})
 
 
 async def inventory(request: Request) -> Response:
-    return json_response(_rt(request).backend.inventory())
+    backend = _rt(request).backend
+    backend.tick()
+    return json_response(serialize_admin.inventory(backend.state.world))
 
 
 async def requests_log(request: Request) -> Response:
@@ -52,7 +57,7 @@ async def requests_log(request: Request) -> Response:
     if request.method == "DELETE":
         rt.requests.clear()
         return json_response({"cleared": True})
-    return json_response({"requests": rt.requests.listing()})
+    return json_response(serialize_admin.requests(rt.requests.listing()))
 
 
 async def faults(request: Request) -> Response:
@@ -70,7 +75,7 @@ async def faults(request: Request) -> Response:
 
 
 async def tokens(request: Request) -> Response:
-    return json_response(_rt(request).backend.tokens.listing())
+    return json_response(serialize_admin.tokens(_rt(request).backend.tokens))
 
 
 async def reset(request: Request) -> Response:
@@ -78,20 +83,12 @@ async def reset(request: Request) -> Response:
     rt.backend.reset(clear_arm_tokens=request.query_params.get("tokens", "").lower() == "true")
     rt.faults.clear()
     rt.requests.clear()
-    return json_response({"reset": True, "serviceTime": iso(rt.backend.clock.now())})
+    return json_response({"reset": True, "serviceTime": iso(rt.backend.now())})
 
 
 async def jobs(request: Request) -> Response:
     backend = _rt(request).backend
-    backend.tick()
-    now = backend.clock.now()
-    out = []
-    for job in sorted(backend.jobs.values(), key=lambda j: j.start):
-        body = serialize.job(job, now)
-        body.update({"vaultId": job.vault_id, "region": job.region, "vmId": job.vm_id,
-                     "history": [{"time": iso(t), "status": str(s)} for t, s in job.history]})
-        out.append(body)
-    return json_response({"jobs": out})
+    return json_response(serialize_admin.jobs(backend.jobs.all(), backend.now()))
 
 
 async def scenario(request: Request) -> Response:
@@ -110,11 +107,12 @@ async def seed(request: Request) -> Response:
         backend.add_seed(await _body(request))
     except (KeyError, ValueError, StopIteration) as exc:
         return _bad(exc)
-    return json_response(backend.inventory(), 201)
+    return json_response(serialize_admin.inventory(backend.state.world), 201)
 
 
 async def clock(request: Request) -> Response:
-    backend = _rt(request).backend
+    rt = _rt(request)
+    backend = rt.backend
     if request.method == "POST":
         try:
             seconds = float((await _body(request)).get("advanceSeconds", 0))
@@ -124,7 +122,7 @@ async def clock(request: Request) -> Response:
             return _bad(ValueError("advanceSeconds must not be negative"))
         backend.clock.advance(seconds)
         backend.tick()
-    return json_response({"serviceTime": iso(backend.clock.now()), "timeScale": getattr(backend.clock, "scale", 1.0)})
+    return json_response(serialize_admin.clock(backend.now(), _scale(rt)))
 
 
 def routes() -> list[Route]:

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from emulator import admin, urls
+from emulator import admin, serialize, urls
 from emulator.exceptions import BadRequest, EmulatorError, NotFound
 from emulator.faults import Fault
 from emulator.httpctx import Ctx, arm_headers, json_response
@@ -42,7 +42,7 @@ async def arm_dispatch(request: Request) -> Response:
     backend = runtime.backend
     headers = arm_headers(request)
     try:
-        backend.tokens.check_arm(request.headers.get("authorization"), backend.clock.now())
+        backend.tokens.check_arm(request.headers.get("authorization"), backend.now())
         found = urls.resolve(request.method, request.url.path)
         if found is None:
             if urls.path_exists(request.url.path):
@@ -66,19 +66,17 @@ async def msi_token(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     backend = runtime.backend
     if request.headers.get("x-identity-header") != runtime.identity_header:
-        return json_response({"statusCode": 401, "message": "Unauthorized: X-IDENTITY-HEADER is missing or wrong.",
-                              "correlationId": headers_id(request)}, 401)
+        return json_response(serialize.msi_error(401, "Unauthorized: X-IDENTITY-HEADER is missing or wrong.",
+                                                 headers_id(request)), 401)
     resource = request.query_params.get("resource")
     if request.query_params.get("api-version") != "2019-08-01" or not resource:
-        return json_response({"statusCode": 400, "message": "api-version=2019-08-01 and resource are required.",
-                              "correlationId": headers_id(request)}, 400)
-    subs = list(backend.world.subscriptions.values())
-    tenant = subs[0].tenant_id if subs else "72f988bf-86f1-41af-91ab-2d7cd011db47"
-    token = backend.tokens.issue_arm(resource, backend.clock.now(), backend.scenario.token_lifetime_seconds, tenant)
+        return json_response(serialize.msi_error(400, "api-version=2019-08-01 and resource are required.",
+                                                 headers_id(request)), 400)
+    token = backend.tokens.issue_arm(resource, backend.now(), backend.scenario.token_lifetime_seconds,
+                                     backend.lookups.tenant_of())
     expires_on = int(backend.clock.wall_epoch_at(token.expires_at))
     log.info("msi.token_issued", extra={"token_sha256": hashlib.sha256(token.token.encode()).hexdigest()})
-    return json_response({"access_token": token.token, "expires_on": str(expires_on), "resource": resource,
-                          "token_type": "Bearer", "client_id": "00000000-0000-0000-0000-00000000e1e1"})
+    return json_response(serialize.msi_token(token, expires_on))
 
 
 def headers_id(request: Request) -> str:
@@ -127,8 +125,8 @@ class FrontDoor:
             return
         body = fault.response.body
         if body is None and fault.response.status >= 400:
-            body = {"error": {"code": _FAULT_CODES.get(fault.response.status, "InjectedFault"),
-                              "message": "Injected by the emulator fault table."}}
+            body = EmulatorError(_FAULT_CODES.get(fault.response.status, "InjectedFault"),
+                                 "Injected by the emulator fault table.").body()
         data = body.encode() if isinstance(body, str) else (json.dumps(body).encode() if body is not None else b"")
         headers = {"content-type": "application/json; charset=utf-8", **fault.response.headers}
         await Response(data, fault.response.status, headers)(scope, receive, send)
@@ -138,9 +136,9 @@ class FrontDoor:
         token = auth.partition(" ")[2].strip()
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
         entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"],
-                                          self.runtime.backend.clock.now(), digest, fault.id if fault else None)
-        log.info("arm.request", extra={"seq": entry["seq"], "method": entry["method"], "path": scope["path"],
-                                       "status": entry["status"], "retry_after": entry["retryAfter"]})
+                                          self.runtime.backend.now(), digest, fault.id if fault else None)
+        log.info("arm.request", extra={"seq": entry.seq, "method": entry.method, "path": scope["path"],
+                                       "status": entry.status, "retry_after": entry.retry_after})
 
 
 _FAULT_CODES = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from emulator.clock import parse_time
 from emulator.exceptions import BadRequest
+from emulator.lifecycle import Job
 
 _CLAUSE = re.compile(r"^\s*(\w+)\s+eq\s+(?:'([^']*)'|(\S+))\s*$", re.IGNORECASE)
 
@@ -38,3 +40,31 @@ def filter_time(filters: dict[str, str], name: str) -> datetime | None:
         return parse_time(filters[name])
     except ValueError as exc:
         raise BadRequest("InvalidFilter", f"'{filters[name]}' is not a valid time for {name}.") from exc
+
+
+@dataclass(frozen=True)
+class JobQuery:
+    """`$filter` of BackupJobs_List / BackupCrrJobs_List (`PS` JobQueryObject); `start`..`end` bound the start."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    operation: str | None = None
+    status: str | None = None
+    job_id: str | None = None
+    backup_management_type: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> JobQuery:
+        """Raises: BadRequest (InvalidFilter)."""
+        f = parse_filter(text, JOB_FIELDS)
+        return cls(filter_time(f, "starttime"), filter_time(f, "endtime"), f.get("operation"), f.get("status"),
+                   f.get("jobid"), f.get("backupmanagementtype"))
+
+    def matches(self, job: Job) -> bool:
+        return ((self.start is None or job.start >= self.start) and (self.end is None or job.start <= self.end)
+                and _same(self.operation, job.operation) and _same(self.status, str(job.status))
+                and _same(self.job_id, job.name) and _same(self.backup_management_type, "AzureIaasVM"))
+
+
+def _same(wanted: str | None, value: str) -> bool:
+    return wanted is None or wanted.lower() == value.lower()

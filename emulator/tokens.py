@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from emulator.clock import iso
 from emulator.exceptions import BadRequest, Unauthorized
 
 
@@ -29,10 +28,6 @@ class ArmToken:
     issued_at: datetime
     expires_at: datetime
 
-    def public(self) -> dict[str, object]:
-        return {"token": self.token, "sha256": sha256(self.token), "resource": self.resource,
-                "issuedAt": iso(self.issued_at), "expiresAt": iso(self.expires_at)}
-
 
 @dataclass
 class CrrToken:
@@ -42,11 +37,6 @@ class CrrToken:
     issued_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
-
-    def public(self) -> dict[str, object]:
-        return {"token": self.token, "sha256": sha256(self.token), "protectedItemId": self.item_id,
-                "recoveryPointId": self.recovery_point, "issuedAt": iso(self.issued_at),
-                "expiresAt": iso(self.expires_at), "usedAt": iso(self.used_at)}
 
 
 class TokenStore:
@@ -117,6 +107,3 @@ class TokenStore:
 
     def clear_crr(self) -> None:
         self.crr.clear()
-
-    def listing(self) -> dict[str, list[dict[str, object]]]:
-        return {"arm": [t.public() for t in self.arm.values()], "crr": [t.public() for t in self.crr.values()]}

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator import serialize_admin
-from emulator.clock import iso
+from emulator.clock import ClockShared, iso
 from emulator.faults import Fault
 from emulator.httpctx import json_response
 from emulator.runtime import Runtime
@@ -120,7 +120,10 @@ async def clock(request: Request) -> Response:
             return _bad(exc)
         if seconds < 0:
             return _bad(ValueError("advanceSeconds must not be negative"))
-        backend.clock.advance(seconds)
+        try:
+            backend.clock.advance(seconds)
+        except ClockShared as exc:
+            return json_response({"error": {"code": "ClockShared", "message": str(exc)}}, 409)
         backend.tick()
     return json_response(serialize_admin.clock(backend.now(), _scale(rt)))
 

@@ -84,15 +84,29 @@ def headers_id(request: Request) -> str:
 
 
 class FrontDoor:
-    """Raw ASGI wrapper: applies faults and records every ARM request (never the admin API)."""
+    """Raw ASGI wrapper: applies faults, records every ARM request (never the admin API), saves the state file
+    before each answer."""
 
     def __init__(self, app: Starlette, runtime: Runtime) -> None:
         self.app = app
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_emulator"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+
+        async def persisting_send(message: Message) -> None:
+            # The state is saved before the client sees the answer: what a client was told survives a kill.
+            if message["type"] == "http.response.start":
+                self.runtime.persist()
+            await send(message)
+
+        if scope["path"].startswith("/_emulator"):
+            try:
+                await self.app(scope, receive, persisting_send)
+            finally:
+                self.runtime.persist()
             return
         query = scope.get("query_string", b"").decode()
         path = scope["path"] + (f"?{query}" if query else "")
@@ -100,6 +114,7 @@ class FrontDoor:
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
+                self.runtime.persist()
                 seen["status"] = message["status"]
                 for name, value in message.get("headers", []):
                     if name.lower() == b"retry-after":
@@ -107,10 +122,13 @@ class FrontDoor:
             await send(message)
 
         fault = self.runtime.faults.take(scope["method"], path)
-        if fault is not None:
-            await self._apply(fault, scope, receive, recording_send)
-        else:
-            await self.app(scope, receive, recording_send)
+        try:
+            if fault is not None:
+                await self._apply(fault, scope, receive, recording_send)
+            else:
+                await self.app(scope, receive, recording_send)
+        finally:
+            self.runtime.persist()
         if not scope["path"].startswith("/msi"):
             self._record(scope, path, seen, fault)
 

@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 class Backend:
     """State for every subscription the seed names, driven by one service clock."""
 
-    def __init__(self, clock: Clock, seed: dict[str, Any] | None = None) -> None:
+    def __init__(self, clock: Clock, seed: dict[str, Any] | None = None, state: ServiceState | None = None) -> None:
+        """`state`: a saved state to continue (`--state-file`); default: a fresh one from `seed`."""
         self.clock = clock
         self.seed = seed if seed is not None else demo_seed()
-        self.state = ServiceState.from_seed(self.seed, clock.now())
+        self.state = state if state is not None else ServiceState.from_seed(self.seed, clock.now())
         self.lookups = Lookups(self.state, clock)
         self.jobs = JobRules(self.state, clock, self.lookups)
         self.restores = Restores(self.state, clock, self.lookups)

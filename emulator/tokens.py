@@ -42,8 +42,8 @@ class CrrToken:
 class TokenStore:
     """Issues and checks tokens; every token issued stays listed for `/_emulator/tokens`."""
 
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+    def __init__(self, key: bytes | None = None) -> None:
+        self.key = key or secrets.token_bytes(32)
         self.arm: dict[str, ArmToken] = {}
         self.crr: dict[str, CrrToken] = {}
 
@@ -54,7 +54,7 @@ class TokenStore:
                   "nbf": int(now.timestamp()), "exp": int(expires.timestamp()), "oid": secrets.token_hex(16),
                   "idtyp": "app", "jti": secrets.token_urlsafe(12)}
         signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
-        signature = hmac.new(self._key, signing_input.encode(), hashlib.sha256).digest()
+        signature = hmac.new(self.key, signing_input.encode(), hashlib.sha256).digest()
         token = ArmToken(f"{signing_input}.{_b64(signature)}", resource, now, expires)
         self.arm[token.token] = token
         return token

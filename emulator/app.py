@@ -15,12 +15,15 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator import admin, serialize, urls
-from emulator.exceptions import BadRequest, EmulatorError, NotFound
+from emulator.exceptions import BadRequest, EmulatorError, NotFound, RegionUnavailable
 from emulator.faults import Fault
 from emulator.httpctx import Ctx, arm_headers, json_response
+from emulator.outage import RECOVERY_SERVICES
 from emulator.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+REGION_KEY = "emulator.region"  # the ASGI scope key where dispatch leaves the region a request needs
 
 
 def _version_error(version: str | None, family: str) -> EmulatorError | None:
@@ -53,13 +56,41 @@ async def arm_dispatch(request: Request) -> Response:
         error = _version_error(version, route.family)
         if error:
             raise error
+        crr = version in urls.CRR_VERSIONS
+        region = backend.outage.region_of(route.served_by, params, crr)
+        request.scope[REGION_KEY] = region
+        backend.outage.check(region, "Microsoft.Compute" if route.family == "compute" else RECOVERY_SERVICES)
         backend.tick()
-        ctx = Ctx(request, params, backend, str(version), version in urls.CRR_VERSIONS, await request.body())
-        response = await route.handler(ctx)
+        response = await route.handler(Ctx(request, params, backend, str(version), crr, await request.body()))
     except EmulatorError as exc:
         response = json_response(exc.body(), exc.status, exc.headers)
+    except RegionUnavailable as exc:
+        response = outage_response(exc, backend.outage.draw())
     response.headers.update(headers)
     return response
+
+
+def outage_response(exc: RegionUnavailable, failure: str) -> Response:
+    """How ARM answers when the region a request needs is down (the sources are in `outage.py`)."""
+    if failure == "Drop":
+        return DroppedConnection()
+    if failure == "GatewayTimeout":
+        error = EmulatorError("GatewayTimeout", f"The gateway did not receive a response from '{exc.provider}' "
+                                                "within the specified time period.", 504)
+    else:
+        error = EmulatorError("ServiceUnavailable", f"The service '{exc.provider}' is unavailable in region "
+                                                    f"'{exc.region}'. Retry the request later.", 503)
+    return json_response(error.body(), error.status)
+
+
+class DroppedConnection(Response):
+    """No answer at all: the TCP connection is closed (a client sees a connection error)."""
+
+    def __init__(self) -> None:
+        super().__init__(b"", 503)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _drop(receive)
 
 
 async def msi_token(request: Request) -> Response:
@@ -154,7 +185,8 @@ class FrontDoor:
         token = auth.partition(" ")[2].strip()
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
         entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"],
-                                          self.runtime.backend.now(), digest, fault.id if fault else None)
+                                          self.runtime.backend.now(), digest, fault.id if fault else None,
+                                          scope.get(REGION_KEY))
         log.info("arm.request", extra={"seq": entry.seq, "method": entry.method, "path": scope["path"],
                                        "status": entry.status, "retry_after": entry.retry_after})
 

@@ -12,6 +12,7 @@ from emulator.crr import CrossRegion
 from emulator.demo_seed import demo_seed
 from emulator.jobs import JobRules
 from emulator.lookups import Lookups
+from emulator.outage import RegionOutage
 from emulator.restores import Restores
 from emulator.scenario import Scenario
 from emulator.seed import load_seed
@@ -31,8 +32,9 @@ class Backend:
         self.state = state if state is not None else ServiceState.from_seed(self.seed, clock.now())
         self.lookups = Lookups(self.state, clock)
         self.jobs = JobRules(self.state, clock, self.lookups)
-        self.restores = Restores(self.state, clock, self.lookups)
-        self.crr = CrossRegion(self.state, clock, self.lookups, self.restores)
+        self.outage = RegionOutage(self.state)
+        self.restores = Restores(self.state, clock, self.lookups, self.outage)
+        self.crr = CrossRegion(self.state, clock, self.lookups, self.restores, self.outage)
 
     @property
     def tokens(self) -> TokenStore:
@@ -60,9 +62,14 @@ class Backend:
             self.state.add_job(job)
 
     def set_scenario(self, patch: dict[str, Any]) -> Scenario:
-        """Raises: pydantic.ValidationError for unknown knobs or bad values."""
-        self.state.scenario = self.state.scenario.merged(patch)
-        return self.state.scenario
+        """Raises: pydantic.ValidationError for unknown knobs or bad values, ValueError for an unknown region."""
+        scenario = self.state.scenario.merged(patch)
+        pairs = self.state.world.region_pairs
+        unknown = [r for r in scenario.region_outage if r not in set(pairs) | set(pairs.values())]
+        if unknown:
+            raise ValueError(f"regionOutage: unknown region(s) {unknown}; known: {sorted(set(pairs))}")
+        self.state.scenario = scenario
+        return scenario
 
     def tick(self) -> None:
         self.jobs.tick()

@@ -9,13 +9,17 @@ from typing import Any
 
 from emulator.clock import Clock
 from emulator.exceptions import BadRequest
+from emulator.filters import ProtectedItemQuery
 from emulator.lifecycle import Operation
 from emulator.lookups import Lookups
+from emulator.outage import RegionOutage
 from emulator.resources import REGION_CODES, ProtectedItem, RecoveryPoint, Vault
 from emulator.restores import Restores
 from emulator.state import ServiceState
 from emulator.tokens import CrrToken
 from emulator.validation import check_restore
+
+ItemView = tuple[ProtectedItem, list[RecoveryPoint]]  # an item and the recovery points one region knows
 
 
 def audience(region: str) -> str:
@@ -41,11 +45,13 @@ class CrrGrant:
 
 
 class CrossRegion:
-    def __init__(self, state: ServiceState, clock: Clock, lookups: Lookups, restores: Restores) -> None:
+    def __init__(self, state: ServiceState, clock: Clock, lookups: Lookups, restores: Restores,
+                 outage: RegionOutage) -> None:
         self.state = state
         self.clock = clock
         self.lookups = lookups
         self.restores = restores
+        self.outage = outage
 
     def aad_properties(self, subscription: str, region: str) -> AadProperties:
         """Raises: BadRequest (BMSUserErrorInvalidRegion) for a region the pair table does not know."""
@@ -77,6 +83,7 @@ class CrossRegion:
         """Raises: BadRequest for a missing/expired/foreign/reused token or an invalid restore request."""
         if not isinstance(request, dict):
             raise BadRequest("BMSUserErrorInvalidInput", "restoreRequest is required.")
+        self.outage.check_restore_targets(request)
         now, tokens = self.clock.now(), self.state.tokens
         value = details.get("accessTokenString")
         token = tokens.crr.get(value or "")
@@ -95,6 +102,13 @@ class CrossRegion:
         self.restores.refuse_if_busy(item)
         tokens.redeem_crr(value, item.id, request.get("recoveryPointId"), now)
         return self.restores.start(item, rp, request, region, crr=True)
+
+    def protected_items(self, vault: Vault, query: ProtectedItemQuery) -> list[ItemView]:
+        """BackupProtectedItemsCrr_List: the vault's items as its secondary region knows them, each with the
+        recovery points already copied there. Raises: BadRequest when cross-region restore is off on the vault."""
+        self.require_enabled(vault)
+        return [(item, self.lookups.points(item, None, None, crr=True))
+                for item in self.lookups.items_of(vault) if query.matches(item)]
 
     def reports_job_id(self) -> bool:
         """Whether the CRR operation status names its job (scenario `crrJobIdInOperation`)."""

@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from emulator import ids
 from emulator.clock import parse_time
 from emulator.exceptions import BadRequest
 from emulator.lifecycle import Job
+from emulator.resources import ProtectedItem
 
 _CLAUSE = re.compile(r"^\s*(\w+)\s+eq\s+(?:'([^']*)'|(\S+))\s*$", re.IGNORECASE)
 
@@ -68,3 +70,29 @@ class JobQuery:
 
 def _same(wanted: str | None, value: str) -> bool:
     return wanted is None or wanted.lower() == value.lower()
+
+
+# `ProtectedItemQueryObject` (the `x-ms-odata` of BackupProtectedItems_List and BackupProtectedItemsCrr_List): the
+# fields its generated models carry (azure-mgmt-recoveryservicesbackup `ProtectedItemQueryObject`).
+PROTECTED_ITEM_FIELDS = {"healthstate", "backupmanagementtype", "itemtype", "policyname", "containername",
+                         "backupenginename", "friendlyname", "fabricname", "backupsetname"}
+
+
+@dataclass(frozen=True)
+class ProtectedItemQuery:
+    """`$filter` of the protected item lists, e.g. `backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'`
+    (the example's filter, and what az CLI `backup item list` sends)."""
+
+    fields: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, text: str | None) -> ProtectedItemQuery:
+        """Raises: BadRequest (InvalidFilter)."""
+        return cls(tuple(sorted(parse_filter(text, PROTECTED_ITEM_FIELDS).items())))
+
+    def matches(self, item: ProtectedItem) -> bool:
+        # Azure VM items have no backup engine or backup set, so a filter on either matches none of them.
+        known = {"backupmanagementtype": ["AzureIaasVM"], "itemtype": ["VM"], "policyname": [item.policy_name],
+                 "containername": [item.container_name, ids.short_container(item.container_name)],
+                 "friendlyname": [item.vm_name], "fabricname": ["Azure"], "healthstate": ["Passed"]}
+        return all(any(_same(value, v) for v in known.get(name, [])) for name, value in self.fields)

@@ -18,6 +18,7 @@ class LoggedRequest:
     service_time: datetime
     token_sha256: str | None
     fault: str | None  # the fault's ID when the fault table answered
+    region: str | None  # the region that serves the request (outage.py); None: none known or not an ARM route
 
 
 class RequestLog:
@@ -27,11 +28,11 @@ class RequestLog:
         self.entries: list[LoggedRequest] = []
 
     def add(self, method: str, path: str, status: int, retry_after: str | None, service_time: datetime,
-            token_sha256: str | None, fault: str | None = None) -> LoggedRequest:
+            token_sha256: str | None, fault: str | None = None, region: str | None = None) -> LoggedRequest:
         with self._lock:
             self._seq += 1
             entry = LoggedRequest(self._seq, method, path, status, retry_after, datetime.now(UTC), service_time,
-                                  token_sha256, fault)
+                                  token_sha256, fault, region)
             self.entries.append(entry)
             return entry
 

@@ -6,7 +6,7 @@ from starlette.responses import Response
 
 from emulator import serialize
 from emulator.exceptions import BadRequest, EmulatorError
-from emulator.filters import RECOVERY_POINT_FIELDS, JobQuery, filter_time, parse_filter
+from emulator.filters import RECOVERY_POINT_FIELDS, JobQuery, ProtectedItemQuery, filter_time, parse_filter
 from emulator.httpctx import Ctx, accepted, empty, json_response, page
 from emulator.lifecycle import OperationStatus
 from emulator.resources import ProtectedItem, Vault
@@ -47,8 +47,15 @@ async def get_protected_item(ctx: Ctx) -> Response:
 
 
 async def list_protected_items(ctx: Ctx) -> Response:
+    """BackupProtectedItems_List, or with a CRR api-version BackupProtectedItemsCrr_List (the secondary's view)."""
     vault = vault_of(ctx)
-    items = [serialize.protected_item(it, vault.id) for it in ctx.backend.lookups.items_of(vault)]
+    query = ProtectedItemQuery.parse(ctx.query("$filter"))
+    if ctx.crr:
+        items = [serialize.protected_item(it, vault.id, points) for it, points in
+                 ctx.backend.crr.protected_items(vault, query)]
+    else:
+        items = [serialize.protected_item(it, vault.id) for it in ctx.backend.lookups.items_of(vault)
+                 if query.matches(it)]
     return json_response(page(ctx, items, ctx.backend.scenario.page_size))
 
 

@@ -12,6 +12,7 @@ from emulator.clock import Clock
 from emulator.exceptions import BadRequest, Conflict, EmulatorError
 from emulator.lifecycle import Job, JobError, JobStatus, Operation, OperationError, OperationStatus, RestoreSpec, Task
 from emulator.lookups import Lookups
+from emulator.outage import RegionOutage
 from emulator.resources import ProtectedItem, RecoveryPoint, Vault
 from emulator.restore_effects import initial_property_bag
 from emulator.scenario import JobOutcome, OperationOutcome
@@ -37,16 +38,18 @@ def raise_problem(problem: Problem) -> None:
 
 
 class Restores:
-    def __init__(self, state: ServiceState, clock: Clock, lookups: Lookups) -> None:
+    def __init__(self, state: ServiceState, clock: Clock, lookups: Lookups, outage: RegionOutage) -> None:
         self.state = state
         self.clock = clock
         self.lookups = lookups
+        self.outage = outage
 
     def trigger(self, vault: Vault, item: ProtectedItem, rp_name: str, body: dict[str, Any]) -> Operation:
         """Validate and start a primary-region restore. Raises: EmulatorError with the service's code."""
         request = body.get("properties")
         if not isinstance(request, dict):
             raise BadRequest("BMSUserErrorInvalidInput", "The request body must have a 'properties' object.")
+        self.outage.check_restore_targets(request)
         rp = self.lookups.point(item, rp_name)
         if request.get("recoveryPointId") not in (None, rp_name):
             raise BadRequest("BMSUserErrorInvalidInput", "properties.recoveryPointId does not match the URL.")
@@ -115,6 +118,7 @@ class Restores:
         if props.get("objectType") != "ValidateIaasVMRestoreOperationRequest" or not isinstance(request, dict):
             raise BadRequest("BMSUserErrorInvalidInput",
                              "properties must be a ValidateIaasVMRestoreOperationRequest with a restoreRequest.")
+        self.outage.check_restore_targets(request)
         item = self.lookups.item_for_vm(request.get("sourceResourceId") or "")
         results: list[Problem] = []
         if item is None or ids.key(item.vault_id) != ids.key(vault.id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -46,6 +46,14 @@ class Scenario(BaseModel):
     crr_token_lifetime_seconds: float | None = Field(None, gt=0)
     validation_errors: list[ValidationMessage] = Field(default_factory=list)
     page_size: int = Field(200, ge=1)
+    region_outage: list[str] = Field(default_factory=list)
+    region_outage_seed: int = 0
+
+    @field_validator("region_outage")
+    @classmethod
+    def _lower_case_regions(cls, regions: list[str]) -> list[str]:
+        # Azure region names compare case-insensitively ("westeurope" = "WestEurope"); keep one spelling.
+        return sorted({r.strip().lower() for r in regions if r.strip()})
 
     @property
     def crr_token_lifetime(self) -> float:

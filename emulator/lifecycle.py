@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from emulator.progress import ProgressReport, eta_factor, percent
 from emulator.validation import Problem
 
 
@@ -131,6 +132,7 @@ class Job:
     cancel_done_at: datetime | None = None
     restore: RestoreSpec | None = None  # what to create on completion
     history: list[tuple[datetime, JobStatus]] = field(default_factory=list)
+    report: ProgressReport = field(default_factory=ProgressReport)  # how it reports progress and remaining time
 
     def move(self, new: JobStatus, at: datetime) -> None:
         if new not in JOB_TRANSITIONS.get(self.status, set()):
@@ -157,21 +159,27 @@ class Job:
         self.cancel_done_at = now + timedelta(seconds=cancel_seconds)
 
     def progress(self, now: datetime) -> int:
+        """Reported progress in whole percent: 100 once completed, at most 99 before (shaped by `report`)."""
         if self.status in (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS):
             return 100
         if self.planned_end is None or self.planned_end <= self.start:
             return 0
         reference = min(now, self.end or now)
         fraction = (reference - self.start) / (self.planned_end - self.start)
-        return max(0, min(99, int(fraction * 100)))
+        return percent(self.report.profile, fraction)
 
     def elapsed(self, now: datetime) -> float:
         return ((self.end or now) - self.start).total_seconds()
 
     def remaining(self, now: datetime) -> float:
+        """True seconds until the job ends (0 once it ended)."""
         if self.status.is_terminal or self.planned_end is None:
             return 0.0
         return max(0.0, (self.planned_end - now).total_seconds())
+
+    def estimated_remaining(self, now: datetime) -> float:
+        """The remaining time the job reports: the true one, wrong by the job's `etaErrorPct` (with noise)."""
+        return self.remaining(now) * eta_factor(self.report, self.elapsed(now))
 
     @property
     def is_cancellable(self) -> bool:

@@ -103,11 +103,15 @@ class Restores:
             tasks.append(Task("Create VM", 0.85, 1.0))
         elif spec.recovery_type == "OriginalLocation":
             tasks.append(Task("Replace disks", 0.85, 1.0))
+        report = self.state.scenario.progress_report(self._restore_count())
         return Job(str(uuid.uuid4()), "CrossRegionRestore" if crr else "Restore", item.vm_name, now,
                    vault_id=None if crr else vault.id, region=region if crr else None,
                    subscription=vault.subscription, vm_id=item.vm_id,
                    activity_id=f"{uuid.uuid4()}-{now:%Y-%m-%dT%H:%M:%SZ}-Ibz", tasks=tasks, restore=spec,
-                   property_bag=initial_property_bag(spec))
+                   property_bag=initial_property_bag(spec), report=report)
+
+    def _restore_count(self) -> int:
+        return sum(1 for job in self.state.jobs.values() if job.operation in RESTORE_OPERATIONS)
 
     def validate(self, vault: Vault, body: dict[str, Any]) -> list[Problem]:
         """The service's validation results for a restore request (empty = valid). Raises: BadRequest for a body

@@ -105,7 +105,7 @@ def _extended_info(j: Job, now: datetime) -> dict[str, Any]:
     tasks = [_task(j, task.task_id, task.start_fraction, task.end_fraction, progress) for task in j.tasks]
     info: dict[str, Any] = {"tasksList": tasks, "propertyBag": dict(j.property_bag),
                             "progressPercentage": float(progress),
-                            "estimatedRemainingDuration": iso_duration(j.remaining(now))}
+                            "estimatedRemainingDuration": iso_duration(j.estimated_remaining(now))}
     if j.status is JobStatus.FAILED and j.error:
         info["dynamicErrorMessage"] = j.error.message
     return info

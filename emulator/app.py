@@ -126,25 +126,13 @@ class FrontDoor:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-
-        async def persisting_send(message: Message) -> None:
-            # The state is saved before the client sees the answer: what a client was told survives a kill.
-            if message["type"] == "http.response.start":
-                self.runtime.persist()
-            await send(message)
-
-        if scope["path"].startswith("/_emulator"):
-            try:
-                await self.app(scope, receive, persisting_send)
-            finally:
-                self.runtime.persist()
-            return
         query = scope.get("query_string", b"").decode()
         path = scope["path"] + (f"?{query}" if query else "")
         seen: dict[str, Any] = {"status": 0, "retry": None}
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # The state is saved before the client sees the answer: what a client was told survives a kill.
                 self.runtime.persist()
                 seen["status"] = message["status"]
                 for name, value in message.get("headers", []):
@@ -152,15 +140,17 @@ class FrontDoor:
                         seen["retry"] = value.decode()
             await send(message)
 
-        fault = self.runtime.faults.take(scope["method"], path)
+        is_arm = not scope["path"].startswith(("/_emulator", "/msi"))
+        fault = self.runtime.faults.take(scope["method"], path) if not scope["path"].startswith("/_emulator") \
+            else None
         try:
             if fault is not None:
                 await self._apply(fault, scope, receive, recording_send)
             else:
                 await self.app(scope, receive, recording_send)
         finally:
-            self.runtime.persist()
-        if not scope["path"].startswith("/msi"):
+            self.runtime.persist()  # also after a dropped connection, which sends no answer
+        if is_arm:
             self._record(scope, path, seen, fault)
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:

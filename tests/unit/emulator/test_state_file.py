@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from tests.support.procs import ROOT, Proc, free_port, running, start_emulator
+from tests.support.wait import wait_until
 
 PRIMARY = {"api-version": "2026-02-01"}
 
@@ -78,6 +79,23 @@ def test_a_restore_running_when_the_emulator_was_killed_finishes_after_the_resta
     assert done["properties"]["status"] == "Completed"
     assert (status["status"], status["properties"]["jobId"]) == ("Succeeded", job["name"])
     assert any(d["createdByJob"] == job["name"] for d in disks)
+
+
+def test_after_a_clean_stop_the_restore_runs_on_in_service_time_and_finishes(tmp_path: Path) -> None:
+    state = ["--state-file", str(tmp_path / "state.json")]
+    with running(start_emulator(time_scale=600, extra=state)) as first:
+        requests.put(first.url + "/_emulator/scenario", json={"jobSeconds": 1800}, timeout=5).raise_for_status()
+        token = _token(first)
+        _start_restore(first, token)
+        job = _restore_jobs(first)[0]
+        first.stop()  # SIGTERM: uvicorn finishes in-flight requests and exits
+    assert job["properties"]["status"] == "InProgress"
+    with running(start_emulator(time_scale=600, extra=state)) as second:
+        job_url = f"{second.url}{job['vaultId']}/backupJobs/{job['name']}"
+        done = wait_until(lambda: requests.get(job_url, params=PRIMARY, headers={"Authorization": f"Bearer {token}"},
+                                               timeout=5).json()["properties"],
+                          lambda props: props["status"] != "InProgress", timeout=30, what="the restore job to end")
+    assert done["status"] == "Completed" and done["endTime"] > job["properties"]["startTime"]
 
 
 def test_without_a_state_file_a_restart_starts_from_the_seed() -> None:

@@ -63,6 +63,9 @@ class CrossRegion:
 
     def require_enabled(self, vault: Vault) -> str:
         """The vault's secondary region. Raises: BadRequest when cross-region restore is off on the vault."""
+        # CRR "is an opt-in feature for any GRS vault" (MicrosoftDocs/azure-docs articles/backup/
+        # guidance-best-practices.md): without it the secondary region serves nothing of the vault. No public
+        # source gives the service's error code; BMSUserErrorCrossRegionRestoreNotEnabled is the emulator's.
         if not vault.cross_region_restore or not vault.secondary_region:
             raise BadRequest("BMSUserErrorCrossRegionRestoreNotEnabled",
                              f"Cross region restore is not enabled on vault '{vault.name}'.")

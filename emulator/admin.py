@@ -49,7 +49,7 @@ async def health(request: Request) -> Response:
 async def inventory(request: Request) -> Response:
     backend = _rt(request).backend
     backend.tick()
-    return json_response(serialize_admin.inventory(backend.state.world))
+    return json_response(serialize_admin.inventory(backend.lookups.world()))
 
 
 async def requests_log(request: Request) -> Response:
@@ -107,7 +107,7 @@ async def seed(request: Request) -> Response:
         backend.add_seed(await _body(request))
     except (KeyError, ValueError, StopIteration) as exc:
         return _bad(exc)
-    return json_response(serialize_admin.inventory(backend.state.world), 201)
+    return json_response(serialize_admin.inventory(backend.lookups.world()), 201)
 
 
 async def clock(request: Request) -> Response:

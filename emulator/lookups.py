@@ -9,7 +9,7 @@ from emulator import ids
 from emulator.clock import Clock
 from emulator.exceptions import NotFound, resource_not_found
 from emulator.lifecycle import Job, Operation
-from emulator.resources import ProtectedItem, RecoveryPoint, Vault, VirtualMachine
+from emulator.resources import ProtectedItem, RecoveryPoint, Vault, VirtualMachine, World
 from emulator.state import ServiceState
 
 
@@ -17,6 +17,10 @@ class Lookups:
     def __init__(self, state: ServiceState, clock: Clock) -> None:
         self.state = state
         self.clock = clock
+
+    def world(self) -> World:
+        """Every resource (the admin inventory lists them all)."""
+        return self.state.world
 
     def vault(self, subscription: str, resource_group: str, name: str) -> Vault:
         """Raises: NotFound (ResourceNotFound) for a vault the subscription does not have."""

@@ -45,7 +45,7 @@ def test_webhook_secret_is_reused_from_the_key_vault_it_is_stored_in():
 
 def test_funcignore_keeps_tooling_out_of_the_deployment_package():
     ignored = {line.strip().rstrip("/") for line in (REPO / ".funcignore").read_text().splitlines()}
-    assert {"infra", "tests", ".venv", ".venv-checkov"} <= ignored
+    assert {"infra", "tests", "scripts", ".venv", ".venv-checkov"} <= ignored
 
 
 def _parameters():

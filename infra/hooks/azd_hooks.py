@@ -29,6 +29,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 SUBSCRIPTION_NAME = "restore-from-event"
 FUNCTION_NAME = "restore_from_event"
@@ -62,14 +64,15 @@ def az(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return run(["az", *args, *(["--subscription", subscription] if subscription else [])])
 
 
-def az_found(env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str] | None:
-    """The answer of an az call, None when it says "not found"; any other failure stops the hook."""
-    proc = az(env, *args)
-    if proc.returncode == 0:
-        return proc
-    if "NotFound" in proc.stderr:
-        return None
-    raise HookError(f"az {' '.join(args[:3])} failed: {proc.stderr.strip()}")
+def az_list(env: Mapping[str, str], *args: str) -> list[dict[str, Any]]:
+    """The JSON list an az list command answers; any failure stops the hook (no error text is interpreted)."""
+    proc = az(env, *args, "--output", "json")
+    if proc.returncode != 0:
+        raise HookError(f"az {' '.join(args[:2])} failed: {proc.stderr.strip()}")
+    answer = json.loads(proc.stdout or "[]")
+    if not isinstance(answer, list):
+        raise HookError(f"az {' '.join(args[:2])} answered something other than a list")
+    return answer
 
 
 def azd_set(name: str, value: str) -> None:
@@ -78,46 +81,54 @@ def azd_set(name: str, value: str) -> None:
         raise HookError(f"azd env set {name} failed: {proc.stderr.strip()}")
 
 
-def vault_is_deleted(env: Mapping[str, str], name: str) -> bool:
-    return az_found(env, "keyvault", "show-deleted", "--name", name, "--output", "none") is not None
+@dataclass(frozen=True)
+class Vaults:
+    """The Key Vaults of the azd subscription: live (name -> vault) and in soft delete (names)."""
 
+    live: dict[str, dict[str, Any]]
+    deleted: set[str]
 
-def vault_exists(env: Mapping[str, str], name: str) -> bool:
-    return az_found(env, "keyvault", "show", "--name", name, "--query", "name", "--output", "tsv") is not None
+    @classmethod
+    def read(cls, env: Mapping[str, str]) -> Vaults:
+        # Lists, not `az keyvault show` / `show-deleted` per name: those report a missing vault only as an error
+        # text ("The Vault '...' not found within subscription.", "No deleted Vault or HSM was found with name ...",
+        # Azure/azure-cli src/azure-cli/azure/cli/command_modules/keyvault/_validators.py). list-deleted needs no
+        # location.
+        live = az_list(env, "keyvault", "list", "--resource-type", "vault")
+        deleted = az_list(env, "keyvault", "list-deleted", "--resource-type", "vault")
+        return cls({str(v["name"]).lower(): v for v in live}, {str(v["name"]).lower() for v in deleted})
 
+    def environment_vault(self, env: Mapping[str, str]) -> str | None:
+        """The vault tagged with this azd environment in its resource group (main.bicep: rg-<environment>)."""
+        group = (env.get("AZURE_RESOURCE_GROUP") or f"rg-{env['AZURE_ENV_NAME']}").lower()
+        names = sorted(str(v["name"]) for v in self.live.values()
+                       if str(v.get("resourceGroup", "")).lower() == group
+                       and (v.get("tags") or {}).get("azd-env-name") == env["AZURE_ENV_NAME"])
+        return names[0] if names else None
 
-def environment_vault(env: Mapping[str, str]) -> str | None:
-    """The vault tagged with this azd environment in its resource group (main.bicep: rg-<environment> by default)."""
-    if not env.get("AZURE_ENV_NAME"):
-        raise HookError("AZURE_ENV_NAME is not set (run the hook through azd)")
-    group = env.get("AZURE_RESOURCE_GROUP") or f"rg-{env['AZURE_ENV_NAME']}"
-    proc = az_found(env, "keyvault", "list", "--resource-group", group, "--output", "json")
-    vaults = [] if proc is None else json.loads(proc.stdout or "[]")
-    names = sorted(v["name"] for v in vaults if (v.get("tags") or {}).get("azd-env-name") == env["AZURE_ENV_NAME"])
-    return names[0] if names else None
-
-
-def new_vault_name(env: Mapping[str, str]) -> str:
-    """kv- and 16 hex digits: a valid vault name (3-24 characters, a letter first) that no deleted vault holds."""
-    for _ in range(5):
-        name = f"kv-{secrets.token_hex(8)}"
-        if not vault_is_deleted(env, name):
-            return name
-    raise HookError("could not find a Key Vault name that no deleted vault holds")
+    def new_name(self) -> str:
+        """kv- and 16 hex digits: a valid vault name (3-24 characters, a letter first) no vault here holds."""
+        while True:
+            name = f"kv-{secrets.token_hex(8)}"
+            if name not in self.live and name not in self.deleted:
+                return name
 
 
 def choose_vault(env: Mapping[str, str]) -> tuple[str, bool]:
     """(vault name, whether that vault exists now)."""
+    if not env.get("AZURE_ENV_NAME"):
+        raise HookError("AZURE_ENV_NAME is not set (run the hook through azd)")
+    vaults = Vaults.read(env)
     for name in dict.fromkeys(n for n in (env.get("KEY_VAULT_NAME"), env.get("AZURE_KEY_VAULT_NAME")) if n):
-        if vault_is_deleted(env, name):
+        if name.lower() in vaults.deleted:
             print(f"Key Vault {name} is deleted (purge protection keeps its name reserved); choosing a new name.")
             continue
-        return name, vault_exists(env, name)
-    adopted = environment_vault(env)
+        return name, name.lower() in vaults.live
+    adopted = vaults.environment_vault(env)
     if adopted:
         print(f"Using Key Vault {adopted}, the vault of azd environment {env['AZURE_ENV_NAME']}.")
         return adopted, True
-    return new_vault_name(env), False
+    return vaults.new_name(), False
 
 
 def preprovision(env: Mapping[str, str]) -> None:

@@ -55,23 +55,15 @@ def _azd(state: dict[str, Any], args: list[str]) -> int:
 
 
 def _keyvault(state: dict[str, Any], args: list[str]) -> int:
-    name = _option(args, "--name")
-    if args[1] == "show-deleted":
-        return 0 if name in state.get("deleted_vaults", []) else _fail(
-            "DeletedVaultNotFound", f"Deleted vault '{name}' not found.")
-    if args[1] == "show":
-        if name not in state.get("vaults", {}):
-            return _fail("ResourceNotFound", f"The Resource 'Microsoft.KeyVault/vaults/{name}' was not found.")
-        print(name)
+    if args[1:4] == ["list", "--resource-type", "vault"]:
+        print(json.dumps([{"name": n, "resourceGroup": v.get("group"), "tags": v.get("tags", {})}
+                          for n, v in state.get("vaults", {}).items()]))
         return 0
-    if args[1] == "list":
-        group = _option(args, "--resource-group")
-        if group not in state.get("groups", []):
-            return _fail("ResourceGroupNotFound", f"Resource group '{group}' could not be found.")
-        print(json.dumps([{"name": n, "tags": v.get("tags", {})} for n, v in state.get("vaults", {}).items()
-                          if v.get("group") == group]))
+    if args[1:4] == ["list-deleted", "--resource-type", "vault"]:
+        print(json.dumps([{"name": n, "properties": {"location": "westeurope"}} for n in state.get(
+            "deleted_vaults", [])]))
         return 0
-    return _fail("FakeCli", f"az keyvault {args[1]} is not served by the fake")
+    return _fail("FakeCli", f"az {' '.join(args)} is not served by the fake")
 
 
 def _az(state: dict[str, Any], args: list[str]) -> int:

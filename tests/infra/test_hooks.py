@@ -104,7 +104,7 @@ def test_first_provision_gets_a_new_vault_name_and_no_secret_lookup(tmp_path):
 def test_second_provision_keeps_the_live_vault_and_rereads_its_secret(tmp_path):
     state = {"env": {**ENV, **DEPLOYED, "KEY_VAULT_NAME": "kv-0123456789abcdef",
                      "AZURE_KEY_VAULT_NAME": "kv-0123456789abcdef"},
-             "groups": [GROUP], "vaults": {"kv-0123456789abcdef": {"group": GROUP}}}
+             "vaults": {"kv-0123456789abcdef": {"group": GROUP}}}
     proc, state = run_hook(tmp_path, "preprovision", state)
     assert proc.returncode == 0, proc.stderr
     assert state["env"]["KEY_VAULT_NAME"] == state["env"]["AZURE_KEY_VAULT_NAME"] == "kv-0123456789abcdef"
@@ -121,14 +121,14 @@ def test_provision_after_down_never_reuses_a_purge_protected_vault_name(tmp_path
 
 
 def test_fresh_ci_environment_adopts_the_vault_its_environment_already_has(tmp_path):
-    state = {"env": dict(ENV), "groups": [GROUP],
+    tag = {"azd-env-name": ENV["AZURE_ENV_NAME"]}
+    state = {"env": dict(ENV),
              "vaults": {"kv-other": {"group": GROUP, "tags": {"azd-env-name": "someone-else"}},
-                        "kv-fedcba9876543210": {"group": GROUP, "tags": {"azd-env-name": ENV["AZURE_ENV_NAME"]}}}}
+                        "kv-same-tag-elsewhere": {"group": "rg-unrelated", "tags": tag},
+                        "kv-fedcba9876543210": {"group": GROUP, "tags": tag}}}
     proc, state = run_hook(tmp_path, "preprovision", state)
     assert proc.returncode == 0, proc.stderr
     assert state["env"]["KEY_VAULT_NAME"] == state["env"]["AZURE_KEY_VAULT_NAME"] == "kv-fedcba9876543210"
-    assert _calls(state, "az", "keyvault", "list")[0][_calls(state, "az", "keyvault", "list")[0].index(
-        "--resource-group") + 1] == GROUP
 
 
 def test_an_environment_of_the_previous_template_keeps_its_vault(tmp_path):
@@ -248,11 +248,10 @@ def test_up_up_down_up_cycle(tmp_path):
     _, state = run_hook(tmp_path, "preprovision", state)
     first = state["env"]["KEY_VAULT_NAME"]
     state["vaults"] = {first: {"group": GROUP, "tags": {"azd-env-name": ENV["AZURE_ENV_NAME"]}}}  # provisioned
-    state["groups"] = [GROUP]
     state["env"]["AZURE_KEY_VAULT_NAME"] = first  # the AZURE_KEY_VAULT_NAME output
     _, state = run_hook(tmp_path, "preprovision", state)
     assert state["env"]["KEY_VAULT_NAME"] == state["env"]["AZURE_KEY_VAULT_NAME"] == first
-    state["vaults"], state["groups"], state["deleted_vaults"] = {}, [], [first]  # azd down: group gone
+    state["vaults"], state["deleted_vaults"] = {}, [first]  # azd down: the group and the vault are gone
     _, state = run_hook(tmp_path, "postdown", state)
     proc, state = run_hook(tmp_path, "preprovision", state)
     assert proc.returncode == 0, proc.stderr

@@ -3,20 +3,19 @@ seed, clock, reset."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import json
+from typing import Any
 
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator import serialize
-from emulator.clock import iso
+from emulator import serialize_admin
+from emulator.clock import ClockShared, iso
 from emulator.faults import Fault
 from emulator.httpctx import json_response
-
-if TYPE_CHECKING:
-    from emulator.app import Runtime
+from emulator.runtime import Runtime
 
 
 def _rt(request: Request) -> Runtime:
@@ -27,8 +26,6 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
-    import json
-
     data = json.loads(raw)
     if not isinstance(data, dict):
         raise ValueError("body must be a JSON object")
@@ -40,14 +37,19 @@ def _bad(exc: Exception) -> Response:
     return json_response({"error": {"code": "InvalidAdminRequest", "message": str(detail)}}, 400)
 
 
+def _scale(rt: Runtime) -> float:
+    return float(getattr(rt.backend.clock, "scale", 1.0))
+
+
 async def health(request: Request) -> Response:
-    backend = _rt(request).backend
-    return json_response({"status": "ok", "serviceTime": iso(backend.clock.now()),
-                          "timeScale": getattr(backend.clock, "scale", 1.0)})
+    rt = _rt(request)
+    return json_response({"status": "ok", **serialize_admin.clock(rt.backend.now(), _scale(rt))})
 
 
 async def inventory(request: Request) -> Response:
-    return json_response(_rt(request).backend.inventory())
+    backend = _rt(request).backend
+    backend.tick()
+    return json_response(serialize_admin.inventory(backend.lookups.world()))
 
 
 async def requests_log(request: Request) -> Response:
@@ -55,7 +57,7 @@ async def requests_log(request: Request) -> Response:
     if request.method == "DELETE":
         rt.requests.clear()
         return json_response({"cleared": True})
-    return json_response({"requests": rt.requests.listing()})
+    return json_response(serialize_admin.requests(rt.requests.listing()))
 
 
 async def faults(request: Request) -> Response:
@@ -73,7 +75,7 @@ async def faults(request: Request) -> Response:
 
 
 async def tokens(request: Request) -> Response:
-    return json_response(_rt(request).backend.tokens.listing())
+    return json_response(serialize_admin.tokens(_rt(request).backend.tokens))
 
 
 async def reset(request: Request) -> Response:
@@ -81,20 +83,12 @@ async def reset(request: Request) -> Response:
     rt.backend.reset(clear_arm_tokens=request.query_params.get("tokens", "").lower() == "true")
     rt.faults.clear()
     rt.requests.clear()
-    return json_response({"reset": True, "serviceTime": iso(rt.backend.clock.now())})
+    return json_response({"reset": True, "serviceTime": iso(rt.backend.now())})
 
 
 async def jobs(request: Request) -> Response:
     backend = _rt(request).backend
-    backend.tick()
-    now = backend.clock.now()
-    out = []
-    for job in sorted(backend.jobs.values(), key=lambda j: j.start):
-        body = serialize.job(job, now)
-        body.update({"vaultId": job.vault_id, "region": job.region, "vmId": job.vm_id,
-                     "history": [{"time": iso(t), "status": str(s)} for t, s in job.history]})
-        out.append(body)
-    return json_response({"jobs": out})
+    return json_response(serialize_admin.jobs(backend.jobs.all(), backend.now()))
 
 
 async def scenario(request: Request) -> Response:
@@ -113,11 +107,12 @@ async def seed(request: Request) -> Response:
         backend.add_seed(await _body(request))
     except (KeyError, ValueError, StopIteration) as exc:
         return _bad(exc)
-    return json_response(backend.inventory(), 201)
+    return json_response(serialize_admin.inventory(backend.lookups.world()), 201)
 
 
 async def clock(request: Request) -> Response:
-    backend = _rt(request).backend
+    rt = _rt(request)
+    backend = rt.backend
     if request.method == "POST":
         try:
             seconds = float((await _body(request)).get("advanceSeconds", 0))
@@ -125,9 +120,12 @@ async def clock(request: Request) -> Response:
             return _bad(exc)
         if seconds < 0:
             return _bad(ValueError("advanceSeconds must not be negative"))
-        backend.clock.advance(seconds)
+        try:
+            backend.clock.advance(seconds)
+        except ClockShared as exc:
+            return json_response({"error": {"code": "ClockShared", "message": str(exc)}}, 409)
         backend.tick()
-    return json_response({"serviceTime": iso(backend.clock.now()), "timeScale": getattr(backend.clock, "scale", 1.0)})
+    return json_response(serialize_admin.clock(backend.now(), _scale(rt)))
 
 
 def routes() -> list[Route]:

@@ -6,7 +6,6 @@ import asyncio
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -15,22 +14,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from emulator import admin, urls
-from emulator.backend import Backend
-from emulator.exceptions import BadRequest, EmulatorError, NotFound
-from emulator.faults import Fault, FaultTable
+from emulator import admin, serialize, urls
+from emulator.exceptions import BadRequest, EmulatorError, NotFound, RegionUnavailable
+from emulator.faults import Fault
 from emulator.httpctx import Ctx, arm_headers, json_response
-from emulator.reqlog import RequestLog
+from emulator.outage import RECOVERY_SERVICES
+from emulator.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class Runtime:
-    backend: Backend
-    identity_header: str = "local-dev"
-    faults: FaultTable = field(default_factory=FaultTable)
-    requests: RequestLog = field(default_factory=RequestLog)
+REGION_KEY = "emulator.region"  # the ASGI scope key where dispatch leaves the region a request needs
 
 
 def _version_error(version: str | None, family: str) -> EmulatorError | None:
@@ -52,7 +45,7 @@ async def arm_dispatch(request: Request) -> Response:
     backend = runtime.backend
     headers = arm_headers(request)
     try:
-        backend.tokens.check_arm(request.headers.get("authorization"), backend.clock.now())
+        backend.tokens.check_arm(request.headers.get("authorization"), backend.now())
         found = urls.resolve(request.method, request.url.path)
         if found is None:
             if urls.path_exists(request.url.path):
@@ -63,32 +56,58 @@ async def arm_dispatch(request: Request) -> Response:
         error = _version_error(version, route.family)
         if error:
             raise error
+        crr = version in urls.CRR_VERSIONS
+        region = backend.outage.region_of(route.served_by, params, crr)
+        request.scope[REGION_KEY] = region
+        backend.outage.check(region, "Microsoft.Compute" if route.family == "compute" else RECOVERY_SERVICES)
         backend.tick()
-        ctx = Ctx(request, params, backend, str(version), version in urls.CRR_VERSIONS, await request.body())
-        response = await route.handler(ctx)
+        response = await route.handler(Ctx(request, params, backend, str(version), crr, await request.body()))
     except EmulatorError as exc:
         response = json_response(exc.body(), exc.status, exc.headers)
+    except RegionUnavailable as exc:
+        response = outage_response(exc, backend.outage.draw())
     response.headers.update(headers)
     return response
+
+
+def outage_response(exc: RegionUnavailable, failure: str) -> Response:
+    """How ARM answers when the region a request needs is down (the sources are in `outage.py`)."""
+    if failure == "Drop":
+        return DroppedConnection()
+    if failure == "GatewayTimeout":
+        error = EmulatorError("GatewayTimeout", f"The gateway did not receive a response from '{exc.provider}' "
+                                                "within the specified time period.", 504)
+    else:
+        error = EmulatorError("ServiceUnavailable", f"The service '{exc.provider}' is unavailable in region "
+                                                    f"'{exc.region}'. Retry the request later.", 503)
+    return json_response(error.body(), error.status)
+
+
+class DroppedConnection(Response):
+    """No answer at all: the TCP connection is closed (a client sees a connection error)."""
+
+    def __init__(self) -> None:
+        super().__init__(b"", 503)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _drop(receive)
 
 
 async def msi_token(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     backend = runtime.backend
     if request.headers.get("x-identity-header") != runtime.identity_header:
-        return json_response({"statusCode": 401, "message": "Unauthorized: X-IDENTITY-HEADER is missing or wrong.",
-                              "correlationId": headers_id(request)}, 401)
+        return json_response(serialize.msi_error(401, "Unauthorized: X-IDENTITY-HEADER is missing or wrong.",
+                                                 headers_id(request)), 401)
     resource = request.query_params.get("resource")
     if request.query_params.get("api-version") != "2019-08-01" or not resource:
-        return json_response({"statusCode": 400, "message": "api-version=2019-08-01 and resource are required.",
-                              "correlationId": headers_id(request)}, 400)
-    subs = list(backend.world.subscriptions.values())
-    tenant = subs[0].tenant_id if subs else "72f988bf-86f1-41af-91ab-2d7cd011db47"
-    token = backend.tokens.issue_arm(resource, backend.clock.now(), backend.scenario.token_lifetime_seconds, tenant)
+        return json_response(serialize.msi_error(400, "api-version=2019-08-01 and resource are required.",
+                                                 headers_id(request)), 400)
+    token = backend.tokens.issue_arm(resource, backend.now(), backend.scenario.token_lifetime_seconds,
+                                     backend.lookups.tenant_of())
     expires_on = int(backend.clock.wall_epoch_at(token.expires_at))
     log.info("msi.token_issued", extra={"token_sha256": hashlib.sha256(token.token.encode()).hexdigest()})
-    return json_response({"access_token": token.token, "expires_on": str(expires_on), "resource": resource,
-                          "token_type": "Bearer", "client_id": "00000000-0000-0000-0000-00000000e1e1"})
+    return json_response(serialize.msi_token(token, expires_on))
 
 
 def headers_id(request: Request) -> str:
@@ -96,14 +115,15 @@ def headers_id(request: Request) -> str:
 
 
 class FrontDoor:
-    """Raw ASGI wrapper: applies faults and records every ARM request (never the admin API)."""
+    """Raw ASGI wrapper: applies faults, records every ARM request (never the admin API), saves the state file
+    before each answer."""
 
     def __init__(self, app: Starlette, runtime: Runtime) -> None:
         self.app = app
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_emulator"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode()
@@ -112,18 +132,25 @@ class FrontDoor:
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # The state is saved before the client sees the answer: what a client was told survives a kill.
+                self.runtime.persist()
                 seen["status"] = message["status"]
                 for name, value in message.get("headers", []):
                     if name.lower() == b"retry-after":
                         seen["retry"] = value.decode()
             await send(message)
 
-        fault = self.runtime.faults.take(scope["method"], path)
-        if fault is not None:
-            await self._apply(fault, scope, receive, recording_send)
-        else:
-            await self.app(scope, receive, recording_send)
-        if not scope["path"].startswith("/msi"):
+        is_arm = not scope["path"].startswith(("/_emulator", "/msi"))
+        fault = self.runtime.faults.take(scope["method"], path) if not scope["path"].startswith("/_emulator") \
+            else None
+        try:
+            if fault is not None:
+                await self._apply(fault, scope, receive, recording_send)
+            else:
+                await self.app(scope, receive, recording_send)
+        finally:
+            self.runtime.persist()  # also after a dropped connection, which sends no answer
+        if is_arm:
             self._record(scope, path, seen, fault)
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
@@ -137,8 +164,8 @@ class FrontDoor:
             return
         body = fault.response.body
         if body is None and fault.response.status >= 400:
-            body = {"error": {"code": _FAULT_CODES.get(fault.response.status, "InjectedFault"),
-                              "message": "Injected by the emulator fault table."}}
+            body = EmulatorError(_FAULT_CODES.get(fault.response.status, "InjectedFault"),
+                                 "Injected by the emulator fault table.").body()
         data = body.encode() if isinstance(body, str) else (json.dumps(body).encode() if body is not None else b"")
         headers = {"content-type": "application/json; charset=utf-8", **fault.response.headers}
         await Response(data, fault.response.status, headers)(scope, receive, send)
@@ -148,9 +175,10 @@ class FrontDoor:
         token = auth.partition(" ")[2].strip()
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
         entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"],
-                                          self.runtime.backend.clock.now(), digest, fault.id if fault else None)
-        log.info("arm.request", extra={"seq": entry["seq"], "method": entry["method"], "path": scope["path"],
-                                       "status": entry["status"], "retry_after": entry["retryAfter"]})
+                                          self.runtime.backend.now(), digest, fault.id if fault else None,
+                                          scope.get(REGION_KEY))
+        log.info("arm.request", extra={"seq": entry.seq, "method": entry.method, "path": scope["path"],
+                                       "status": entry.status, "retry_after": entry.retry_after})
 
 
 _FAULT_CODES = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 SUB_PROD = "11111111-1111-1111-1111-111111111111"
@@ -12,7 +13,7 @@ _VAULT_ONLY = [["InstantRP", "Deleted"], ["HardenedRP", "Valid"]]
 _ARCHIVE_ONLY = [["InstantRP", "Deleted"], ["HardenedRP", "Deleted"], ["ArchivedRP", "Valid"]]
 
 
-def _points(pattern: list[tuple[float, str]], archive_age_hours: float | None = None) -> list[dict[str, Any]]:
+def _points(pattern: Sequence[tuple[float, str]], archive_age_hours: float | None = None) -> list[dict[str, Any]]:
     """Recovery points `ageHours` old, instant tier for the first 2 days, vault tier after, one archived point."""
     points: list[dict[str, Any]] = [
         {"ageHours": age, "type": kind, "tiers": _INSTANT if age <= 48 else _VAULT_ONLY} for age, kind in pattern

@@ -57,3 +57,13 @@ class Unauthorized(EmulatorError):
 
 def resource_not_found(kind: str, resource_id: str) -> NotFound:
     return NotFound("ResourceNotFound", f"The {kind} '{resource_id}' was not found.")
+
+
+class RegionUnavailable(Exception):
+    """The request needs a region the scenario has down (`regionOutage`); the front door answers it as ARM does
+    when a regional endpoint does not answer (see `outage.py`). Not an EmulatorError: it has no single body."""
+
+    def __init__(self, region: str, provider: str) -> None:
+        super().__init__(f"region {region} is down ({provider})")
+        self.region = region
+        self.provider = provider

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator import serialize
 from emulator.backend import Backend
 from emulator.exceptions import BadRequest
 
@@ -89,4 +90,4 @@ def page(ctx: Ctx, items: list[dict[str, Any]], size: int) -> dict[str, Any]:
         query = [(k, v) for k, v in ctx.request.query_params.multi_items() if k.lower() != "$skiptoken"]
         query.append(("$skipToken", str(start + size)))
         next_link = f"{ctx.base_url}{ctx.request.url.path}?{urlencode(query)}"
-    return {"value": chunk, "nextLink": next_link}
+    return serialize.page(chunk, next_link)

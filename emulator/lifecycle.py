@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+
+from emulator.progress import ProgressReport, eta_factor, percent
+from emulator.validation import Problem
 
 
 class JobStatus(StrEnum):
@@ -40,6 +42,24 @@ class InvalidTransition(Exception):
     """A job was asked to move along a transition the table does not declare."""
 
 
+@dataclass(frozen=True)
+class OperationError:
+    """`OperationStatus.error` (`PS` OperationStatusError)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class JobError:
+    """One `errorDetails[]` entry of an Azure IaaS VM job (`PS` AzureIaaSVMErrorInfo)."""
+
+    code: int
+    title: str
+    message: str
+    recommendations: tuple[str, ...] = ()
+
+
 @dataclass
 class Operation:
     """An async operation (restore, CRR, validate, job cancel) that ends at `done_at` with `outcome`."""
@@ -50,8 +70,8 @@ class Operation:
     done_at: datetime
     outcome: OperationStatus = OperationStatus.SUCCEEDED
     job_name: str | None = None
-    error: dict[str, str] | None = None
-    result: dict[str, Any] | None = None
+    error: OperationError | None = None
+    validation: list[Problem] | None = None  # a validate operation's results
     region: str | None = None
     subscription: str | None = None
     retry_after: int = 60
@@ -61,6 +81,25 @@ class Operation:
 
     def is_done(self, now: datetime) -> bool:
         return now >= self.done_at
+
+
+@dataclass
+class RestoreSpec:
+    """What a restore job restores and where (the request's fields the job needs when it completes)."""
+
+    recovery_type: str  # OriginalLocation | AlternateLocation | RestoreDisks
+    region: str
+    vm_id: str
+    vm_name: str
+    rp_name: str
+    rp_time: datetime
+    luns: list[int]
+    storage_account_id: str | None = None
+    target_resource_group_id: str | None = None
+    target_virtual_machine_id: str | None = None
+    subnet_id: str | None = None
+    vm_size: str | None = None
+    zones: list[str] | None = None
 
 
 @dataclass
@@ -87,12 +126,13 @@ class Job:
     subscription: str | None = None
     vm_id: str | None = None
     activity_id: str = ""
-    error: dict[str, Any] | None = None
+    error: JobError | None = None
     property_bag: dict[str, str] = field(default_factory=dict)
     tasks: list[Task] = field(default_factory=lambda: [Task("Transfer data", 0.0, 1.0)])
     cancel_done_at: datetime | None = None
-    restore: dict[str, Any] | None = None  # what to create on completion
+    restore: RestoreSpec | None = None  # what to create on completion
     history: list[tuple[datetime, JobStatus]] = field(default_factory=list)
+    report: ProgressReport = field(default_factory=ProgressReport)  # how it reports progress and remaining time
 
     def move(self, new: JobStatus, at: datetime) -> None:
         if new not in JOB_TRANSITIONS.get(self.status, set()):
@@ -119,21 +159,27 @@ class Job:
         self.cancel_done_at = now + timedelta(seconds=cancel_seconds)
 
     def progress(self, now: datetime) -> int:
+        """Reported progress in whole percent: 100 once completed, at most 99 before (shaped by `report`)."""
         if self.status in (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS):
             return 100
         if self.planned_end is None or self.planned_end <= self.start:
             return 0
         reference = min(now, self.end or now)
         fraction = (reference - self.start) / (self.planned_end - self.start)
-        return max(0, min(99, int(fraction * 100)))
+        return percent(self.report.profile, fraction)
 
     def elapsed(self, now: datetime) -> float:
         return ((self.end or now) - self.start).total_seconds()
 
     def remaining(self, now: datetime) -> float:
+        """True seconds until the job ends (0 once it ended)."""
         if self.status.is_terminal or self.planned_end is None:
             return 0.0
         return max(0.0, (self.planned_end - now).total_seconds())
+
+    def estimated_remaining(self, now: datetime) -> float:
+        """The remaining time the job reports: the true one, wrong by the job's `etaErrorPct` (with noise)."""
+        return self.remaining(now) * eta_factor(self.report, self.elapsed(now))
 
     @property
     def is_cancellable(self) -> bool:

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from emulator.clock import iso
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    seq: int
+    method: str
+    path: str  # with the query string
+    status: int  # 0: the connection was dropped
+    retry_after: str | None
+    wall_time: datetime
+    service_time: datetime
+    token_sha256: str | None
+    fault: str | None  # the fault's ID when the fault table answered
+    region: str | None  # the region that serves the request (outage.py); None: none known or not an ARM route
 
 
 class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seq = 0
-        self.entries: list[dict[str, Any]] = []
+        self.entries: list[LoggedRequest] = []
 
     def add(self, method: str, path: str, status: int, retry_after: str | None, service_time: datetime,
-            token_sha256: str | None, fault: str | None = None) -> dict[str, Any]:
+            token_sha256: str | None, fault: str | None = None, region: str | None = None) -> LoggedRequest:
         with self._lock:
             self._seq += 1
-            entry = {"seq": self._seq, "method": method, "path": path, "status": status,
-                     "retryAfter": _int_or_raw(retry_after), "wallTime": iso(datetime.now(UTC)),
-                     "serviceTime": iso(service_time), "tokenSha256": token_sha256, "fault": fault}
+            entry = LoggedRequest(self._seq, method, path, status, retry_after, datetime.now(UTC), service_time,
+                                  token_sha256, fault, region)
             self.entries.append(entry)
             return entry
 
@@ -29,15 +40,6 @@ class RequestLog:
         with self._lock:
             self.entries.clear()
 
-    def listing(self) -> list[dict[str, Any]]:
+    def listing(self) -> list[LoggedRequest]:
         with self._lock:
             return list(self.entries)
-
-
-def _int_or_raw(value: str | None) -> int | str | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return value

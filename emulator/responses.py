@@ -1,4 +1,4 @@
-"""Primary-region handlers: parse, call the backend, serialise (moto's responses.py)."""
+"""Primary-region handlers: parse, call the backend's rule objects, serialise (moto's responses.py)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,25 @@ from starlette.responses import Response
 
 from emulator import serialize
 from emulator.exceptions import BadRequest, EmulatorError
-from emulator.filters import JOB_FIELDS, RECOVERY_POINT_FIELDS, filter_time, parse_filter
+from emulator.filters import RECOVERY_POINT_FIELDS, JobQuery, ProtectedItemQuery, filter_time, parse_filter
 from emulator.httpctx import Ctx, accepted, empty, json_response, page
 from emulator.lifecycle import OperationStatus
-from emulator.state import ProtectedItem, Vault
+from emulator.resources import ProtectedItem, Vault
 
 ITEM_OP_VERSION = "2016-12-01"
 JOB_OP_VERSION = "2017-07-01"
 VALIDATE_OP_VERSION = "2022-03-01"
 
 
-def _vault(ctx: Ctx) -> Vault:
+def vault_of(ctx: Ctx) -> Vault:
     p = ctx.params
-    return ctx.backend.get_vault(p["sub"], p["rg"], p["vault"])
+    return ctx.backend.lookups.vault(p["sub"], p["rg"], p["vault"])
 
 
-def _item(ctx: Ctx) -> tuple[Vault, ProtectedItem]:
-    vault = _vault(ctx)
+def item_of(ctx: Ctx) -> tuple[Vault, ProtectedItem]:
+    vault = vault_of(ctx)
     p = ctx.params
-    return vault, ctx.backend.get_item(vault, p["fabric"], p["container"], p["item"])
+    return vault, ctx.backend.lookups.item(vault, p["fabric"], p["container"], p["item"])
 
 
 def _tracking_item_path(ctx: Ctx, item: ProtectedItem) -> str:
@@ -38,113 +38,99 @@ async def backup_status(ctx: Ctx) -> Response:
     body = ctx.json()
     if str(body.get("resourceType", "")).upper() != "VM" or not body.get("resourceId"):
         raise BadRequest("BMSUserErrorInvalidInput", "resourceType 'VM' and resourceId are required.")
-    return json_response(ctx.backend.backup_status(ctx.params["region"], body["resourceId"]))
+    return json_response(serialize.backup_status(ctx.backend.lookups.protection_of(body["resourceId"])))
 
 
 async def get_protected_item(ctx: Ctx) -> Response:
-    vault, item = _item(ctx)
+    vault, item = item_of(ctx)
     return json_response(serialize.protected_item(item, vault.id))
 
 
 async def list_protected_items(ctx: Ctx) -> Response:
-    vault = _vault(ctx)
-    items = [serialize.protected_item(it, vault.id) for it in ctx.backend.world.items.values()
-             if it.vault_id.lower() == vault.id.lower()]
+    """BackupProtectedItems_List, or with a CRR api-version BackupProtectedItemsCrr_List (the secondary's view)."""
+    vault = vault_of(ctx)
+    query = ProtectedItemQuery.parse(ctx.query("$filter"))
+    if ctx.crr:
+        items = [serialize.protected_item(it, vault.id, points) for it, points in
+                 ctx.backend.crr.protected_items(vault, query)]
+    else:
+        items = [serialize.protected_item(it, vault.id) for it in ctx.backend.lookups.items_of(vault)
+                 if query.matches(it)]
     return json_response(page(ctx, items, ctx.backend.scenario.page_size))
 
 
 async def list_recovery_points(ctx: Ctx) -> Response:
-    _, item = _item(ctx)
+    _, item = item_of(ctx)
     filters = parse_filter(ctx.query("$filter"), RECOVERY_POINT_FIELDS)
-    start, end = filter_time(filters, "startdate"), filter_time(filters, "enddate")
-    points = [rp for rp in item.sorted_points()
-              if (start is None or rp.time >= start) and (end is None or rp.time <= end)
-              and (not ctx.crr or ctx.backend.is_replicated(rp))]
+    points = ctx.backend.lookups.points(item, filter_time(filters, "startdate"), filter_time(filters, "enddate"),
+                                        crr=ctx.crr)
     values = [serialize.recovery_point(item, rp) for rp in points]
     return json_response(page(ctx, values, ctx.backend.scenario.page_size))
 
 
 async def get_recovery_point(ctx: Ctx) -> Response:
-    _, item = _item(ctx)
-    rp = ctx.backend.get_point(item, ctx.params["rp"], crr=ctx.crr)
+    _, item = item_of(ctx)
+    rp = ctx.backend.lookups.point(item, ctx.params["rp"], crr=ctx.crr)
     return json_response(serialize.recovery_point(item, rp))
 
 
 async def trigger_restore(ctx: Ctx) -> Response:
-    vault, item = _item(ctx)
-    op = ctx.backend.trigger_restore(vault, item, ctx.params["rp"], ctx.json())
+    vault, item = item_of(ctx)
+    op = ctx.backend.restores.trigger(vault, item, ctx.params["rp"], ctx.json())
     base = _tracking_item_path(ctx, item)
     return accepted(f"{base}/operationResults/{op.id}?api-version={ITEM_OP_VERSION}",
                     f"{base}/operationsStatus/{op.id}?api-version={ITEM_OP_VERSION}", op.retry_after)
 
 
 async def item_operation_status(ctx: Ctx) -> Response:
-    _item(ctx)
-    op = ctx.backend.get_operation(ctx.params["op"], {"restore"})
-    return json_response(serialize.operation_status(op, ctx.backend.clock.now()))
+    item_of(ctx)
+    op = ctx.backend.lookups.operation(ctx.params["op"], {"restore"})
+    return json_response(serialize.operation_status(op, ctx.backend.now()))
 
 
 async def item_operation_result(ctx: Ctx) -> Response:
-    _, item = _item(ctx)
-    op = ctx.backend.get_operation(ctx.params["op"], {"restore"})
-    status = op.status_at(ctx.backend.clock.now())
+    _, item = item_of(ctx)
+    op = ctx.backend.lookups.operation(ctx.params["op"], {"restore"})
+    status = op.status_at(ctx.backend.now())
     if status is OperationStatus.IN_PROGRESS:
         base = _tracking_item_path(ctx, item)
         return accepted(f"{base}/operationResults/{op.id}?api-version={ITEM_OP_VERSION}",
                         f"{base}/operationsStatus/{op.id}?api-version={ITEM_OP_VERSION}", op.retry_after)
     if status is OperationStatus.FAILED and op.error:
-        raise EmulatorError(op.error["code"], op.error["message"], status=400)
+        raise EmulatorError(op.error.code, op.error.message, status=400)
     return empty(204)
 
 
 async def vault_operation_status(ctx: Ctx) -> Response:
-    _vault(ctx)
-    op = ctx.backend.get_operation(ctx.params["op"], {"restore", "cancel", "validate"})
-    return json_response(serialize.operation_status(op, ctx.backend.clock.now()))
+    vault_of(ctx)
+    op = ctx.backend.lookups.operation(ctx.params["op"], {"restore", "cancel", "validate"})
+    return json_response(serialize.operation_status(op, ctx.backend.now()))
 
 
 async def list_jobs(ctx: Ctx) -> Response:
-    vault = _vault(ctx)
-    ctx.backend.tick()
-    jobs = filter_jobs(ctx, [j for j in ctx.backend.jobs.values()
-                             if j.vault_id and j.vault_id.lower() == vault.id.lower()])
-    now = ctx.backend.clock.now()
+    jobs = ctx.backend.jobs.of_vault(vault_of(ctx), JobQuery.parse(ctx.query("$filter")))
+    now = ctx.backend.now()
     return json_response(page(ctx, [serialize.job(j, now, extended=False) for j in jobs],
                               ctx.backend.scenario.page_size))
 
 
-def filter_jobs(ctx: Ctx, jobs: list) -> list:  # type: ignore[type-arg]
-    f = parse_filter(ctx.query("$filter"), JOB_FIELDS)
-    start, end = filter_time(f, "starttime"), filter_time(f, "endtime")
-
-    def keep(j) -> bool:  # type: ignore[no-untyped-def]
-        return ((start is None or j.start >= start) and (end is None or j.start <= end)
-                and ("operation" not in f or j.operation.lower() == f["operation"].lower())
-                and ("status" not in f or str(j.status).lower() == f["status"].lower())
-                and ("jobid" not in f or j.name.lower() == f["jobid"].lower())
-                and ("backupmanagementtype" not in f or f["backupmanagementtype"].lower() == "azureiaasvm"))
-
-    return sorted((j for j in jobs if keep(j)), key=lambda j: j.start, reverse=True)
-
-
 async def get_job(ctx: Ctx) -> Response:
-    ctx.backend.tick()
-    job = ctx.backend.get_job(ctx.params["job"], vault=_vault(ctx))
-    return json_response(serialize.job(job, ctx.backend.clock.now()))
+    job = ctx.backend.jobs.get(ctx.params["job"], vault_of(ctx))
+    return json_response(serialize.job(job, ctx.backend.now()))
 
 
 async def cancel_job(ctx: Ctx) -> Response:
-    vault = _vault(ctx)
-    op = ctx.backend.cancel_job(vault, ctx.params["job"])
+    vault = vault_of(ctx)
+    op = ctx.backend.jobs.cancel(vault, ctx.params["job"])
     location = f"{ctx.base_url}{vault.id}/backupJobs/{op.job_name}/operationResults/{op.id}" \
                f"?api-version={JOB_OP_VERSION}"
     return accepted(location, None, op.retry_after)
 
 
 async def cancel_result(ctx: Ctx) -> Response:
-    vault = _vault(ctx)
-    op = ctx.backend.get_operation(ctx.params["op"], {"cancel"})
-    if op.status_at(ctx.backend.clock.now()) is OperationStatus.IN_PROGRESS:
+    vault = vault_of(ctx)
+    op = ctx.backend.lookups.operation(ctx.params["op"], {"cancel"})
+    if op.status_at(ctx.backend.now()) is OperationStatus.IN_PROGRESS:
         location = f"{ctx.base_url}{vault.id}/backupJobs/{op.job_name}/operationResults/{op.id}" \
                    f"?api-version={JOB_OP_VERSION}"
         return accepted(location, None, op.retry_after)
@@ -152,8 +138,8 @@ async def cancel_result(ctx: Ctx) -> Response:
 
 
 async def validate(ctx: Ctx) -> Response:
-    results = ctx.backend.validate_restore(_vault(ctx), ctx.json())
-    return json_response({"validateOperationResponse": {"validationResults": results}})
+    problems = ctx.backend.restores.validate(vault_of(ctx), ctx.json())
+    return json_response(serialize.validate_response(problems))
 
 
 def _validate_urls(ctx: Ctx, vault: Vault, op_id: str) -> tuple[str, str]:
@@ -163,20 +149,20 @@ def _validate_urls(ctx: Ctx, vault: Vault, op_id: str) -> tuple[str, str]:
 
 
 async def trigger_validate(ctx: Ctx) -> Response:
-    vault = _vault(ctx)
-    op = ctx.backend.trigger_validate(vault, ctx.json())
+    vault = vault_of(ctx)
+    op = ctx.backend.restores.trigger_validate(vault, ctx.json())
     return accepted(*_validate_urls(ctx, vault, op.id), op.retry_after)
 
 
 async def validate_result(ctx: Ctx) -> Response:
-    vault = _vault(ctx)
-    op = ctx.backend.get_operation(ctx.params["op"], {"validate"})
-    if op.status_at(ctx.backend.clock.now()) is OperationStatus.IN_PROGRESS:
+    vault = vault_of(ctx)
+    op = ctx.backend.lookups.operation(ctx.params["op"], {"validate"})
+    if op.status_at(ctx.backend.now()) is OperationStatus.IN_PROGRESS:
         return accepted(*_validate_urls(ctx, vault, op.id), op.retry_after)
-    return json_response(op.result)
+    return json_response(serialize.validate_response(op.validation or []))
 
 
 async def validate_status(ctx: Ctx) -> Response:
-    _vault(ctx)
-    op = ctx.backend.get_operation(ctx.params["op"], {"validate"})
-    return json_response(serialize.operation_status(op, ctx.backend.clock.now()))
+    vault_of(ctx)
+    op = ctx.backend.lookups.operation(ctx.params["op"], {"validate"})
+    return json_response(serialize.operation_status(op, ctx.backend.now()))

@@ -1,137 +1,129 @@
-"""Restore, validate and cancel rules of the backend (primary region; CRR reuses `start_restore`)."""
+"""Restore rules (primary region; the CRR rules reuse `start`): trigger, validate, one restore at a time per item."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from emulator import ids
+from emulator.clock import Clock
 from emulator.exceptions import BadRequest, Conflict, EmulatorError
-from emulator.lifecycle import Job, JobStatus, Operation, OperationStatus, Task
-from emulator.restore_effects import apply_restore, initial_property_bag
+from emulator.lifecycle import Job, JobError, JobStatus, Operation, OperationError, OperationStatus, RestoreSpec, Task
+from emulator.lookups import Lookups
+from emulator.outage import RegionOutage
+from emulator.resources import ProtectedItem, RecoveryPoint, Vault
+from emulator.restore_effects import initial_property_bag
 from emulator.scenario import JobOutcome, OperationOutcome
-from emulator.validation import Problem, check_restore
-
-if TYPE_CHECKING:
-    from emulator.backend import Backend
-    from emulator.state import ProtectedItem, RecoveryPoint, Vault
+from emulator.state import ServiceState
+from emulator.validation import Problem, check_restore, staging_account_id
 
 log = logging.getLogger(__name__)
 
 RESTORE_OPERATIONS = ("Restore", "CrossRegionRestore")
-JOB_ERROR = {"errorCode": 400002, "errorTitle": "UserErrorRestoreFailed",
-             "errorString": "Restore failed: the disks could not be created from the recovery point.",
-             "recommendations": ["Retry the restore. If it fails again, contact Microsoft support."]}
-JOB_WARNING = {"errorCode": 100083, "errorTitle": "UserErrorRestoreCompletedWithWarnings",
-               "errorString": "The restore completed, but the VM extensions could not be configured.",
-               "recommendations": ["Reinstall the VM extensions on the restored VM."]}
-OPERATION_ERROR = {"code": "UserErrorRestoreOperationFailed",
-                   "message": "The restore operation failed before a job was created. Retry the operation."}
+# The emulator's own failure texts: no public source gives the service's for these outcomes.
+JOB_ERROR = JobError(400002, "UserErrorRestoreFailed",
+                     "Restore failed: the disks could not be created from the recovery point.",
+                     ("Retry the restore. If it fails again, contact Microsoft support.",))
+JOB_WARNING = JobError(100083, "UserErrorRestoreCompletedWithWarnings",
+                       "The restore completed, but the VM extensions could not be configured.",
+                       ("Reinstall the VM extensions on the restored VM.",))
+OPERATION_ERROR = OperationError("UserErrorRestoreOperationFailed",
+                                 "The restore operation failed before a job was created. Retry the operation.")
 
 
 def raise_problem(problem: Problem) -> None:
     raise EmulatorError(problem.code, problem.message, status=problem.status)
 
 
-class RestoreMixin:
-    def trigger_restore(self: Backend, vault: Vault, item: ProtectedItem, rp_name: str,
-                        body: dict[str, Any]) -> Operation:
+class Restores:
+    def __init__(self, state: ServiceState, clock: Clock, lookups: Lookups, outage: RegionOutage) -> None:
+        self.state = state
+        self.clock = clock
+        self.lookups = lookups
+        self.outage = outage
+
+    def trigger(self, vault: Vault, item: ProtectedItem, rp_name: str, body: dict[str, Any]) -> Operation:
         """Validate and start a primary-region restore. Raises: EmulatorError with the service's code."""
         request = body.get("properties")
         if not isinstance(request, dict):
             raise BadRequest("BMSUserErrorInvalidInput", "The request body must have a 'properties' object.")
-        rp = self.get_point(item, rp_name)
+        self.outage.check_restore_targets(request)
+        rp = self.lookups.point(item, rp_name)
         if request.get("recoveryPointId") not in (None, rp_name):
             raise BadRequest("BMSUserErrorInvalidInput", "properties.recoveryPointId does not match the URL.")
-        problems = check_restore(self.world, item, rp, request, vault.region)
+        problems = check_restore(self.state.world, item, rp, request, vault.region)
         if problems:
             raise_problem(problems[0])
         self.refuse_if_busy(item)
-        return self.start_restore(item, rp, request, vault.region, crr=False)
+        return self.start(item, rp, request, vault.region, crr=False)
 
-    def refuse_if_busy(self: Backend, item: ProtectedItem) -> None:
-        for job in self.jobs.values():
+    def refuse_if_busy(self, item: ProtectedItem) -> None:
+        """Raises: Conflict while another restore (or CRR) job of the item runs."""
+        for job in self.state.jobs.values():
             same_item = job.vm_id is not None and ids.key(job.vm_id) == ids.key(item.vm_id)
             if same_item and job.operation in RESTORE_OPERATIONS and not job.status.is_terminal:
                 raise Conflict("UserErrorAnotherRestoreInProgressOnSameTarget",
                                f"Another restore job ({job.name}) is in progress on the same item. Cancel it or wait "
                                "for it to complete.")
 
-    def start_restore(self: Backend, item: ProtectedItem, rp: RecoveryPoint, request: dict[str, Any],
-                      region: str, crr: bool) -> Operation:
-        now, sc = self.clock.now(), self.scenario
+    def start(self, item: ProtectedItem, rp: RecoveryPoint, request: dict[str, Any], region: str,
+              crr: bool) -> Operation:
+        """Create the operation and its job for a restore already validated."""
+        now, sc = self.clock.now(), self.state.scenario
         op_failed = sc.operation_result is OperationOutcome.FAILED
         op = Operation(str(uuid.uuid4()), "crr" if crr else "restore", now,
                        now + timedelta(seconds=sc.operation_seconds),
                        OperationStatus.FAILED if op_failed else OperationStatus.SUCCEEDED,
-                       error=dict(OPERATION_ERROR) if op_failed else None, region=region,
+                       error=OPERATION_ERROR if op_failed else None, region=region,
                        subscription=ids.sub_of(item.vault_id), retry_after=sc.retry_after_seconds)
-        job = self._new_restore_job(item, rp, request, region, crr, now)
+        job = self._new_job(item, rp, request, region, crr, now)
         job.planned_end = op.done_at if op_failed else max(now + timedelta(seconds=sc.job_seconds), op.done_at)
         job.outcome = JobStatus.FAILED if op_failed else JobStatus(sc.job_result.value)
         if job.outcome is JobStatus.FAILED:
-            job.error = ({"errorCode": 400001, "errorTitle": OPERATION_ERROR["code"],
-                          "errorString": OPERATION_ERROR["message"], "recommendations": []}
-                         if op_failed else dict(JOB_ERROR))
+            job.error = JobError(400001, OPERATION_ERROR.code, OPERATION_ERROR.message) if op_failed else JOB_ERROR
         elif sc.job_result is JobOutcome.COMPLETED_WITH_WARNINGS:
-            job.error = dict(JOB_WARNING)
+            job.error = JOB_WARNING
         op.job_name = job.name
-        self.jobs[job.name.lower()] = job
-        self.operations[op.id.lower()] = op
+        self.state.add_job(job)
+        self.state.add_operation(op)
         log.info("restore.accepted", extra={"job_id": job.name, "operation_id": op.id, "crr": crr})
         return op
 
-    def _new_restore_job(self: Backend, item: ProtectedItem, rp: RecoveryPoint, request: dict[str, Any],
-                         region: str, crr: bool, now: datetime) -> Job:
-        vault = self.world.vaults[ids.key(item.vault_id)]
-        luns = request.get("restoreDiskLunList") or rp.luns
-        restore = {"recoveryType": request["recoveryType"], "region": region, "vmId": item.vm_id,
-                   "vmName": item.vm_name, "rpName": rp.name, "rpTime": rp.time, "luns": list(luns),
-                   "storageAccountId": request.get("storageAccountId")
-                   or (request.get("identityBasedRestoreDetails") or {}).get("targetStorageAccountId"),
-                   "targetResourceGroupId": request.get("targetResourceGroupId"),
-                   "targetVirtualMachineId": request.get("targetVirtualMachineId"),
-                   "subnetId": request.get("subnetId"), "vmSize": rp.vm_size, "zones": request.get("zones")}
-        tasks = [Task("Transfer data", 0.0, 0.85 if request["recoveryType"] != "RestoreDisks" else 1.0)]
-        if request["recoveryType"] == "AlternateLocation":
+    def _new_job(self, item: ProtectedItem, rp: RecoveryPoint, request: dict[str, Any], region: str, crr: bool,
+                 now: datetime) -> Job:
+        vault = self.lookups.vault_by_id(item.vault_id)
+        spec = RestoreSpec(request["recoveryType"], region, item.vm_id, item.vm_name, rp.name, rp.time,
+                           list(request.get("restoreDiskLunList") or rp.luns), staging_account_id(request),
+                           request.get("targetResourceGroupId"), request.get("targetVirtualMachineId"),
+                           request.get("subnetId"), rp.vm_size, request.get("zones"))
+        tasks = [Task("Transfer data", 0.0, 0.85 if spec.recovery_type != "RestoreDisks" else 1.0)]
+        if spec.recovery_type == "AlternateLocation":
             tasks.append(Task("Create VM", 0.85, 1.0))
-        elif request["recoveryType"] == "OriginalLocation":
+        elif spec.recovery_type == "OriginalLocation":
             tasks.append(Task("Replace disks", 0.85, 1.0))
+        report = self.state.scenario.progress_report(self._restore_count())
         return Job(str(uuid.uuid4()), "CrossRegionRestore" if crr else "Restore", item.vm_name, now,
                    vault_id=None if crr else vault.id, region=region if crr else None,
                    subscription=vault.subscription, vm_id=item.vm_id,
-                   activity_id=f"{uuid.uuid4()}-{now:%Y-%m-%dT%H:%M:%SZ}-Ibz", tasks=tasks, restore=restore,
-                   property_bag=initial_property_bag(restore))
+                   activity_id=f"{uuid.uuid4()}-{now:%Y-%m-%dT%H:%M:%SZ}-Ibz", tasks=tasks, restore=spec,
+                   property_bag=initial_property_bag(spec), report=report)
 
-    def on_job_finished(self: Backend, job: Job) -> None:
-        if job.restore and job.status in (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS):
-            apply_restore(self.world, job)
+    def _restore_count(self) -> int:
+        return sum(1 for job in self.state.jobs.values() if job.operation in RESTORE_OPERATIONS)
 
-    def cancel_job(self: Backend, vault: Vault, job_name: str) -> Operation:
-        self.tick()
-        job = self.get_job(job_name, vault=vault)
-        if not job.is_cancellable:
-            raise BadRequest("BMSUserErrorJobNotCancellable",
-                             f"The job '{job.name}' is in status '{job.status}' and cannot be cancelled.")
-        now = self.clock.now()
-        job.request_cancel(now, self.scenario.cancel_seconds)
-        assert job.cancel_done_at is not None
-        op = Operation(str(uuid.uuid4()), "cancel", now, job.cancel_done_at, job_name=job.name,
-                       retry_after=self.scenario.retry_after_seconds)
-        self.operations[op.id.lower()] = op
-        return op
-
-    def validate_restore(self: Backend, vault: Vault, body: dict[str, Any]) -> list[dict[str, Any]]:
-        """The service's validation results for a restore request (empty list = valid)."""
+    def validate(self, vault: Vault, body: dict[str, Any]) -> list[Problem]:
+        """The service's validation results for a restore request (empty = valid). Raises: BadRequest for a body
+        that is not a ValidateIaasVMRestoreOperationRequest."""
         # Newer api-versions wrap the request in a resource ({id, properties}); older ones (e.g. 2024-04-01) do not.
         props = body if "objectType" in body else body.get("properties") or {}
         request = props.get("restoreRequest")
         if props.get("objectType") != "ValidateIaasVMRestoreOperationRequest" or not isinstance(request, dict):
             raise BadRequest("BMSUserErrorInvalidInput",
                              "properties must be a ValidateIaasVMRestoreOperationRequest with a restoreRequest.")
-        item = self.world.item_for_vm(request.get("sourceResourceId") or "")
+        self.outage.check_restore_targets(request)
+        item = self.lookups.item_for_vm(request.get("sourceResourceId") or "")
         results: list[Problem] = []
         if item is None or ids.key(item.vault_id) != ids.key(vault.id):
             results.append(Problem("BMSUserErrorItemNotFound", "The source VM is not protected by this vault."))
@@ -139,19 +131,19 @@ class RestoreMixin:
             results.append(Problem("BMSUserErrorRecoveryPointNotFound",
                                    f"Recovery point '{request.get('recoveryPointId')}' was not found."))
         else:
-            results += check_restore(self.world, item, item.points[request["recoveryPointId"]], request, vault.region)
+            results += check_restore(self.state.world, item, item.points[request["recoveryPointId"]], request,
+                                     vault.region)
             try:
                 self.refuse_if_busy(item)
             except Conflict as exc:
                 results.append(Problem(exc.code, exc.message, 409))
-        out = [{"code": p.code, "message": p.message, "recommendations": p.recommendations} for p in results]
-        return out + [v.model_dump() for v in self.scenario.validation_errors]
+        scenario = self.state.scenario
+        return results + [Problem(v.code, v.message, 400, list(v.recommendations)) for v in scenario.validation_errors]
 
-    def trigger_validate(self: Backend, vault: Vault, body: dict[str, Any]) -> Operation:
-        now = self.clock.now()
-        results = self.validate_restore(vault, body)
-        op = Operation(str(uuid.uuid4()), "validate", now, now + timedelta(seconds=self.scenario.validate_seconds),
-                       result={"validateOperationResponse": {"validationResults": results}},
-                       retry_after=self.scenario.validate_retry_after_seconds)
-        self.operations[op.id.lower()] = op
+    def trigger_validate(self, vault: Vault, body: dict[str, Any]) -> Operation:
+        """Start an async validation. Raises: BadRequest as `validate`."""
+        now, sc = self.clock.now(), self.state.scenario
+        op = Operation(str(uuid.uuid4()), "validate", now, now + timedelta(seconds=sc.validate_seconds),
+                       validation=self.validate(vault, body), retry_after=sc.validate_retry_after_seconds)
+        self.state.add_operation(op)
         return op

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+
+from emulator.progress import ProgressProfile, ProgressReport
 
 
 class JobOutcome(StrEnum):
@@ -46,6 +48,21 @@ class Scenario(BaseModel):
     crr_token_lifetime_seconds: float | None = Field(None, gt=0)
     validation_errors: list[ValidationMessage] = Field(default_factory=list)
     page_size: int = Field(200, ge=1)
+    progress_profile: ProgressProfile = ProgressProfile.LINEAR
+    eta_error_pct: float = Field(0.0, ge=-100, le=1000)
+    eta_seed: int = 0
+    region_outage: list[str] = Field(default_factory=list)
+    region_outage_seed: int = 0
+
+    @field_validator("region_outage")
+    @classmethod
+    def _lower_case_regions(cls, regions: list[str]) -> list[str]:
+        # Azure region names compare case-insensitively ("westeurope" = "WestEurope"); keep one spelling.
+        return sorted({r.strip().lower() for r in regions if r.strip()})
+
+    def progress_report(self, ordinal: int) -> ProgressReport:
+        """How the `ordinal`-th restore job since the last reset reports progress and remaining time."""
+        return ProgressReport(self.progress_profile, self.eta_error_pct, self.eta_seed, ordinal)
 
     @property
     def crr_token_lifetime(self) -> float:

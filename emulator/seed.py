@@ -15,7 +15,7 @@ import yaml
 from emulator import ids
 from emulator.clock import parse_time
 from emulator.lifecycle import Job, JobStatus
-from emulator.state import (
+from emulator.resources import (
     Disk,
     ProtectedItem,
     RecoveryPoint,

@@ -10,7 +10,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from emulator.clock import iso
 from emulator.exceptions import BadRequest, Unauthorized
 
 
@@ -29,10 +28,6 @@ class ArmToken:
     issued_at: datetime
     expires_at: datetime
 
-    def public(self) -> dict[str, object]:
-        return {"token": self.token, "sha256": sha256(self.token), "resource": self.resource,
-                "issuedAt": iso(self.issued_at), "expiresAt": iso(self.expires_at)}
-
 
 @dataclass
 class CrrToken:
@@ -43,17 +38,12 @@ class CrrToken:
     expires_at: datetime
     used_at: datetime | None = None
 
-    def public(self) -> dict[str, object]:
-        return {"token": self.token, "sha256": sha256(self.token), "protectedItemId": self.item_id,
-                "recoveryPointId": self.recovery_point, "issuedAt": iso(self.issued_at),
-                "expiresAt": iso(self.expires_at), "usedAt": iso(self.used_at)}
-
 
 class TokenStore:
     """Issues and checks tokens; every token issued stays listed for `/_emulator/tokens`."""
 
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+    def __init__(self, key: bytes | None = None) -> None:
+        self.key = key or secrets.token_bytes(32)
         self.arm: dict[str, ArmToken] = {}
         self.crr: dict[str, CrrToken] = {}
 
@@ -64,7 +54,7 @@ class TokenStore:
                   "nbf": int(now.timestamp()), "exp": int(expires.timestamp()), "oid": secrets.token_hex(16),
                   "idtyp": "app", "jti": secrets.token_urlsafe(12)}
         signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
-        signature = hmac.new(self._key, signing_input.encode(), hashlib.sha256).digest()
+        signature = hmac.new(self.key, signing_input.encode(), hashlib.sha256).digest()
         token = ArmToken(f"{signing_input}.{_b64(signature)}", resource, now, expires)
         self.arm[token.token] = token
         return token
@@ -117,6 +107,3 @@ class TokenStore:
 
     def clear_crr(self) -> None:
         self.crr.clear()
-
-    def listing(self) -> dict[str, list[dict[str, object]]]:
-        return {"arm": [t.public() for t in self.arm.values()], "crr": [t.public() for t in self.crr.values()]}

@@ -41,10 +41,12 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     family: str  # primary | crr | both | compute
+    served_by: str  # the region that serves it (outage.py): vm | vault | location
 
 
 def _r(method: str, path: str, handler: Handler, family: str = "primary") -> Route:
-    return Route(method, re.compile(path + "/?", re.IGNORECASE), handler, family)
+    served_by = "vm" if family == "compute" else "location" if path.startswith(LOC) else "vault"
+    return Route(method, re.compile(path + "/?", re.IGNORECASE), handler, family, served_by)
 
 
 ROUTES: list[Route] = [
@@ -65,7 +67,7 @@ ROUTES: list[Route] = [
     _r("POST", RP + "/accessToken", c.access_token, "crr"),
     _r("GET", ITEM + r"/operationsStatus/(?P<op>[^/]+)", p.item_operation_status),
     _r("GET", ITEM + r"/operationResults/(?P<op>[^/]+)", p.item_operation_result),
-    _r("GET", VAULT + "/backupProtectedItems", p.list_protected_items),
+    _r("GET", VAULT + "/backupProtectedItems", p.list_protected_items, "both"),
     _r("GET", VAULT + r"/backupOperations/(?P<op>[^/]+)", p.vault_operation_status),
     _r("GET", VAULT + "/backupJobs", p.list_jobs),
     _r("GET", VAULT + r"/backupJobs/(?P<job>[^/]+)", p.get_job),

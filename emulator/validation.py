@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator import ids
-from emulator.state import ProtectedItem, RecoveryPoint, World
+from emulator.resources import ProtectedItem, RecoveryPoint, World
 
 RESTORE_TYPES = {"IaasVMRestoreRequest", "IaasVMRestoreWithRehydrationRequest"}
 RECOVERY_TYPES = {"OriginalLocation", "AlternateLocation", "RestoreDisks"}

@@ -23,7 +23,7 @@ param resourceGroupName string = ''
 @description('Comma-separated Recovery Services vault resource IDs the app may restore from (Backup Operator on each).')
 param vaultIds string = ''
 
-@description('Comma-separated resource group IDs holding source VMs and restore targets (Virtual Machine Contributor on each).')
+@description('Comma-separated resource group IDs holding source VMs and restore targets (the custom restore-target role on each).')
 param targetResourceGroupIds string = ''
 
 @description('Comma-separated staging storage account IDs used as storageAccountId in restore requests (Storage Account Contributor on each). Each must sit in one of targetResourceGroupIds.')
@@ -36,17 +36,20 @@ param enableSubscriptionScopeLookups bool = false
 @description('HMAC-SHA256 secret for POST /api/webhooks/incident, stored in Key Vault.')
 param incidentWebhookSecret string
 
+@minLength(3)
+@maxLength(24)
+@description('Key Vault name. azd: chosen by the preprovision hook, never the name of a deleted (purge-protected) vault.')
+param keyVaultName string
+
 @description('Optional principal (azd: the deployer) given Key Vault Secrets Officer to read and rotate the webhook secret.')
 param principalId string = ''
 
-@allowed(['User', 'Group', 'ServicePrincipal'])
-param principalType string = 'User'
+@description('Type of principalId; azd sets AZURE_PRINCIPAL_TYPE (ServicePrincipal in CI). Empty lets ARM look it up.')
+@allowed(['', 'User', 'Group', 'ServicePrincipal'])
+param principalType string = ''
 
 @description('Comma-separated principal IDs allowed to publish restore events to the Event Grid topic.')
 param eventPublisherPrincipalIds string = ''
-
-@description('Create the Event Grid subscription to restore_from_event. Needs the code deployed; the azd postdeploy hook sets it.')
-param deployEventSubscription bool = false
 
 @secure()
 @description('Optional: URL of an HMAC-signing relay for Azure Monitor alerts; creates an action group posting to it.')
@@ -74,6 +77,10 @@ param maximumInstanceCount int = 40
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
+
+@minValue(0)
+@description('Always-ready instances for the Durable Functions group (Microsoft recommends 1 on Flex Consumption).')
+param durableAlwaysReadyInstanceCount int = 1
 
 @description('Disable Application Insights local (instrumentation key) auth; telemetry then needs the identity (Entra).')
 param disableAppInsightsLocalAuth bool = true
@@ -105,6 +112,11 @@ var restoreAllowedScopes = join(concat(vaultIdList, targetResourceGroupIdList), 
 var vaultSubscriptionIdList = [for id in vaultIdList: split(id, '/')[2]]
 // union() with an empty array drops duplicates: one custom role per subscription.
 var vaultSubscriptionIds = union(vaultSubscriptionIdList, [])
+// Subscription IDs are GUIDs that ARM compares case-insensitively; lower-cased they key the restore-target role
+// definitions (one per subscription, its ID derived the same way where the role is assigned).
+// (No lambdas such as map() and no for-expression inside a call: checkov's Bicep parser cannot read them.)
+var targetSubscriptionIdList = [for id in targetResourceGroupIdList: toLower(split(id, '/')[2])]
+var targetSubscriptionIds = union(targetSubscriptionIdList, [])
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -153,7 +165,7 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    name: keyVaultName
     location: location
     tags: tags
     secretName: incidentSecretName
@@ -164,11 +176,18 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
-// Every setting settings.DEFAULTS reads, plus what the Functions host needs. Documented in README.md and
-// local.settings.example.json; tests/infra cross-checks all three.
+// Every setting the code's settings table reads, plus what the Functions host, Durable Functions and the Azure
+// SDKs read (tests/infra/code_settings.py). Documented in README.md and local.settings.example.json; tests/infra
+// cross-checks all three. Nothing Flex Consumption deprecates (tests/infra/flex_rules.py).
 var appSettings = union({
-  // Host storage through the identity: no connection string, no key.
-  AzureWebJobsStorage__accountName: storage.outputs.name
+  // Host storage (and the Durable task hub) through the identity: no connection string, no key. One URI per
+  // service, taken from the account's endpoints, so the cloud's storage suffix is right in sovereign clouds as
+  // ARM_ENDPOINT is (an account name alone makes the host assume *.core.windows.net). The Durable Functions Azure
+  // Storage provider needs the queue and table URIs (Azure-Samples/functions-quickstart-python-http-azd
+  // infra/main.bicep: "Required for Durable Functions").
+  AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identity.outputs.clientId
   TASK_HUB_NAME: taskHubName
@@ -201,12 +220,14 @@ module functionApp 'modules/functionapp.bicep' = {
     planName: 'plan-${resourceToken}'
     appName: functionAppName
     location: location
-    tags: union(tags, { 'azd-service-name': 'api' })
+    tags: tags
+    serviceName: 'api'
     identityId: identity.outputs.id
     deploymentBlobContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     appSettings: appSettings
+    durableAlwaysReadyInstanceCount: durableAlwaysReadyInstanceCount
   }
 }
 
@@ -217,14 +238,8 @@ module eventGrid 'modules/eventgrid.bicep' = {
     topicName: 'evgt-${resourceToken}'
     location: location
     tags: tags
-    deploySubscription: deployEventSubscription
-    functionAppId: functionApp.outputs.id
-    functionName: 'restore_from_event'
-    eventType: eventGridRestoreEventType
     deadLetterStorageAccountName: storage.outputs.name
     deadLetterContainerName: deadLetterContainerName
-    maxDeliveryAttempts: eventMaxDeliveryAttempts
-    eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
     publisherPrincipalIds: eventPublisherPrincipalIdList
   }
 }
@@ -250,11 +265,26 @@ module vaultRoles 'modules/rbac-vault.bicep' = [for (vaultId, i) in vaultIdList:
   }
 }]
 
+// The custom restore-target role (Microsoft's documented restore actions), one definition per subscription of the
+// target groups; it grants nothing until assigned, and it is assigned on the target groups only.
+module restoreTargetRoles 'modules/rbac-restore-target-role.bicep' = [for subscriptionId in targetSubscriptionIds: {
+  name: 'rbac-target-role-${take(uniqueString(subscriptionId), 8)}'
+  scope: subscription(subscriptionId)
+  params: {
+    roleDefinitionName: guid('vm-restore-target', resourceToken, subscriptionId)
+    roleNameSuffix: resourceToken
+  }
+}]
+
 module targetGroupRoles 'modules/rbac-target-rg.bicep' = [for (groupId, i) in targetResourceGroupIdList: {
   name: 'rbac-target-${i}'
   scope: resourceGroup(split(groupId, '/')[2], split(groupId, '/')[4])
+  dependsOn: [
+    restoreTargetRoles
+  ]
   params: {
     principalId: identity.outputs.principalId
+    roleDefinitionName: guid('vm-restore-target', resourceToken, toLower(split(groupId, '/')[2]))
   }
 }]
 
@@ -281,8 +311,15 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostName
+output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_CLIENT_ID string = identity.outputs.clientId
 output EVENTGRID_TOPIC_NAME string = eventGrid.outputs.topicName
 output EVENTGRID_TOPIC_ENDPOINT string = eventGrid.outputs.topicEndpoint
+// Read by the azd postdeploy hook, which creates the subscription to restore_from_event once the code is deployed.
+output EVENTGRID_TOPIC_ID string = eventGrid.outputs.topicId
+output EVENTGRID_DEADLETTER_CONTAINER_ID string = eventGrid.outputs.deadLetterContainerId
+output EVENTGRID_RESTORE_EVENT_TYPE string = eventGridRestoreEventType
+output EVENTGRID_MAX_DELIVERY_ATTEMPTS int = eventMaxDeliveryAttempts
+output EVENTGRID_EVENT_TTL_MINUTES int = eventTimeToLiveInMinutes
 output RESTORE_ALLOWED_SCOPES string = restoreAllowedScopes

@@ -1,18 +1,13 @@
-// Event Grid custom topic for "restore this VM" events, and its subscription to the Event Grid trigger function
-// `restore_from_event`. Publishers authenticate with Entra ID (EventGrid Data Sender); topic keys are disabled.
-// Undeliverable events are dead-lettered to a blob container with the topic's own identity.
+// Event Grid custom topic for "restore this VM" events. Publishers authenticate with Entra ID (EventGrid Data
+// Sender); topic keys are disabled. The subscription to the Event Grid trigger function `restore_from_event` is not
+// here: creating an AzureFunction destination fails while the function does not exist, which is the case at every
+// provision that precedes a deploy, so the azd postdeploy hook (infra/hooks/azd_hooks.py) creates it. Undeliverable
+// events are dead-lettered to a blob container with the topic's own identity (granted here).
 param topicName string
 param location string
 param tags object
-@description('Create the subscription. It needs the function code deployed first (azd postdeploy hook turns it on).')
-param deploySubscription bool
-param functionAppId string
-param functionName string
-param eventType string
 param deadLetterStorageAccountName string
 param deadLetterContainerName string
-param maxDeliveryAttempts int
-param eventTimeToLiveInMinutes int
 @description('Principal IDs allowed to publish to the topic (EventGrid Data Sender on the topic).')
 param publisherPrincipalIds array
 
@@ -72,46 +67,7 @@ resource publishers 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for 
   }
 }]
 
-resource restoreSubscription 'Microsoft.EventGrid/topics/eventSubscriptions@2023-12-15-preview' = if (deploySubscription) {
-  parent: topic
-  name: 'restore-from-event'
-  dependsOn: [
-    deadLetterWriter
-  ]
-  properties: {
-    destination: {
-      endpointType: 'AzureFunction'
-      properties: {
-        resourceId: '${functionAppId}/functions/${functionName}'
-        maxEventsPerBatch: 1
-        preferredBatchSizeInKilobytes: 64
-      }
-    }
-    filter: {
-      includedEventTypes: [
-        eventType
-      ]
-    }
-    eventDeliverySchema: 'EventGridSchema'
-    retryPolicy: {
-      maxDeliveryAttempts: maxDeliveryAttempts
-      eventTimeToLiveInMinutes: eventTimeToLiveInMinutes
-    }
-    deadLetterWithResourceIdentity: {
-      identity: {
-        type: 'SystemAssigned'
-      }
-      deadLetterDestination: {
-        endpointType: 'StorageBlob'
-        properties: {
-          resourceId: storage.id
-          blobContainerName: deadLetterContainerName
-        }
-      }
-    }
-  }
-}
-
 output topicName string = topic.name
 output topicEndpoint string = topic.properties.endpoint
 output topicId string = topic.id
+output deadLetterContainerId string = deadLetterContainer.id

@@ -1,9 +1,15 @@
 // Flex Consumption plan + Python 3.11 Function App. Runs as the user-assigned identity; HTTPS only, TLS 1.2+,
-// FTP and basic-auth publishing off. App settings come from main.bicep (one object, one place).
+// basic-auth publishing (FTP and SCM) off. App settings come from main.bicep (one object, one place).
+// Flex Consumption rejects or ignores many site properties and app settings ("Flex Consumption plan deprecations",
+// MicrosoftDocs/azure-docs articles/azure-functions/functions-app-settings.md); tests/infra/flex_rules.py checks
+// this file against that list.
 param planName string
 param appName string
 param location string
+@description('Tags of the plan and the site.')
 param tags object
+@description('azd service name: only the site carries the azd-service-name tag (azd deploys to the one resource tagged with it).')
+param serviceName string
 param identityId string
 param deploymentBlobContainerUrl string
 param maximumInstanceCount int
@@ -11,6 +17,9 @@ param maximumInstanceCount int
 param instanceMemoryMB int
 @description('App settings (name -> value).')
 param appSettings object
+@minValue(0)
+@description('Always-ready instances of the Durable Functions scale group (orchestrator, activity and entity triggers).')
+param durableAlwaysReadyInstanceCount int
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   // checkov:skip=CKV_AZURE_225: zone redundancy on Flex Consumption is a per-region opt-in with an always-ready cost; the orchestration state is in zone-redundant storage, so a zone loss delays restores instead of losing them.
@@ -28,13 +37,14 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
+  // checkov:skip=CKV_AZURE_78: Flex Consumption has no FTP and ARM rejects siteConfig.ftpsState on it ("properties.ftpsState | FTPS not supported", Flex Consumption plan deprecations); FTP and SCM basic-auth publishing are switched off below.
   // checkov:skip=CKV_AZURE_222: the HTTP API, the incident webhook and Event Grid delivery are the product's front doors and are called from outside any VNet; every route needs a function key (or the Event Grid system key) and the webhook also an HMAC signature.
   // checkov:skip=CKV_AZURE_17: callers (Event Grid, Logic Apps, incident tools) do not present client certificates; requests are authenticated with function keys and HMAC signatures.
   // checkov:skip=CKV_AZURE_212: instance counts are managed by the Flex Consumption scaler, not by a fixed minimum.
   // checkov:skip=CKV_AZURE_213: Flex Consumption scales to zero; an App Service health-check probe does not apply. The app exposes its own status routes.
   name: appName
   location: location
-  tags: tags
+  tags: union(tags, { 'azd-service-name': serviceName })
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -51,12 +61,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       remoteDebuggingEnabled: false
-      cors: {
-        allowedOrigins: []
-      }
       appSettings: [for setting in items(appSettings): {
         name: setting.key
         value: setting.value
@@ -76,6 +82,16 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // "Set the always ready instance count for the durable group to 1" when hosting Durable Functions on Flex
+        // Consumption (MicrosoftDocs/azure-docs articles/azure-functions/durable/
+        // durable-functions-azure-storage-provider.md, "Flex Consumption Plan"): without it the first orchestration
+        // after an idle period waits for a cold start. docs/deploy.md has the cost.
+        alwaysReady: [
+          {
+            name: 'durable'
+            instanceCount: durableAlwaysReadyInstanceCount
+          }
+        ]
       }
       runtime: {
         name: 'python'

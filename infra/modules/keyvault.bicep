@@ -1,5 +1,9 @@
 // Key Vault in RBAC mode holding the incident webhook signing secret. The app reads it through an app-setting
 // Key Vault reference resolved with the user-assigned identity (keyVaultReferenceIdentity on the site).
+// Purge protection keeps a deleted vault's name reserved for softDeleteRetentionInDays, so the name comes from the
+// azd preprovision hook (infra/hooks/azd_hooks.py), which never reuses the name of a deleted vault.
+@minLength(3)
+@maxLength(24)
 param name string
 param location string
 param tags object
@@ -10,8 +14,9 @@ param secretValue string
 param appPrincipalId string
 @description('Optional principal (the deployer) granted Key Vault Secrets Officer to read and rotate the secret.')
 param operatorPrincipalId string = ''
-@allowed(['User', 'Group', 'ServicePrincipal'])
-param operatorPrincipalType string = 'User'
+@description('Type of operatorPrincipalId (azd: AZURE_PRINCIPAL_TYPE); empty lets ARM look the principal up.')
+@allowed(['', 'User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string = ''
 
 // Built-in role IDs: MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md
 var secretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
@@ -67,7 +72,8 @@ resource operatorSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', secretsOfficer)
     principalId: operatorPrincipalId
-    principalType: operatorPrincipalType
+    // A wrong type fails with UnmatchedPrincipalType (a service principal deploying from CI is not a User).
+    principalType: empty(operatorPrincipalType) ? null : operatorPrincipalType
   }
 }
 

@@ -23,7 +23,9 @@ var actions = [
 resource lookupRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, 'vm-restore-location-lookups', roleNameSuffix)
   properties: {
-    roleName: 'VM restore orchestrator location lookups (${roleNameSuffix})'
+    // Custom role names are unique per tenant (role-based-access-control/custom-roles.md): one definition per vault
+    // subscription, so the name carries the subscription as well as the environment's token.
+    roleName: 'VM restore orchestrator location lookups (${roleNameSuffix}, ${subscription().subscriptionId})'
     description: 'Azure Backup backupStatus and cross-region restore actions that exist only at subscription scope.'
     type: 'CustomRole'
     assignableScopes: [

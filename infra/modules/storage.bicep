@@ -119,6 +119,10 @@ resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 
 output name string = storage.name
 output id string = storage.id
+// The account's own endpoints carry the deployment cloud's storage suffix (sovereign clouds included); the host
+// storage settings (AzureWebJobsStorage__blobServiceUri, __queueServiceUri, __tableServiceUri) use them.
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
+output queueEndpoint string = storage.properties.primaryEndpoints.queue
+output tableEndpoint string = storage.properties.primaryEndpoints.table
 output deadLetterContainerName string = deadLetterContainer.name
 output deploymentContainerName string = deploymentContainer.name

@@ -112,3 +112,14 @@ def test_passive_client_runs_a_cross_region_restore(setup: dict[str, Any]) -> No
     job = crr.backup_crr_job_details.get(secondary, cm.CrrJobRequest(resource_id=s["vm"]["id"],
                                                                       job_name=jobs[0].name))
     assert job.properties.entity_friendly_name == "vm-web-01"
+
+
+def test_passive_client_lists_the_vaults_items_as_the_secondary_region_sees_them(setup: dict[str, Any]) -> None:
+    s, crr = setup, setup["crr"]
+    vm_filter = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"
+    items = list(crr.backup_protected_items_crr.list(s["vault"], s["rg"], filter=vm_filter))
+    assert [i.name for i in items if isinstance(i.properties, cm.AzureIaaSComputeVMProtectedItem)] == \
+        [i.name for i in items] and s["item"] in [i.name for i in items]
+    web = next(i for i in items if i.name == s["item"])
+    replicated = list(crr.recovery_points_crr.list(s["vault"], s["rg"], "Azure", s["container"], s["item"]))
+    assert web.properties.extended_info.recovery_point_count == len(replicated)

@@ -141,3 +141,35 @@ def param_default(bicep: BicepFile, name: str) -> tree_sitter.Node | None:
 def param_type(bicep: BicepFile, name: str) -> str | None:
     decl = bicep.declaration("parameter_declaration", name)
     return None if decl is None else bicep.text(decl.children[2])
+
+
+def module_params(bicep: BicepFile, decl: tree_sitter.Node) -> dict[str, tree_sitter.Node]:
+    """The `params:` object of a module declaration: parameter name -> value node."""
+    params = properties(bicep, body(decl).obj).get("params")
+    return {} if params is None else properties(bicep, params)
+
+
+def module_target(bicep: BicepFile, decl: tree_sitter.Node) -> Path:
+    """The file a module declaration deploys."""
+    return (bicep.path.parent / declared_type(bicep, decl)).resolve()
+
+
+def loop_variables(decl: tree_sitter.Node, bicep: BicepFile) -> set[str]:
+    """Names a `[for x in ...]` / `[for (x, i) in ...]` declaration binds (empty when it is not a loop)."""
+    value = decl.children[-1]
+    if value.type != "for_statement":
+        return set()
+    names = set()
+    for child in value.children:
+        if child.type == "in":
+            break
+        if child.type == "identifier":
+            names.add(bicep.text(child))
+        if child.type == "for_loop_parameters":
+            names |= {bicep.text(c) for c in child.named_children}
+    return names
+
+
+def identifiers(bicep: BicepFile, node: tree_sitter.Node) -> set[str]:
+    """Every identifier used in `node` (variables, parameters, loop variables, function names)."""
+    return {bicep.text(n) for n in walk(node) if n.type == "identifier"}

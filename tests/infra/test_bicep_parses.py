@@ -15,6 +15,7 @@ EXPECTED = {
     "modules/keyvault.bicep",
     "modules/monitoring.bicep",
     "modules/rbac-staging-storage.bicep",
+    "modules/rbac-restore-target-role.bicep",
     "modules/rbac-subscription.bicep",
     "modules/rbac-target-rg.bicep",
     "modules/rbac-vault.bicep",

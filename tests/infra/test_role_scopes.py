@@ -26,7 +26,7 @@ def test_infra_declares_the_restore_role_assignments():
     names = {describe(f, d).name for f in _infra() for d in role_assignments(f)}
     assert {
         "backupOperatorOnVault",
-        "vmContributorOnTargetGroup",
+        "restoreTargetOnGroup",
         "contributorOnStagingAccount",
         "lookupAssignment",
         "blobOwner",

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
+from emulator import serialize_admin
 from emulator.backend import Backend
 from emulator.clock import ManualClock
-from emulator.state import ProtectedItem, Vault
+from emulator.lifecycle import Job, Operation
+from emulator.resources import ProtectedItem, Vault
 
 
 @pytest.fixture
@@ -21,19 +23,29 @@ def backend(clock: ManualClock) -> Backend:
     return Backend(clock)
 
 
+def inventory(backend: Backend) -> dict[str, Any]:
+    """`GET /_emulator/inventory`, without HTTP."""
+    backend.tick()
+    return serialize_admin.inventory(backend.state.world)
+
+
+def job_of(backend: Backend, op: Operation) -> Job:
+    return backend.state.jobs[str(op.job_name).lower()]
+
+
 def vm_entry(backend: Backend, name: str) -> dict[str, Any]:
-    return next(vm for vm in backend.inventory()["vms"] if vm["name"] == name)
+    return next(vm for vm in inventory(backend)["vms"] if vm["name"] == name)
 
 
 def item_of(backend: Backend, name: str) -> tuple[Vault, ProtectedItem]:
     vm = vm_entry(backend, name)
-    item = backend.world.item_for_vm(vm["id"])
+    item = backend.state.world.item_for_vm(vm["id"])
     assert item is not None
-    return backend.world.vaults[item.vault_id.lower()], item
+    return backend.state.world.vaults[item.vault_id.lower()], item
 
 
 def storage(backend: Backend, region: str, sku: str = "Standard_LRS") -> str:
-    accounts = backend.inventory()["storageAccounts"]
+    accounts = inventory(backend)["storageAccounts"]
     return next(sa["id"] for sa in accounts if sa["region"] == region and sa["sku"] == sku)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
+from emulator.progress import ProgressProfile, percent
 from tests.support.procs import Proc, running, start_emulator
 
 PRIMARY = {"api-version": "2026-02-01"}
@@ -160,3 +162,32 @@ def test_vm_and_vault_get_report_their_location(emu: Proc) -> None:
     assert vault_body.status_code == 200 and vault_body.json()["location"]
     wrong = _get(emu, vm["id"], token, **{"api-version": "2026-02-01"})
     assert wrong.status_code == 400 and "Microsoft.Compute" in wrong.json()["error"]["message"]
+
+
+def _seconds(duration: str) -> float:
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?([\d.]+)S", duration)
+    assert match, duration
+    hours, minutes, secs = match.groups()
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(secs)
+
+
+def test_progress_knobs_shape_what_a_job_reports_over_http(emu: Proc) -> None:
+    knobs = {"progressProfile": "frontLoaded", "etaErrorPct": 25, "etaSeed": 3, "jobSeconds": 2400}
+    assert requests.put(emu.url + "/_emulator/scenario", json=knobs, timeout=5).json()["progressProfile"] == \
+        "frontLoaded"
+    vm, token = _web_item(emu), _token(emu)
+    inventory = requests.get(emu.url + "/_emulator/inventory", timeout=5).json()
+    account = next(sa["id"] for sa in inventory["storageAccounts"]
+                   if sa["region"] == vm["region"] and sa["sku"] == "Standard_LRS")
+    rp = _get(emu, vm["protectedItemId"] + "/recoveryPoints", token).json()["value"][0]["name"]
+    body = {"properties": {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp, "recoveryType": "RestoreDisks",
+                           "sourceResourceId": vm["id"], "storageAccountId": account}}
+    requests.post(f"{emu.url}{vm['protectedItemId']}/recoveryPoints/{rp}/restore", params=PRIMARY, json=body,
+                  headers={"Authorization": f"Bearer {token}"}, timeout=5).raise_for_status()
+    requests.post(emu.url + "/_emulator/clock", json={"advanceSeconds": 600}, timeout=5).raise_for_status()
+    job = requests.get(emu.url + "/_emulator/jobs", timeout=5).json()["jobs"][-1]
+    props = _get(emu, f"{vm['vaultId']}/backupJobs/{job['name']}", token).json()["properties"]
+    elapsed = _seconds(props["duration"])
+    info = props["extendedInfo"]
+    assert info["progressPercentage"] == percent(ProgressProfile.FRONT_LOADED, elapsed / 2400) > elapsed / 24
+    assert 1.125 <= _seconds(info["estimatedRemainingDuration"]) / (2400 - elapsed) <= 1.375

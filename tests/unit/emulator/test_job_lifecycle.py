@@ -8,15 +8,15 @@ from emulator.backend import Backend
 from emulator.clock import ManualClock
 from emulator.exceptions import EmulatorError
 from emulator.lifecycle import InvalidTransition, JobStatus, OperationStatus
-from tests.unit.emulator.conftest import item_of, newest_usable, restore_disks, storage
+from tests.unit.emulator.conftest import inventory, item_of, job_of, newest_usable, restore_disks, storage
 
 
 def _start(backend: Backend, vm: str = "vm-web-01", **extra: object):  # type: ignore[no-untyped-def]
     vault, item = item_of(backend, vm)
     rp = newest_usable(item)
-    op = backend.trigger_restore(vault, item, rp, restore_disks(item, rp, storage(backend, item_region(vault)),
-                                                                **extra))
-    return vault, item, op, backend.jobs[op.job_name.lower()]
+    op = backend.restores.trigger(vault, item, rp, restore_disks(item, rp, storage(backend, item_region(vault)),
+                                                                 **extra))
+    return vault, item, op, job_of(backend, op)
 
 
 def item_region(vault) -> str:  # type: ignore[no-untyped-def]
@@ -47,7 +47,7 @@ def test_completed_restore_disks_creates_managed_disks(backend: Backend, clock: 
     _, _, _, job = _start(backend, restoreDiskLunList=[1])
     clock.advance(2400)
     backend.tick()
-    created = [d for d in backend.inventory()["disks"] if d["createdByJob"] == job.name]
+    created = [d for d in inventory(backend)["disks"] if d["createdByJob"] == job.name]
     assert sorted(d["lun"] is None for d in created) == [False, True]
 
 
@@ -56,7 +56,7 @@ def test_scenario_outcomes_apply_to_new_jobs(backend: Backend, clock: ManualCloc
     _, _, _, job = _start(backend)
     clock.advance(60)
     backend.tick()
-    assert job.status is JobStatus.FAILED and job.error and job.error["errorCode"]
+    assert job.status is JobStatus.FAILED and job.error and job.error.code
 
 
 def test_failed_operation_has_an_error_and_fails_its_job(backend: Backend, clock: ManualClock) -> None:
@@ -71,13 +71,13 @@ def test_failed_operation_has_an_error_and_fails_its_job(backend: Backend, clock
 def test_cancel_moves_the_job_through_cancelling_to_cancelled(backend: Backend, clock: ManualClock) -> None:
     vault, _, _, job = _start(backend)
     clock.advance(300)
-    backend.cancel_job(vault, job.name)
+    backend.jobs.cancel(vault, job.name)
     assert job.status is JobStatus.CANCELLING
     clock.advance(60)
     backend.tick()
     assert job.status is JobStatus.CANCELLED
     with pytest.raises(EmulatorError) as info:
-        backend.cancel_job(vault, job.name)
+        backend.jobs.cancel(vault, job.name)
     assert info.value.code == "BMSUserErrorJobNotCancellable"
 
 
@@ -97,8 +97,8 @@ def test_job_transitions_are_declared(backend: Backend, clock: ManualClock) -> N
 
 def test_replace_disks_swaps_the_vm_disks(backend: Backend, clock: ManualClock) -> None:
     _, item, _, job = _start(backend, recoveryType="OriginalLocation")
-    before = {d.id for d in backend.world.vms[item.vm_id.lower()].disks()}
+    before = {d.id for d in backend.state.world.vms[item.vm_id.lower()].disks()}
     clock.advance(2400)
     backend.tick()
-    after = {d.id for d in backend.world.vms[item.vm_id.lower()].disks()}
+    after = {d.id for d in backend.state.world.vms[item.vm_id.lower()].disks()}
     assert before.isdisjoint(after) and all(job.name.split("-")[0] in d for d in after)

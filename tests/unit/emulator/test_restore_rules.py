@@ -6,21 +6,21 @@ import pytest
 
 from emulator.backend import Backend
 from emulator.exceptions import EmulatorError
-from tests.unit.emulator.conftest import item_of, newest_usable, restore_disks, storage
+from tests.unit.emulator.conftest import inventory, item_of, newest_usable, restore_disks, storage
 
 
 def _trigger_error(backend: Backend, body: dict, vm: str = "vm-web-01", rp: str | None = None) -> EmulatorError:
     vault, item = item_of(backend, vm)
     with pytest.raises(EmulatorError) as info:
-        backend.trigger_restore(vault, item, rp or newest_usable(item), body)
+        backend.restores.trigger(vault, item, rp or newest_usable(item), body)
     return info.value
 
 
 def test_restore_is_accepted_with_a_standard_staging_account_in_the_vault_region(backend: Backend) -> None:
     vault, item = item_of(backend, "vm-web-01")
-    op = backend.trigger_restore(vault, item, newest_usable(item),
+    op = backend.restores.trigger(vault, item, newest_usable(item),
                                  restore_disks(item, newest_usable(item), storage(backend, "westeurope")))
-    assert op.job_name in backend.jobs
+    assert str(op.job_name).lower() in backend.state.jobs
 
 
 @pytest.mark.parametrize(("sku", "region", "code"), [
@@ -57,7 +57,7 @@ def test_restore_of_archive_only_point_needs_rehydration(backend: Backend) -> No
     body = restore_disks(item, archived, account, recoveryPointRehydrationInfo={
         "rehydrationPriority": "Standard", "rehydrationRetentionDuration": "P7D"})
     body["properties"]["objectType"] = "IaasVMRestoreWithRehydrationRequest"
-    assert backend.trigger_restore(vault, item, archived, body).job_name
+    assert backend.restores.trigger(vault, item, archived, body).job_name
 
 
 def test_restore_fails_for_luns_the_point_does_not_have(backend: Backend) -> None:
@@ -69,7 +69,7 @@ def test_restore_fails_for_luns_the_point_does_not_have(backend: Backend) -> Non
 
 def test_alternate_location_needs_existing_group_vnet_and_subnet(backend: Backend) -> None:
     _, item = item_of(backend, "vm-web-01")
-    inv = backend.inventory()
+    inv = inventory(backend)
     subnet = next(s for s in inv["subnets"] if s["region"] == "westeurope")
     body = restore_disks(item, newest_usable(item), storage(backend, "westeurope"), recoveryType="AlternateLocation",
                          targetResourceGroupId=item.vm_id.split("/providers/")[0] + "-missing",
@@ -85,7 +85,7 @@ def test_second_restore_on_the_same_item_is_refused_while_one_runs(backend: Back
     vault, item = item_of(backend, "vm-web-01")
     rp = newest_usable(item)
     body = restore_disks(item, rp, storage(backend, "westeurope"))
-    backend.trigger_restore(vault, item, rp, body)
+    backend.restores.trigger(vault, item, rp, body)
     error = _trigger_error(backend, body)
     assert (error.status, error.code) == (409, "UserErrorAnotherRestoreInProgressOnSameTarget")
 
@@ -95,8 +95,8 @@ def test_validate_reports_problems_and_scenario_errors_as_results(backend: Backe
     rp = newest_usable(item)
     request = restore_disks(item, rp, storage(backend, "westeurope", "Standard_ZRS"))["properties"]
     body = {"properties": {"objectType": "ValidateIaasVMRestoreOperationRequest", "restoreRequest": request}}
-    assert [r["code"] for r in backend.validate_restore(vault, body)] == ["UserErrorStorageAccountTypeNotSupported"]
+    assert [r.code for r in backend.restores.validate(vault, body)] == ["UserErrorStorageAccountTypeNotSupported"]
     backend.set_scenario({"validationErrors": [{"code": "UserErrorCoreCountSubscriptionQuotaReached",
                                                 "message": "quota", "recommendations": ["ask"]}]})
     request["storageAccountId"] = storage(backend, "westeurope")
-    assert [r["code"] for r in backend.validate_restore(vault, body)] == ["UserErrorCoreCountSubscriptionQuotaReached"]
+    assert [r.code for r in backend.restores.validate(vault, body)] == ["UserErrorCoreCountSubscriptionQuotaReached"]

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from emulator import serialize
 from emulator.backend import Backend
 from emulator.clock import ManualClock, ScaledClock
 from emulator.exceptions import EmulatorError, Unauthorized
 from emulator.lifecycle import JobStatus
-from tests.unit.emulator.conftest import item_of, storage
+from tests.unit.emulator.conftest import inventory, item_of, job_of, storage
 
 
 def test_arm_token_is_refused_when_missing_unknown_or_expired(backend: Backend, clock: ManualClock) -> None:
@@ -30,10 +31,10 @@ def test_arm_token_is_refused_when_missing_unknown_or_expired(backend: Backend, 
 
 def _crr_setup(backend: Backend):  # type: ignore[no-untyped-def]
     vault, item = item_of(backend, "vm-web-01")
-    aad = backend.aad_properties(vault.subscription, str(vault.secondary_region))
-    rp = next(p for p in item.sorted_points() if backend.is_replicated(p) and not p.is_archive_only)
-    token = backend.crr_access_token(vault, item, rp.name, aad)["properties"]
-    subnet = next(s for s in backend.inventory()["subnets"] if s["region"] == vault.secondary_region)
+    aad = backend.crr.aad_properties(vault.subscription, str(vault.secondary_region))
+    rp = next(p for p in item.sorted_points() if backend.lookups.is_replicated(p) and not p.is_archive_only)
+    token = serialize.crr_access_token(backend.crr.access_token(vault, item, rp.name, aad.audience))["properties"]
+    subnet = next(s for s in inventory(backend)["subnets"] if s["region"] == vault.secondary_region)
     request = {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp.name, "recoveryType": "RestoreDisks",
                "sourceResourceId": item.vm_id, "storageAccountId": storage(backend, str(vault.secondary_region)),
                "region": vault.secondary_region}
@@ -44,18 +45,17 @@ def _crr_setup(backend: Backend):  # type: ignore[no-untyped-def]
 def test_recent_points_reach_the_secondary_region_after_the_lag(backend: Backend, clock: ManualClock) -> None:
     _, item = item_of(backend, "vm-web-01")
     newest = item.sorted_points()[0]
-    assert not backend.is_replicated(newest)
+    assert not backend.lookups.is_replicated(newest)
     clock.advance(backend.scenario.replication_lag_seconds)
-    assert backend.is_replicated(newest)
+    assert backend.lookups.is_replicated(newest)
 
 
 def test_crr_restore_runs_as_a_cross_region_restore_job(backend: Backend, clock: ManualClock) -> None:
     vault, _, _, token, request = _crr_setup(backend)
-    op = backend.trigger_crr(vault.subscription, str(vault.secondary_region),
-                             {"crossRegionRestoreAccessDetails": token, "restoreRequest": request})
-    job = backend.jobs[str(op.job_name).lower()]
+    op = backend.crr.trigger(str(vault.secondary_region), token, request)
+    job = job_of(backend, op)
     assert (job.operation, job.region) == ("CrossRegionRestore", vault.secondary_region)
-    assert backend.crr_jobs(str(vault.secondary_region), job.vm_id or "") == [job]
+    assert backend.jobs.crr_jobs(str(vault.secondary_region), job.vm_id or "") == [job]
     clock.advance(2400)
     backend.tick()
     assert job.status is JobStatus.COMPLETED
@@ -64,12 +64,12 @@ def test_crr_restore_runs_as_a_cross_region_restore_job(backend: Backend, clock:
 @pytest.mark.parametrize("case", ["missing", "reused", "expired", "foreign"])
 def test_crr_trigger_rejects_bad_tokens(backend: Backend, clock: ManualClock, case: str) -> None:
     vault, _, _, token, request = _crr_setup(backend)
-    body = {"crossRegionRestoreAccessDetails": dict(token), "restoreRequest": request}
+    details = dict(token)
     region = str(vault.secondary_region)
     if case == "missing":
-        body["crossRegionRestoreAccessDetails"].pop("accessTokenString")
+        details.pop("accessTokenString")
     elif case == "reused":
-        backend.trigger_crr(vault.subscription, region, body)
+        backend.crr.trigger(region, details, request)
         clock.advance(2400)
         backend.tick()
     elif case == "expired":
@@ -77,23 +77,23 @@ def test_crr_trigger_rejects_bad_tokens(backend: Backend, clock: ManualClock, ca
     else:
         request["recoveryPointId"] = "999"
     with pytest.raises(EmulatorError) as info:
-        backend.trigger_crr(vault.subscription, region, body)
+        backend.crr.trigger(region, details, request)
     assert info.value.status == 400 and "Crr" in info.value.code
 
 
 def test_access_token_needs_the_secondary_region_aad_properties(backend: Backend) -> None:
     vault, item = item_of(backend, "vm-web-01")
-    wrong = backend.aad_properties(vault.subscription, vault.region)
+    wrong = backend.crr.aad_properties(vault.subscription, vault.region)
     rp = item.sorted_points()[-2].name
     with pytest.raises(EmulatorError) as info:
-        backend.crr_access_token(vault, item, rp, wrong)
+        backend.crr.access_token(vault, item, rp, wrong.audience)
     assert info.value.code == "UserErrorInvalidAadProperties"
 
 
 def test_access_token_is_refused_on_a_vault_without_crr(backend: Backend) -> None:
     vault, item = item_of(backend, "vm-ops-01")
     with pytest.raises(EmulatorError) as info:
-        backend.crr_access_token(vault, item, item.sorted_points()[-1].name, {"properties": {}})
+        backend.crr.access_token(vault, item, item.sorted_points()[-1].name, None)
     assert info.value.code == "BMSUserErrorCrossRegionRestoreNotEnabled"
 
 

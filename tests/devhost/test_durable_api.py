@@ -59,12 +59,16 @@ def test_show_history_and_input_and_custom_status(host: Proc) -> None:
     wait_done(host, instance_id)
     body = status(host, instance_id, showHistory="true", showHistoryOutput="true").json()
     assert body["customStatus"] == {"step": 2}
-    kinds = [e["EventType"] for e in body["historyEvents"]]
-    assert kinds[:2] == ["OrchestratorStarted", "ExecutionStarted"]
-    assert kinds.count("TaskScheduled") == 2
-    assert kinds.count("TaskCompleted") == 2
-    assert kinds[-1] == "ExecutionCompleted"
-    assert any(e.get("Result") == "2" for e in body["historyEvents"])
+    events = body["historyEvents"]
+    kinds = [e["EventType"] for e in events]
+    # As DurableClient.cs shapes it: no Orchestrator* events, each TaskScheduled folded into its completion.
+    assert kinds == ["ExecutionStarted", "TaskCompleted", "TaskCompleted", "ExecutionCompleted"]
+    assert events[0]["FunctionName"] == "sequence"
+    assert [e["FunctionName"] for e in events[1:3]] == ["double", "double"]
+    assert all(e["ScheduledTime"] and "TaskScheduledId" not in e and "EventId" not in e for e in events[1:3])
+    assert events[1]["Result"] == 2 and events[-1]["Result"]["a"] == 2
+    hidden = status(host, instance_id, showHistory="true").json()["historyEvents"]
+    assert all("Result" not in e for e in hidden)
     assert status(host, instance_id, showInput="false").json()["input"] is None
 
 

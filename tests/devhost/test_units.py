@@ -6,7 +6,6 @@ import time
 
 from devhost.clock import ScaledClock
 from devhost.config import HostConfig, is_authorized
-from devhost.decide import flatten
 from devhost.history import as_json_text, iso, parse_iso
 from devhost.http_triggers import HttpTriggers, compile_route
 from devhost.registry import HttpFunction
@@ -42,14 +41,6 @@ def test_route_templates_match_params_optional_and_catch_all_with_literals_first
     route, _, wrong_method = triggers.match("/restores/abc", "POST")
     assert route is None and wrong_method
     assert compile_route(_fn("a/{b}")).precedence == (0, 1)
-
-
-def test_compound_actions_flatten_depth_first() -> None:
-    actions = [{"actionType": 12, "compoundActions": [{"actionType": 0, "functionName": "a"},
-                                                      {"actionType": 11, "compoundActions": [
-                                                          {"actionType": 5, "fireAt": "x"}]}]},
-               {"actionType": 6, "externalEventName": "e"}]
-    assert [a["actionType"] for a in flatten(actions)] == [0, 5, 6]
 
 
 def test_payloads_become_the_json_text_the_sdk_parses() -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
+
+import pytest
 
 from devhost.clock import ScaledClock
 from devhost.config import HostConfig, is_authorized
 from devhost.history import as_json_text, iso, parse_iso
 from devhost.http_triggers import HttpTriggers, compile_route
 from devhost.registry import HttpFunction
+from devhost.store import Store, StoreVersionError
 
 
 def _fn(route: str, methods: tuple[str, ...] = ("GET",)) -> HttpFunction:
@@ -59,3 +64,14 @@ def test_keys_follow_azure_auth_levels_only_when_enforced() -> None:
     assert is_authorized(strict, "function", "f") and is_authorized(strict, "function", "m")
     assert not is_authorized(strict, "function", None)
     assert is_authorized(strict, "admin", "m") and not is_authorized(strict, "admin", "f")
+
+
+def test_a_database_of_the_older_schema_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE instances (instance_id TEXT PRIMARY KEY, engine TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreVersionError, match="RESET=1"):
+        Store(db)
+    Store(tmp_path / "fresh.db").close()  # a new database gets the current schema

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from devhost.history import EventType, as_json_text, event, iso
+from devhost.history import EventType, event, iso
 from devhost.rows import Instance, ParentRef, RuntimeStatus
 from devhost.store import Tx
 
@@ -78,7 +78,7 @@ def started_event(instance_id: str, execution_id: str, name: str, input_json: st
                  ParentInstance=parent_instance, Tags=None, ScheduledStartTime=None)
 
 
-def raise_event(tx: Tx, instance_id: str, name: str, input_json: str | None, now: datetime) -> int:
+def raise_event(tx: Tx, instance_id: str, name: str, input_json: str, now: datetime) -> int:
     """Queue an EventRaised message; the HTTP status the extension answers (202, 404, 410).
 
     HttpApiHandler.cs lines 978-1019: 404 unknown, 410 Failed/Canceled/Terminated/Completed. The message carries no
@@ -89,8 +89,9 @@ def raise_event(tx: Tx, instance_id: str, name: str, input_json: str | None, now
         return 404
     if inst.status in TERMINAL:
         return 410
-    text = None if input_json is None else as_json_text(json.loads(input_json))
-    tx.post(instance_id, None, event(EventType.EVENT_RAISED, now, -1, Name=name, Input=text))
+    # The body's JSON as it is: the extension does not unwrap the Python client's double encoding, so an event
+    # it raises arrives as a JSON string (azure-functions-durable-python issue #295).
+    tx.post(instance_id, None, event(EventType.EVENT_RAISED, now, -1, Name=name, Input=input_json))
     return 202
 
 

@@ -117,6 +117,7 @@ class ReplayState:
     continue_as_new: bool = False
     continue_as_new_input: str | None = None
     carryover: list[dict[str, object]] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
 
     def allocate(self) -> int:
         """`idCounter++`: one counter for tasks, timers, sub-orchestrations and the completion action."""

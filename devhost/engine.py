@@ -144,7 +144,7 @@ class Engine:
         log.info("orchestration.scheduled", extra={"instance_id": instance_id, "orchestrator": name})
         self.notify("orchestrations")
 
-    def raise_event(self, instance_id: str, name: str, input_json: str | None) -> int:
+    def raise_event(self, instance_id: str, name: str, input_json: str) -> int:
         with self.store.tx() as tx:
             status = control.raise_event(tx, instance_id, name, input_json, self.clock.now())
         log.info("orchestration.event_raised", extra={"instance_id": instance_id, "event": name, "status": status})

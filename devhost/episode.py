@@ -33,13 +33,13 @@ class Decision:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def build_context(instance_id: str, history: list[dict[str, Any]], input_json: str | None,
+def build_context(instance_id: str, history: list[dict[str, Any]], input_value: Any,
                   parent_instance_id: str | None) -> str:
     """The orchestration trigger payload the extension sends to an out-of-process worker."""
     started = next((e for e in history if e.get("EventType") == 0), {})
     return json.dumps({
         "history": history,
-        "input": input_json,
+        "input": input_value,
         "instanceId": instance_id,
         "isReplaying": bool(started.get("IsPlayed")),  # ExecutionStartedEvent.IsPlayed (DurableTaskExtension.cs)
         "parentInstanceId": parent_instance_id,

@@ -53,15 +53,9 @@ def parse_iso(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def as_json_text(token: Any) -> str:
-    """The JSON text the SDK's `df_loads` expects for a payload token (the Python client double-encodes inputs)."""
-    if isinstance(token, str):
-        try:
-            json.loads(token)
-            return token
-        except json.JSONDecodeError:
-            pass
-    return json.dumps(token)
+def compact_json(value: Any) -> str:
+    """A JSON value as Json.NET writes a `JToken` (`ToString(Formatting.None)`, MessagePayloadDataConverter.cs)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def event(kind: EventType, at: datetime, event_id: int = -1, **fields: Any) -> dict[str, Any]:

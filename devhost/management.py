@@ -18,7 +18,7 @@ from devhost import control
 from devhost.binding import RPC_PREFIX, WEBHOOK_PREFIX, management_urls
 from devhost.config import HostConfig, key_from
 from devhost.engine import Engine
-from devhost.history import iso, parse_iso
+from devhost.history import compact_json, iso, parse_iso
 from devhost.history_view import history_view
 from devhost.rows import Instance, InstanceQuery, RuntimeStatus
 from devhost.store import decode_token, encode_token
@@ -77,7 +77,7 @@ class DurableApi:
         name = request.path_params["name"]
         body = await request.body()
         try:
-            input_json = json.dumps(json.loads(body)) if body else None
+            input_json = compact_json(json.loads(body)) if body else None
         except json.JSONDecodeError as exc:
             return error(400, "Invalid JSON content", str(exc), "Newtonsoft.Json.JsonReaderException")
         instance_id = request.path_params.get("instance_id") or uuid.uuid4().hex
@@ -173,8 +173,8 @@ class DurableApi:
         if media != "application/json":
             return JSONResponse({"Message": "Only application/json request content is supported"}, status_code=400)
         body = await request.body()
-        try:
-            input_json = json.dumps(json.loads(body)) if body.strip() else None
+        try:  # an empty body is no JSON either (MessagePayloadDataConverter.ConvertToJToken)
+            input_json = compact_json(json.loads(body))
         except json.JSONDecodeError as exc:
             return error(400, "Invalid JSON content", str(exc), "Newtonsoft.Json.JsonReaderException")
         return Response(status_code=self.engine.raise_event(instance_id, name, input_json))

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from devhost import control
 from devhost.dtfx import NewAction, NewTask, NewTimer
 from devhost.episode import Decision, build_context, run_episode
-from devhost.history import EventType, as_json_text, event, iso
+from devhost.history import EventType, compact_json, event, iso
 from devhost.replay import Completion, EpisodeResult, ReplayInput, replay
 from devhost.rows import Instance, Message, ParentRef, RuntimeStatus
 from devhost.shim import Functions
@@ -105,8 +105,9 @@ def _episode(app: Orchestrators, inst: Instance, past: list[dict[str, Any]],
         return Step(inst, new_events, None, EpisodeResult([], Completion(0, RuntimeStatus.FAILED, reason)))
     played = [{**e, "IsPlayed": True} for e in past]
     history = played + new_events
-    input_text = None if inst.input is None else as_json_text(json.loads(inst.input))
-    decision = run_episode(handle, build_context(inst.instance_id, history, input_text,
+    # The context carries the input as a JSON value (GetInputAsJson, DurableOrchestrationContext.cs 161-164).
+    input_value = None if inst.input is None else json.loads(inst.input)
+    decision = run_episode(handle, build_context(inst.instance_id, history, input_value,
                                                  inst.parent.instance_id if inst.parent else None))
     result = replay(ReplayInput(
         instance_id=inst.instance_id, execution_id=inst.execution_id,
@@ -119,7 +120,7 @@ def _episode(app: Orchestrators, inst: Instance, past: list[dict[str, Any]],
 def _next_execution(app: Orchestrators, previous: Step, done: Completion, now: datetime) -> Step:
     """The next execution's first episode: [OrchestratorStarted, ExecutionStarted, carried events, Completed]."""
     old = previous.inst
-    new_input = None if done.result is None else json.dumps(done.result)
+    new_input = None if done.result is None else compact_json(done.result)
     inst = old.with_(execution_id=app.execution_ids(), input=new_input, status=RuntimeStatus.RUNNING, output=None)
     started = control.started_event(inst.instance_id, inst.execution_id, inst.name, new_input, now, inst.parent)
     prefix = [event(EventType.ORCHESTRATOR_STARTED, now), started, *done.carryover,
@@ -186,7 +187,7 @@ def _schedule(tx: Tx, inst: Instance, action: NewAction, now: datetime, app: Orc
     else:
         parent = ParentRef(instance_id=inst.instance_id, execution_id=inst.execution_id, task_id=action.id,
                            name=inst.name)
-        child_input = None if action.input is None else json.dumps(action.input)
+        child_input = None if action.input is None else compact_json(action.input)
         control.start_child(tx, action.instance_id, action.name, child_input, now, parent, app.execution_ids)
 
 
@@ -194,6 +195,8 @@ def _log(step: Step, msg: Message) -> None:
     inst, done = step.inst, step.result.completion
     extra = {"instance_id": inst.instance_id, "orchestrator": inst.name,
              "trigger": EventType(msg.event["EventType"]).name}
+    for refusal in step.result.refusals:  # swallowed on Azure too: the orchestration will wait forever
+        log.warning("orchestration.call_refused", extra={**extra, "error": refusal})
     if done is None:
         log.debug("orchestration.episode", extra=extra)
     elif done.status == RuntimeStatus.FAILED:

@@ -59,6 +59,7 @@ class ReplayInput:
 class EpisodeResult:
     actions: list[NewAction]
     completion: Completion | None
+    refusals: list[str] = field(default_factory=list)
 
 
 class Execution:
@@ -148,4 +149,5 @@ def _completion(state: ReplayState, execution: Execution, decision: Decision) ->
 
 def _result(state: ReplayState, completion: Completion | None) -> EpisodeResult:
     # orchestratorActionsMap is a SortedDictionary: decisions come out in sequence-ID order (line 61).
-    return EpisodeResult(actions=[state.pending[k] for k in sorted(state.pending)], completion=completion)
+    return EpisodeResult(actions=[state.pending[k] for k in sorted(state.pending)], completion=completion,
+                         refusals=list(state.refusals))

@@ -133,17 +133,26 @@ class ExtensionContext:
     # -- activities and sub-orchestrations (CallDurableTaskFunctionAsync, lines 536-650) -----------------------
     def call(self, name: str, orchestrator: bool, instance_id: str | None, input_json: str | None,
              retry: RetryPolicy | None) -> Node:
-        """Raises: ApiError: a bad retry interval, an unknown function, or a sub-orchestration ID it refuses."""
-        if retry is not None:
-            for interval in (retry.max_interval, retry.first_interval):
-                if interval > MAXIMUM_DELAY:
-                    raise ApiError(f"The Azure Storage provider supports a maximum of {MAXIMUM_DELAY.days} days for "
-                                   "time-based delays")
-        self.functions.check(name, orchestrator, self.known[orchestrator])
+        """Schedule an activity or sub-orchestration, or return a faulted task when a check refuses it.
+
+        The checks run inside the `async` method, so their exception faults the returned task instead of being
+        thrown, and the shim swallows it: nothing is scheduled and the SDK waits for a result that never comes
+        (azure-functions-durable-python issue #132, still open).
+        """
+        try:
+            if retry is not None:
+                for interval in (retry.max_interval, retry.first_interval):
+                    if interval > MAXIMUM_DELAY:
+                        raise ApiError(f"The Azure Storage provider supports a maximum of {MAXIMUM_DELAY.days} "
+                                       "days for time-based delays")
+            self.functions.check(name, orchestrator, self.known[orchestrator])
+            if orchestrator:
+                _check_child_id(instance_id, self.state)
+        except ApiError as exc:
+            self.state.refusals.append(str(exc))
+            return Node(outcome=Outcome.FAILED)
         state = self.state
         if orchestrator:
-            _check_child_id(instance_id, state)
-
             def attempt() -> Node:
                 return state.create_child(name, instance_id, input_json)
         else:

@@ -30,9 +30,9 @@ class Engine:
     """Runs persisted work: every dispatcher reads SQLite, so a restart resumes where the last run stopped."""
 
     def __init__(self, store: Store, clock: ScaledClock, registry: Registry, activity_workers: int = 16,
-                 orchestration_workers: int = 8):
+                 orchestration_workers: int = 8, execution_ids: control.ExecutionIds = control.new_execution_id):
         self.store, self.clock, self.registry = store, clock, registry
-        self.app = orchestrators_of(registry)
+        self.app = orchestrators_of(registry, execution_ids)
         self._activity_pool = ThreadPoolExecutor(activity_workers, thread_name_prefix="activity")
         self._orch_pool = ThreadPoolExecutor(orchestration_workers, thread_name_prefix="orchestration")
         self._activity_slots, self._orch_slots = activity_workers, orchestration_workers
@@ -166,9 +166,11 @@ class Engine:
         return iso(self.clock.now())
 
 
-def orchestrators_of(registry: Registry) -> Orchestrators:
+def orchestrators_of(registry: Registry,
+                     execution_ids: control.ExecutionIds = control.new_execution_id) -> Orchestrators:
     """The part of the app's index that episodes use."""
-    return Orchestrators(handles=dict(registry.orchestrators), activities=sorted(registry.activities))
+    return Orchestrators(handles=dict(registry.orchestrators), activities=sorted(registry.activities),
+                         execution_ids=execution_ids)
 
 
 def invoke_activity(registry: Registry, item: ActivityItem, clock: ScaledClock) -> dict[str, Any]:

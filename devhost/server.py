@@ -24,16 +24,24 @@ log = logging.getLogger("devhost.server")
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
+def _clock(config: HostConfig, store: Store) -> ScaledClock:
+    """The clock file's anchor when one is named, else the anchor kept in the database.
+
+    Raises:
+        OSError, ValueError: the clock file cannot be read or written.
+    """
+    if config.clock_file is not None:
+        return FileClock(config.clock_file, config.time_scale)
+    clock = ScaledClock.resume(config.time_scale, store.meta("clock."))
+    store.set_meta("clock.", clock.to_meta())
+    return clock
+
+
 def build(config: HostConfig, registry: Registry | None = None) -> Starlette:
     """Load the app, open the store, and wire routes; the engine runs for the application's lifespan."""
     registry = registry or load(config.app)
     store = Store(config.db)
-    clock: ScaledClock
-    if config.clock_file is not None:
-        clock = FileClock(config.clock_file, config.time_scale)
-    else:
-        clock = ScaledClock.resume(config.time_scale, store.meta("clock."))
-        store.set_meta("clock.", clock.to_meta())
+    clock = _clock(config, store)
     engine = Engine(store, clock, registry, config.activity_workers, config.orchestration_workers)
     triggers = HttpTriggers(registry.http, config)
 

@@ -155,17 +155,19 @@ class Backend:
             # ContinueAsNew: the next execution runs in the same work item (lines 627-677); it keeps this
             # episode's custom status unless it sets one (lines 653-654, 707, 829).
             carried_status = custom
-            inst.execution_id = self.execution_ids()
-            inst.input = _jtoken(complete.result)
-            inst.status = "Running"
-            started = history_event(EV.ExecutionStarted, self.now(), Name=inst.name, Version="", Input=inst.input,
-                                    OrchestrationInstance={"InstanceId": instance_id,
-                                                           "ExecutionId": inst.execution_id},
-                                    ParentInstance=inst.parent)
-            past = []
-            new = [history_event(EV.OrchestratorStarted, self.now()), started, *complete.carryover,
-                   history_event(EV.OrchestratorCompleted, self.now())]
-            starting = True
+            past, new, starting = [], self._next_execution(inst, complete), True
+
+    def _next_execution(self, inst: Instance, complete: Action) -> list[dict[str, Any]]:
+        """The new execution's opening events: [OrchestratorStarted, ExecutionStarted, carried..., Completed]."""
+        inst.execution_id = self.execution_ids()
+        inst.input = _jtoken(complete.result)
+        inst.status = "Running"
+        started = history_event(EV.ExecutionStarted, self.now(), Name=inst.name, Version="", Input=inst.input,
+                                OrchestrationInstance={"InstanceId": inst.instance_id,
+                                                       "ExecutionId": inst.execution_id},
+                                ParentInstance=inst.parent)
+        return [history_event(EV.OrchestratorStarted, self.now()), started, *complete.carryover,
+                history_event(EV.OrchestratorCompleted, self.now())]
 
     def _execute(self, inst: Instance, past: list[dict[str, Any]],
                  new: list[dict[str, Any]]) -> tuple[list[Action], DurableOrchestrationContext]:

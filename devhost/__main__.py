@@ -1,4 +1,5 @@
-"""`python -m devhost --port 7071 [--host 127.0.0.1] [--app function_app] [--db PATH] [--time-scale N]`."""
+"""`python -m devhost --port 7071 [--host 127.0.0.1] [--app function_app] [--db PATH] [--time-scale N]
+[--clock-file PATH]`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uvicorn
 from devhost.config import HostConfig
 from devhost.logs import configure
 from devhost.server import build
+from devhost.store import StoreVersionError
 
 log = logging.getLogger("devhost")
 
@@ -25,15 +27,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db", type=Path, default=Path(".devhost/devhost.db"))
     parser.add_argument("--time-scale", type=float, default=1.0,
                         help="durable timers fire N times sooner in wall-clock time")
-    return parser.parse_args(argv)
+    parser.add_argument("--clock-file", type=Path,
+                        help="share the service-time anchor with the emulator through this JSON file "
+                             "(created if missing; another --time-scale re-anchors it)")
+    args = parser.parse_args(argv)
+    if args.time_scale <= 0:
+        parser.error("--time-scale must be positive")
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     configure(os.environ.get("DEVHOST_LOG_LEVEL", "INFO"))
     sys.path.insert(0, os.getcwd())
-    config = HostConfig.from_env(args.host, args.port, args.app, args.db, args.time_scale)
-    app = build(config)
+    config = HostConfig.from_env(args.host, args.port, args.app, args.db, args.time_scale, args.clock_file)
+    try:
+        app = build(config)
+    except (StoreVersionError, OSError, ValueError) as exc:  # an unusable database or clock file: say which
+        print(f"devhost: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     # uvicorn handles SIGINT/SIGTERM: it stops accepting, runs the lifespan shutdown (engine.stop) and returns.
     uvicorn.run(app, host=config.host, port=config.port, log_config=None, access_log=False,
                 timeout_graceful_shutdown=5)

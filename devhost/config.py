@@ -22,6 +22,7 @@ class HostConfig:
     activity_workers: int = 16
     orchestration_workers: int = 8
     task_hub: str = "DevHostHub"
+    clock_file: Path | None = None
 
     @property
     def local_origin(self) -> str:
@@ -29,10 +30,11 @@ class HostConfig:
         return f"http://{host}:{self.port}"
 
     @classmethod
-    def from_env(cls, host: str, port: int, app: str, db: Path, time_scale: float) -> HostConfig:
+    def from_env(cls, host: str, port: int, app: str, db: Path, time_scale: float,
+                 clock_file: Path | None = None) -> HostConfig:
         env = os.environ
         return cls(
-            host=host, port=port, app=app, db=db, time_scale=time_scale,
+            host=host, port=port, app=app, db=db, time_scale=time_scale, clock_file=clock_file,
             enforce_keys=env.get("DEVHOST_ENFORCE_KEYS", "false").strip().lower() in TRUE,
             function_key=env.get("DEVHOST_FUNCTION_KEY", cls.function_key),
             master_key=env.get("DEVHOST_MASTER_KEY", cls.master_key),

@@ -1,106 +1,133 @@
-"""Instance lifecycle changes made inside one store transaction: start, raise, terminate, purge, notify."""
+"""Instance lifecycle changes made inside one store transaction: start, sub-start, raise, terminate, purge."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
+import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from devhost.history import EventType, as_json_text, event, iso
-from devhost.store import append_history, clear_instance_work, post, put_instance
+from devhost.history import EventType, event, iso
+from devhost.rows import Instance, ParentRef, RuntimeStatus
+from devhost.store import Tx
 
-RUNNING_STATES = {"Pending", "Running", "ContinuedAsNew", "Suspended"}
-TERMINAL_STATES = {"Completed", "Failed", "Terminated", "Canceled"}
+TERMINAL = {RuntimeStatus.COMPLETED, RuntimeStatus.FAILED, RuntimeStatus.TERMINATED, RuntimeStatus.CANCELED}
+ExecutionIds = Callable[[], str]
+
+
+def new_execution_id() -> str:
+    """A fresh execution ID, `Guid.NewGuid().ToString("N")` as DTFx makes them (TaskOrchestrationDispatcher.cs)."""
+    return uuid.uuid4().hex
 
 
 class InstanceExistsError(Exception):
-    """start_new on an instance that is still pending or running (the extension's default refuses it)."""
+    """`OrchestrationAlreadyExistsException`: start on an instance the default `NonRunningStates` protects."""
 
 
-def create_instance(db: sqlite3.Connection, instance_id: str, name: str, input_json: str | None, now: datetime,
-                    parent: dict[str, Any] | None = None) -> None:
-    """Create (or replace a finished) instance and queue its ExecutionStarted message.
+def start_instance(tx: Tx, instance_id: str, name: str, input_json: str | None, now: datetime,
+                   execution_ids: ExecutionIds = new_execution_id) -> None:
+    """A client start: refused while the ID is Pending/Running/ContinuedAsNew/Suspended, else (re)created.
+
+    The extension's default `OverridableExistingInstanceStates` is `NonRunningStates` (DurableTaskOptions.cs line
+    188, OverridableStates.cs lines 35-55); Azure Storage throws for a deduplicated status because the extension
+    sets `ThrowExceptionOnInvalidDedupeStatus` (AzureStorageDurabilityProviderFactory.cs line 210;
+    AzureStorageOrchestrationService.cs lines 1752-1761).
 
     Raises:
-        InstanceExistsError: an instance with this ID is pending or running.
+        InstanceExistsError: an instance with this ID is still running.
     """
-    row = db.execute("SELECT runtime_status, execution_id FROM instances WHERE instance_id = ?",
-                     (instance_id,)).fetchone()
-    if row is not None and row["runtime_status"] in RUNNING_STATES:
-        raise InstanceExistsError(f"An Orchestration instance with the status {row['runtime_status']} "
-                                  "already exists.")
-    execution_id = (row["execution_id"] + 1) if row is not None else 0
-    clear_instance_work(db, instance_id, history_too=True)
-    parent = parent or {}
-    put_instance(db, {
-        "instance_id": instance_id, "name": name, "runtime_status": "Pending", "input": input_json,
-        "output": None, "custom_status": None, "created_time": iso(now), "last_updated_time": iso(now),
-        "execution_id": execution_id, "parent_instance_id": parent.get("instance_id"),
-        "parent_event_id": parent.get("event_id"), "parent_execution_id": parent.get("execution_id"),
-        "engine": "{}"})
-    post(db, instance_id, execution_id, started_event(instance_id, name, input_json, now, parent))
+    existing = tx.instance(instance_id)
+    if existing is not None and existing.status.is_running:
+        raise InstanceExistsError(f"An Orchestration instance with the status {existing.status.value} already "
+                                  "exists.")
+    create(tx, instance_id, name, input_json, now, None, execution_ids())
 
 
-def started_event(instance_id: str, name: str, input_json: str | None, now: datetime,
-                  parent: dict[str, Any] | None) -> dict[str, Any]:
+def start_child(tx: Tx, instance_id: str, name: str, input_json: str | None, now: datetime, parent: ParentRef,
+                execution_ids: ExecutionIds = new_execution_id) -> None:
+    """A sub-orchestration start: on Azure Storage it always begins a new execution, whatever runs under that ID.
+
+    Start messages of sub-orchestrations are not deduplicated (OrchestrationSessionManager.cs lines 252-255), and a
+    new execution ID loads no history of the old one (AzureTableTrackingStore.cs lines 164-202), so the new
+    execution replaces it; the old one's pending messages are then discarded as another execution's.
+    """
+    create(tx, instance_id, name, input_json, now, parent, execution_ids())
+
+
+def create(tx: Tx, instance_id: str, name: str, input_json: str | None, now: datetime, parent: ParentRef | None,
+           execution_id: str) -> None:
+    """Write a Pending instance with fresh history and queue its ExecutionStarted message."""
+    tx.clear_history(instance_id)
+    tx.delete_timers(instance_id)
+    tx.put_instance(Instance(instance_id=instance_id, name=name, status=RuntimeStatus.PENDING,
+                             execution_id=execution_id, created_time=iso(now), last_updated_time=iso(now),
+                             input=input_json, parent=parent))
+    tx.post(instance_id, execution_id, started_event(instance_id, execution_id, name, input_json, now, parent))
+
+
+def started_event(instance_id: str, execution_id: str, name: str, input_json: str | None, now: datetime,
+                  parent: ParentRef | None) -> dict[str, Any]:
     parent_instance = None
-    if parent and parent.get("instance_id"):
-        parent_instance = {"Name": parent.get("name"), "TaskScheduleId": parent.get("event_id"),
-                           "OrchestrationInstance": {"InstanceId": parent["instance_id"]}}
+    if parent is not None:
+        parent_instance = {"Name": parent.name, "TaskScheduleId": parent.task_id, "Version": "",
+                           "OrchestrationInstance": {"InstanceId": parent.instance_id,
+                                                     "ExecutionId": parent.execution_id}}
     return event(EventType.EXECUTION_STARTED, now, -1, Name=name, Version="", Input=input_json,
-                 OrchestrationInstance={"InstanceId": instance_id}, ParentInstance=parent_instance,
-                 Tags=None, ScheduledStartTime=None)
+                 OrchestrationInstance={"InstanceId": instance_id, "ExecutionId": execution_id},
+                 ParentInstance=parent_instance, Tags=None, ScheduledStartTime=None)
 
 
-def raise_event(db: sqlite3.Connection, instance_id: str, name: str, input_json: str | None,
-                now: datetime) -> int:
-    """Queue an EventRaised message; returns the HTTP status the extension answers (202, 404, 410)."""
-    row = db.execute("SELECT runtime_status, execution_id FROM instances WHERE instance_id = ?",
-                     (instance_id,)).fetchone()
-    if row is None:
+def raise_event(tx: Tx, instance_id: str, name: str, input_json: str, now: datetime) -> int:
+    """Queue an EventRaised message; the HTTP status the extension answers (202, 404, 410).
+
+    HttpApiHandler.cs lines 978-1019: 404 unknown, 410 Failed/Canceled/Terminated/Completed. The message carries no
+    execution ID, so it reaches whichever execution is current when it is processed.
+    """
+    inst = tx.instance(instance_id)
+    if inst is None:
         return 404
-    if row["runtime_status"] not in RUNNING_STATES:
+    if inst.status in TERMINAL:
         return 410
-    text = None if input_json is None else as_json_text(json.loads(input_json))
-    post(db, instance_id, row["execution_id"], event(EventType.EVENT_RAISED, now, -1, Name=name, Input=text))
+    # The body's JSON as it is: the extension does not unwrap the Python client's double encoding, so an event
+    # it raises arrives as a JSON string (azure-functions-durable-python issue #295).
+    tx.post(instance_id, None, event(EventType.EVENT_RAISED, now, -1, Name=name, Input=input_json))
     return 202
 
 
-def terminate(db: sqlite3.Connection, instance_id: str, reason: str, now: datetime) -> int:
-    """Terminate a pending or running instance; returns 202, 404 or 410 like the extension."""
-    row = db.execute("SELECT * FROM instances WHERE instance_id = ?", (instance_id,)).fetchone()
-    if row is None:
+def terminate(tx: Tx, instance_id: str, reason: str, now: datetime) -> int:
+    """Terminate a pending or running instance; 202, 404 or 410 (HttpApiHandler.cs lines 785-807)."""
+    inst = tx.instance(instance_id)
+    if inst is None:
         return 404
-    if row["runtime_status"] not in RUNNING_STATES:
+    if inst.status in TERMINAL:
         return 410
-    clear_instance_work(db, instance_id, history_too=False)
-    append_history(db, instance_id, [event(EventType.EXECUTION_TERMINATED, now, -1, Input=reason)])
-    db.execute("UPDATE instances SET runtime_status = 'Terminated', output = ?, last_updated_time = ? "
-               "WHERE instance_id = ?", (json.dumps(reason), iso(now), instance_id))
-    notify_parent(db, dict(row), failed=True, result=None, reason=f"Orchestration terminated: {reason}",
-                  details="", now=now)
+    tx.delete_timers(instance_id)
+    tx.append_history(instance_id, [event(EventType.EXECUTION_TERMINATED, now, -1, Input=reason)])
+    tx.put_instance(inst.with_(status=RuntimeStatus.TERMINATED, output=json.dumps(reason),
+                               last_updated_time=iso(now)))
+    notify_parent(tx, inst, failed=True, result=reason, now=now)
     return 202
 
 
-def purge(db: sqlite3.Connection, instance_ids: list[str]) -> int:
+def purge(tx: Tx, instance_ids: list[str]) -> int:
     for instance_id in instance_ids:
-        clear_instance_work(db, instance_id, history_too=True)
-        db.execute("DELETE FROM instances WHERE instance_id = ?", (instance_id,))
+        tx.clear_history(instance_id)
+        tx.delete_timers(instance_id)
+        tx.delete_messages(instance_id)
+        tx.delete_instance(instance_id)
     return len(instance_ids)
 
 
-def notify_parent(db: sqlite3.Connection, child: dict[str, Any], failed: bool, result: str | None,
-                  reason: str, details: str, now: datetime) -> None:
-    """Tell the parent orchestration that its sub-orchestration completed or failed."""
-    parent_id = child.get("parent_instance_id")
-    if not parent_id:
+def notify_parent(tx: Tx, child: Instance, failed: bool, result: str | None, now: datetime) -> None:
+    """Tell the parent execution that its sub-orchestration ended (TaskOrchestrationDispatcher.cs 1086-1110)."""
+    parent = child.parent
+    if parent is None:
         return
-    task_id = child["parent_event_id"]
     if failed:
-        message = event(EventType.SUB_ORCHESTRATION_INSTANCE_FAILED, now, -1, TaskScheduledId=task_id,
-                        Reason=reason, Details=details)
+        message = event(EventType.SUB_ORCHESTRATION_INSTANCE_FAILED, now, -1, TaskScheduledId=parent.task_id,
+                        Reason=result, Details=None)
     else:
-        message = event(EventType.SUB_ORCHESTRATION_INSTANCE_COMPLETED, now, -1, TaskScheduledId=task_id,
+        message = event(EventType.SUB_ORCHESTRATION_INSTANCE_COMPLETED, now, -1, TaskScheduledId=parent.task_id,
                         Result=result)
-    post(db, parent_id, child["parent_execution_id"], message)
+    tx.post(parent.instance_id, parent.execution_id, message)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 import threading
 import traceback
@@ -18,9 +17,10 @@ from azure.functions.meta import Datum
 from devhost import control
 from devhost.clock import ScaledClock
 from devhost.history import EventType, event, iso
-from devhost.orchestration import process_next
+from devhost.orchestration import Orchestrators, process_next
 from devhost.registry import Registry, call_kwargs
-from devhost.store import Store, post
+from devhost.rows import ActivityItem
+from devhost.store import Store
 
 log = logging.getLogger("devhost.engine")
 IDLE_WAIT = 0.5
@@ -30,8 +30,9 @@ class Engine:
     """Runs persisted work: every dispatcher reads SQLite, so a restart resumes where the last run stopped."""
 
     def __init__(self, store: Store, clock: ScaledClock, registry: Registry, activity_workers: int = 16,
-                 orchestration_workers: int = 8):
+                 orchestration_workers: int = 8, execution_ids: control.ExecutionIds = control.new_execution_id):
         self.store, self.clock, self.registry = store, clock, registry
+        self.app = orchestrators_of(registry, execution_ids)
         self._activity_pool = ThreadPoolExecutor(activity_workers, thread_name_prefix="activity")
         self._orch_pool = ThreadPoolExecutor(orchestration_workers, thread_name_prefix="orchestration")
         self._activity_slots, self._orch_slots = activity_workers, orchestration_workers
@@ -89,7 +90,7 @@ class Engine:
 
     def _run_episode(self, instance_id: str) -> None:
         try:
-            process_next(self.store, self.clock, self.registry.orchestrators, instance_id)
+            process_next(self.store, self.clock, self.app, instance_id)
         except Exception:
             log.exception("orchestration.episode_error", extra={"instance_id": instance_id})
         finally:
@@ -104,22 +105,18 @@ class Engine:
             busy = set(self._busy_activities)
         if free <= 0:
             return IDLE_WAIT
-        for row in self.store.pending_activities(busy, free):
+        for item in self.store.pending_activities(busy, free):
             with self._lock:
-                self._busy_activities.add(row["id"])
-            self._activity_pool.submit(self._run_activity, dict(row))
+                self._busy_activities.add(item.id)
+            self._activity_pool.submit(self._run_activity, item)
         return IDLE_WAIT
 
-    def _run_activity(self, item: dict[str, Any]) -> None:
-        extra = {"instance_id": item["instance_id"], "activity": item["name"], "task_id": item["event_id"]}
+    def _run_activity(self, item: ActivityItem) -> None:
+        extra = {"instance_id": item.instance_id, "activity": item.name, "task_id": item.task_id}
         try:
             log.info("activity.started", extra=extra)
-            message = self._invoke_activity(item)
-            with self.store.tx() as db:
-                still_pending = db.execute("SELECT 1 FROM activities WHERE id = ?", (item["id"],)).fetchone()
-                if still_pending:
-                    db.execute("DELETE FROM activities WHERE id = ?", (item["id"],))
-                    post(db, item["instance_id"], item["execution_id"], message)
+            message = invoke_activity(self.registry, item, self.clock)
+            complete_activity(self.store, item, message)
             failed = message["EventType"] == EventType.TASK_FAILED
             log.log(logging.WARNING if failed else logging.INFO,
                     "activity.failed" if failed else "activity.completed", extra=extra)
@@ -127,41 +124,12 @@ class Engine:
             log.exception("activity.dispatch_error", extra=extra)
         finally:
             with self._lock:
-                self._busy_activities.discard(item["id"])
+                self._busy_activities.discard(item.id)
             self.notify()
-
-    def _invoke_activity(self, item: dict[str, Any]) -> dict[str, Any]:
-        found = self.registry.activities.get(item["name"])
-        now = self.clock.now()
-        if found is None:
-            return event(EventType.TASK_FAILED, now, -1, TaskScheduledId=item["event_id"],
-                         Reason=f"The function '{item['name']}' doesn't exist, is disabled, or is not an "
-                                "activity function.", Details="")
-        func, arg_name = found
-        try:
-            value = ActivityTriggerConverter.decode(Datum(item["input"] or "null", "json"), trigger_metadata=None)
-            result = func(**call_kwargs(func, {arg_name: value}, item["name"]))
-            if inspect.isawaitable(result):
-                result = asyncio.run(_await(result))
-            encoded = ActivityTriggerConverter.encode(result, expected_type=None)
-        except Exception as exc:  # the activity's own failure becomes TaskFailed, as on Azure
-            return event(EventType.TASK_FAILED, self.clock.now(), -1, TaskScheduledId=item["event_id"],
-                         Reason=f"Activity function '{item['name']}' failed: {type(exc).__name__}: {exc}",
-                         Details="".join(traceback.format_exception(exc)))
-        return event(EventType.TASK_COMPLETED, self.clock.now(), -1, TaskScheduledId=item["event_id"],
-                     Result=encoded.value)
 
     # -- timers ------------------------------------------------------------------------------------------
     def _timer_loop(self) -> float:
-        due = self.store.due_timers(self.clock.now_epoch())
-        if due:
-            with self.store.tx() as db:
-                for row in due:
-                    db.execute("DELETE FROM timers WHERE id = ?", (row["id"],))
-                    post(db, row["instance_id"], row["execution_id"], event(
-                        EventType.TIMER_FIRED, self.clock.now(), -1, TimerId=row["timer_id"],
-                        FireAt=row["fire_at_text"]))
-            log.debug("timer.fired", extra={"count": len(due)})
+        if fire_due_timers(self.store, self.clock):
             self.notify("orchestrations")
         next_at = self.store.next_timer_at()
         if next_at is None:
@@ -171,36 +139,86 @@ class Engine:
     # -- client operations -------------------------------------------------------------------------------
     def start_instance(self, name: str, instance_id: str, input_json: str | None) -> None:
         """Raises: control.InstanceExistsError while an instance with that ID is pending or running."""
-        with self.store.tx() as db:
-            control.create_instance(db, instance_id, name, input_json, self.clock.now())
+        with self.store.tx() as tx:
+            control.start_instance(tx, instance_id, name, input_json, self.clock.now(), self.app.execution_ids)
         log.info("orchestration.scheduled", extra={"instance_id": instance_id, "orchestrator": name})
         self.notify("orchestrations")
 
-    def raise_event(self, instance_id: str, name: str, input_json: str | None) -> int:
-        with self.store.tx() as db:
-            status = control.raise_event(db, instance_id, name, input_json, self.clock.now())
+    def raise_event(self, instance_id: str, name: str, input_json: str) -> int:
+        with self.store.tx() as tx:
+            status = control.raise_event(tx, instance_id, name, input_json, self.clock.now())
         log.info("orchestration.event_raised", extra={"instance_id": instance_id, "event": name, "status": status})
         self.notify("orchestrations")
         return status
 
     def terminate(self, instance_id: str, reason: str) -> int:
-        with self.store.tx() as db:
-            status = control.terminate(db, instance_id, reason, self.clock.now())
+        with self.store.tx() as tx:
+            status = control.terminate(tx, instance_id, reason, self.clock.now())
         log.info("orchestration.terminated", extra={"instance_id": instance_id, "status": status})
         self.notify("orchestrations")
         return status
 
     def purge(self, instance_ids: list[str]) -> int:
-        with self.store.tx() as db:
-            return control.purge(db, instance_ids)
+        with self.store.tx() as tx:
+            return control.purge(tx, instance_ids)
 
     def now_text(self) -> str:
         return iso(self.clock.now())
 
 
+def orchestrators_of(registry: Registry,
+                     execution_ids: control.ExecutionIds = control.new_execution_id) -> Orchestrators:
+    """The part of the app's index that episodes use."""
+    return Orchestrators(handles=dict(registry.orchestrators), activities=sorted(registry.activities),
+                         execution_ids=execution_ids)
+
+
+def invoke_activity(registry: Registry, item: ActivityItem, clock: ScaledClock) -> dict[str, Any]:
+    """Run one activity work item the way the Python worker does; its TaskCompleted or TaskFailed message."""
+    # WebJobs function names compare ignoring case; the extension has already refused unknown names.
+    found = registry.activities.get(item.name) or next(
+        (f for n, f in registry.activities.items() if n.upper() == item.name.upper()), None)
+    if found is None:
+        return event(EventType.TASK_FAILED, clock.now(), -1, TaskScheduledId=item.task_id,
+                     Reason=f"The function '{item.name}' doesn't exist, is disabled, or is not an activity function.",
+                     Details="")
+    func, arg_name = found
+    try:
+        value = ActivityTriggerConverter.decode(Datum(item.input or "null", "json"), trigger_metadata=None)
+        result = func(**call_kwargs(func, {arg_name: value}, item.name))
+        if inspect.isawaitable(result):
+            result = asyncio.run(_await(result))
+        encoded = ActivityTriggerConverter.encode(result, expected_type=None)
+    except Exception as exc:  # the activity's own failure becomes TaskFailed, as on Azure
+        return event(EventType.TASK_FAILED, clock.now(), -1, TaskScheduledId=item.task_id,
+                     Reason=f"Activity function '{item.name}' failed: {type(exc).__name__}: {exc}",
+                     Details="".join(traceback.format_exception(exc)))
+    return event(EventType.TASK_COMPLETED, clock.now(), -1, TaskScheduledId=item.task_id, Result=encoded.value)
+
+
+def complete_activity(store: Store, item: ActivityItem, message: dict[str, Any]) -> bool:
+    """Consume the work item and send its result to the orchestration; False if it was already consumed."""
+    with store.tx() as tx:
+        if not tx.take_activity(item.id):
+            return False
+        tx.post(item.instance_id, item.execution_id, message)
+    return True
+
+
+def fire_due_timers(store: Store, clock: ScaledClock) -> int:
+    """Turn every timer whose time has come into its TimerFired message; how many fired."""
+    due = store.due_timers(clock.now_epoch())
+    if not due:
+        return 0
+    with store.tx() as tx:
+        for timer in due:
+            if tx.take_timer(timer.id):
+                tx.post(timer.instance_id, timer.execution_id, event(
+                    EventType.TIMER_FIRED, clock.now(), -1, TimerId=timer.timer_id, FireAt=timer.fire_at_text))
+    log.debug("timer.fired", extra={"count": len(due)})
+    return len(due)
+
+
 async def _await(awaitable: Any) -> Any:
     return await awaitable
 
-
-def dumps(value: Any) -> str:
-    return json.dumps(value)

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import azure.functions as func
 from azure.functions.durable_functions import OrchestrationTriggerConverter
 from azure.functions.meta import Datum
 
-# The extension sends these (OrchestrationTriggerAttributeBindingProvider.cs); with schema V3 and the
-# Azure Storage timer limits (AzureStorageDurabilityProvider.cs) the SDK splits timers over 6 days.
-UPPER_SCHEMA_VERSION = 2
+# The context the extension sends (OrchestrationTriggerAttributeBindingProvider.cs lines 219-242): the old field
+# says V2 (1), the new one V3 (2), and with the Azure Storage timer limits (AzureStorageDurabilityProvider.cs
+# lines 68-70) the SDK splits timers longer than 6 days into 3-day intervals.
+UPPER_SCHEMA_VERSION = 1
+UPPER_SCHEMA_VERSION_NEW = 2
 MAXIMUM_SHORT_TIMER_DURATION = "6.00:00:00"
 LONG_RUNNING_TIMER_INTERVAL = "3.00:00:00"
 _ERROR_LABEL = "$OutOfProcData$:"
@@ -21,30 +22,31 @@ _ERROR_LABEL = "$OutOfProcData$:"
 
 @dataclass
 class Decision:
-    """What the orchestrator returned for one episode."""
+    """What the orchestrator returned for one episode (the SDK's `OrchestratorState`)."""
 
     is_done: bool
-    actions: list[dict[str, Any]]
+    action_groups: list[list[dict[str, Any]]]
     output: Any = None
     error: str | None = None
     custom_status: Any = None
-    crashed: bool = False
+    has_state: bool = True
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def build_context(instance_id: str, history: list[dict[str, Any]], input_json: str | None,
+def build_context(instance_id: str, history: list[dict[str, Any]], input_value: Any,
                   parent_instance_id: str | None) -> str:
     """The orchestration trigger payload the extension sends to an out-of-process worker."""
+    started = next((e for e in history if e.get("EventType") == 0), {})
     return json.dumps({
         "history": history,
+        "input": input_value,
         "instanceId": instance_id,
-        "isReplaying": any(e.get("IsPlayed") for e in history),
+        "isReplaying": bool(started.get("IsPlayed")),  # ExecutionStartedEvent.IsPlayed (DurableTaskExtension.cs)
         "parentInstanceId": parent_instance_id,
-        "input": input_json,
         "upperSchemaVersion": UPPER_SCHEMA_VERSION,
-        "upperSchemaVersionNew": UPPER_SCHEMA_VERSION,
-        "maximumShortTimerDuration": MAXIMUM_SHORT_TIMER_DURATION,
+        "upperSchemaVersionNew": UPPER_SCHEMA_VERSION_NEW,
         "longRunningTimerIntervalDuration": LONG_RUNNING_TIMER_INTERVAL,
+        "maximumShortTimerDuration": MAXIMUM_SHORT_TIMER_DURATION,
         "defaultHttpAsyncRequestSleepTimeMillseconds": 30000,
     })
 
@@ -60,27 +62,22 @@ def run_episode(handle: Callable[..., Any], context_json: str) -> Decision:
     return _from_state(json.loads(encoded.value))
 
 
-def _from_state(state: dict[str, Any], crashed: bool = False) -> Decision:
-    action_groups = state.get("actions") or []
-    actions = [a for group in action_groups for a in group]
-    return Decision(is_done=bool(state.get("isDone")), actions=actions, output=state.get("output"),
-                    error=state.get("error"), custom_status=state.get("customStatus"), crashed=crashed,
+def _from_state(state: dict[str, Any]) -> Decision:
+    return Decision(is_done=bool(state.get("isDone")), action_groups=state.get("actions") or [],
+                    output=state.get("output"), error=state.get("error"), custom_status=state.get("customStatus"),
                     raw=state)
 
 
 def _from_error(message: str) -> Decision:
+    """`OutOfProcExceptionHelpers.TryExtractOutOfProcStateJson`: the state after the label, if any."""
     head, sep, tail = message.partition(_ERROR_LABEL)
     if sep:
         try:
             state = json.loads(tail)
         except json.JSONDecodeError:
-            state = {}
-        decision = _from_state(state, crashed=True)
-        decision.error = state.get("error") or head.strip()
-        return decision
-    return Decision(is_done=False, actions=[], error=message, crashed=True)
-
-
-def is_orchestration_context(value: object) -> bool:
-    """True for the azure-functions orchestration context type (kept for callers' type checks)."""
-    return isinstance(value, func.OrchestrationContext)
+            state = None
+        if isinstance(state, dict):
+            decision = _from_state(state)
+            decision.error = state.get("error") or head.strip()
+            return decision
+    return Decision(is_done=False, action_groups=[], error=message, has_state=False)

@@ -53,37 +53,11 @@ def parse_iso(text: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def as_json_text(token: Any) -> str:
-    """The JSON text the SDK's `df_loads` expects for a payload token (the Python client double-encodes inputs)."""
-    if isinstance(token, str):
-        try:
-            json.loads(token)
-            return token
-        except json.JSONDecodeError:
-            pass
-    return json.dumps(token)
+def compact_json(value: Any) -> str:
+    """A JSON value as Json.NET writes a `JToken` (`ToString(Formatting.None)`, MessagePayloadDataConverter.cs)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def event(kind: EventType, at: datetime, event_id: int = -1, **fields: Any) -> dict[str, Any]:
     """One history event: `EventType`, `EventId`, `IsPlayed`, `Timestamp` plus the event's own fields."""
     return {"EventType": int(kind), "EventId": event_id, "IsPlayed": False, "Timestamp": iso(at), **fields}
-
-
-def describe(evt: dict[str, Any], show_output: bool) -> dict[str, Any]:
-    """The `historyEvents` entry the status API shows for one event."""
-    kind = EventType(evt["EventType"])
-    out: dict[str, Any] = {"EventType": _pascal(kind.name), "EventId": evt.get("EventId", -1),
-                           "Timestamp": evt["Timestamp"]}
-    for key in ("Name", "InstanceId", "TaskScheduledId", "TimerId", "FireAt", "Reason", "Details",
-                "OrchestrationStatus"):
-        if evt.get(key) is not None:
-            out["FunctionName" if key == "Name" else key] = evt[key]
-    if show_output:
-        for key in ("Input", "Result"):
-            if evt.get(key) is not None:
-                out[key] = evt[key]
-    return out
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_"))

@@ -46,8 +46,13 @@ def load(app_module: str) -> Registry:
     app = next((v for v in vars(module).values() if hasattr(v, "get_functions") and not inspect.isclass(v)), None)
     if app is None:
         raise RuntimeError(f"module {app_module!r} defines no FunctionApp (an object with get_functions())")
+    return index(app.get_functions())
+
+
+def index(functions: Any) -> Registry:
+    """Index functions the app already listed (`get_functions()` may be called once per app)."""
     registry = Registry()
-    for function in app.get_functions():
+    for function in functions:
         _index(registry, function)
     return registry
 

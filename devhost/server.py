@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from devhost.clock import ScaledClock
+from devhost.clock import FileClock, ScaledClock
 from devhost.config import HostConfig
 from devhost.engine import Engine
 from devhost.eventgrid import EventGridWebhook
@@ -24,19 +24,32 @@ log = logging.getLogger("devhost.server")
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
+def _clock(config: HostConfig, store: Store) -> ScaledClock:
+    """The clock file's anchor when one is named, else the anchor kept in the database.
+
+    Raises:
+        OSError, ValueError: the clock file cannot be read or written.
+    """
+    if config.clock_file is not None:
+        return FileClock(config.clock_file, config.time_scale)
+    clock = ScaledClock.resume(config.time_scale, store.meta("clock."))
+    store.set_meta("clock.", clock.to_meta())
+    return clock
+
+
 def build(config: HostConfig, registry: Registry | None = None) -> Starlette:
     """Load the app, open the store, and wire routes; the engine runs for the application's lifespan."""
     registry = registry or load(config.app)
     store = Store(config.db)
-    clock = ScaledClock.resume(config.time_scale, store.meta("clock."))
-    store.set_meta("clock.", clock.to_meta())
+    clock = _clock(config, store)
     engine = Engine(store, clock, registry, config.activity_workers, config.orchestration_workers)
     triggers = HttpTriggers(registry.http, config)
 
     async def host_status(request: Request) -> Response:
         return JSONResponse({"id": "devhost", "state": "Running", "version": "devhost",
                              "extensionBundle": None, "processUptime": None,
-                             "timeScale": config.time_scale, "serviceTime": engine.now_text()})
+                             "timeScale": clock.scale, "serviceTime": engine.now_text(),
+                             "clockFile": str(config.clock_file) if config.clock_file else None})
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

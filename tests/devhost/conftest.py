@@ -36,3 +36,18 @@ def wait_done(host: Proc, instance_id: str, timeout: float = 20.0) -> dict[str, 
                                       lambda s: s.get("runtimeStatus") in DONE, timeout=timeout,
                                       what=f"instance {instance_id} to finish")
     return body
+
+
+def list_all(host: Proc, **params: str) -> list[dict[str, Any]]:
+    """Every instance the query matches, following `x-ms-continuation-token` (pages of 100 by default)."""
+    url = f"{host.url}/runtime/webhooks/durabletask/instances/"
+    rows: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        got = requests.get(url, params=params, headers={"x-ms-continuation-token": token} if token else {},
+                           timeout=30)
+        assert got.status_code == 200, got.text
+        rows += got.json()
+        token = got.headers["x-ms-continuation-token"]
+        if not token:
+            return rows

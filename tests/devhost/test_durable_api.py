@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -59,12 +60,16 @@ def test_show_history_and_input_and_custom_status(host: Proc) -> None:
     wait_done(host, instance_id)
     body = status(host, instance_id, showHistory="true", showHistoryOutput="true").json()
     assert body["customStatus"] == {"step": 2}
-    kinds = [e["EventType"] for e in body["historyEvents"]]
-    assert kinds[:2] == ["OrchestratorStarted", "ExecutionStarted"]
-    assert kinds.count("TaskScheduled") == 2
-    assert kinds.count("TaskCompleted") == 2
-    assert kinds[-1] == "ExecutionCompleted"
-    assert any(e.get("Result") == "2" for e in body["historyEvents"])
+    events = body["historyEvents"]
+    kinds = [e["EventType"] for e in events]
+    # As DurableClient.cs shapes it: no Orchestrator* events, each TaskScheduled folded into its completion.
+    assert kinds == ["ExecutionStarted", "TaskCompleted", "TaskCompleted", "ExecutionCompleted"]
+    assert events[0]["FunctionName"] == "sequence"
+    assert [e["FunctionName"] for e in events[1:3]] == ["double", "double"]
+    assert all(e["ScheduledTime"] and "TaskScheduledId" not in e and "EventId" not in e for e in events[1:3])
+    assert events[1]["Result"] == 2 and events[-1]["Result"]["a"] == 2
+    hidden = status(host, instance_id, showHistory="true").json()["historyEvents"]
+    assert all("Result" not in e for e in hidden)
     assert status(host, instance_id, showInput="false").json()["input"] is None
 
 
@@ -84,3 +89,76 @@ def test_list_filters_and_purge(host: Proc) -> None:
     assert purged.json() == {"instancesDeleted": 1}
     assert status(host, f"{prefix}0").status_code == 404
     assert requests.delete(base + f"{prefix}0", timeout=10).status_code == 404
+
+
+BASE = "/runtime/webhooks/durabletask"
+
+
+def test_instance_queries_page_by_100_with_a_continuation_token_and_show_input_by_default(host: Proc) -> None:
+    prefix = f"page-{uuid.uuid4().hex[:8]}-"
+    ids = [f"{prefix}{n:03d}" for n in range(250)]
+    with ThreadPoolExecutor(8) as pool:
+        codes = set(pool.map(lambda i: requests.post(f"{host.url}{BASE}/orchestrators/approval/{i}", json="3600",
+                                                     timeout=30).status_code, ids))
+    assert codes == {202}
+    url, seen, token, pages = f"{host.url}{BASE}/instances/", [], "", []
+    while True:
+        got = requests.get(url, params={"instanceIdPrefix": prefix},
+                           headers={"x-ms-continuation-token": token} if token else {}, timeout=30)
+        assert got.status_code == 200
+        assert "x-ms-continuation-token" in got.headers  # always sent; empty on the last page
+        rows = got.json()
+        pages.append(len(rows))
+        seen += [r["instanceId"] for r in rows]
+        assert all(r["input"] == "3600" for r in rows)  # showInput defaults to true for queries
+        token = got.headers["x-ms-continuation-token"]
+        if not token:
+            break
+    assert pages == [100, 100, 50]
+    assert seen == ids  # Azure Storage returns rows in instance-ID (partition key) order
+    small = requests.get(url, params={"instanceIdPrefix": prefix, "top": "30", "showInput": "false"}, timeout=30)
+    assert len(small.json()) == 30 and small.json()[0]["input"] is None and small.headers["x-ms-continuation-token"]
+
+
+def test_start_refusals_answer_as_the_extension_does(host: Proc) -> None:
+    start_url = f"{host.url}{BASE}/orchestrators"
+    unknown = requests.post(f"{start_url}/no_such_orchestrator", json=1, timeout=10)
+    assert unknown.status_code == 400
+    assert unknown.json()["Message"] == "One or more of the arguments submitted is incorrect"
+    assert unknown.json()["ExceptionMessage"].startswith(
+        "The function 'no_such_orchestrator' doesn't exist, is disabled, or is not an orchestrator function.")
+    for bad_id, text in (("@entity", "must not start with @"), ("x" * 257, "must not exceed 256 characters")):
+        refused = requests.post(f"{start_url}/sequence/{bad_id}", timeout=10)
+        assert refused.status_code == 400 and text in refused.json()["ExceptionMessage"]
+    not_json = requests.post(f"{start_url}/sequence", data=b"{nope", timeout=10)
+    assert not_json.status_code == 400 and not_json.json()["Message"] == "Invalid JSON content"
+    instance_id = f"busy-{uuid.uuid4().hex}"
+    assert requests.post(f"{start_url}/approval/{instance_id}", json="3600", timeout=10).status_code == 202
+    again = requests.post(f"{start_url}/approval/{instance_id}", json="3600", timeout=10)
+    assert again.status_code == 500
+    assert again.json()["Message"] == "Something went wrong while processing your request"
+    assert again.json()["ExceptionMessage"] in ("An Orchestration instance with the status Pending already exists.",
+                                                "An Orchestration instance with the status Running already exists.")
+    assert again.json()["ExceptionType"] == "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException"
+
+
+def test_raise_event_wants_json_and_a_running_instance(host: Proc) -> None:
+    instance_id = f"evt-{uuid.uuid4().hex}"
+    assert requests.post(f"{host.url}{BASE}/orchestrators/approval/{instance_id}", json="3600",
+                         timeout=10).status_code == 202
+    url = f"{host.url}{BASE}/instances/{instance_id}/raiseEvent/approve"
+    plain = requests.post(url, data=b"yes", headers={"Content-Type": "text/plain"}, timeout=10)
+    assert plain.status_code == 400
+    assert plain.json()["Message"] == "Only application/json request content is supported"
+    empty = requests.post(url, data=b"", headers={"Content-Type": "application/json"}, timeout=10)
+    assert empty.status_code == 400 and empty.json()["Message"] == "Invalid JSON content"
+    assert requests.post(f"{host.url}{BASE}/instances/nope/raiseEvent/approve", json=1, timeout=10).status_code == 404
+    assert requests.post(url, json={"by": "ops"}, timeout=10).status_code == 202
+    assert wait_done(host, instance_id)["output"] == {"approved": {"by": "ops"}}
+    assert requests.post(url, json=1, timeout=10).status_code == 410
+
+
+def test_purge_by_filter_needs_created_time_from(host: Proc) -> None:
+    refused = requests.delete(f"{host.url}{BASE}/instances/", timeout=10)
+    assert refused.status_code == 400
+    assert refused.json() == "Please provide value for 'createdTimeFrom' parameter."

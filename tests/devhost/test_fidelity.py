@@ -86,7 +86,7 @@ def test_retry_options_give_up_after_max_attempts(host: Proc) -> None:
     assert done["runtimeStatus"] == "Completed"
     assert "attempt 2 failed" in done["output"]["error"]
     history = status(host, done["instanceId"], showHistory="true").json()["historyEvents"]
-    assert [e["EventType"] for e in history].count("TaskScheduled") == 2
+    assert [e["EventType"] for e in history].count("TaskFailed") == 2
 
 
 def test_non_determinism_fails_the_instance_with_a_clear_message(host: Proc) -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
+
+import pytest
 
 from devhost.clock import ScaledClock
 from devhost.config import HostConfig, is_authorized
-from devhost.decide import flatten
-from devhost.history import as_json_text, iso, parse_iso
+from devhost.history import compact_json, iso, parse_iso
 from devhost.http_triggers import HttpTriggers, compile_route
 from devhost.registry import HttpFunction
+from devhost.store import Store, StoreVersionError
 
 
 def _fn(route: str, methods: tuple[str, ...] = ("GET",)) -> HttpFunction:
@@ -44,18 +48,8 @@ def test_route_templates_match_params_optional_and_catch_all_with_literals_first
     assert compile_route(_fn("a/{b}")).precedence == (0, 1)
 
 
-def test_compound_actions_flatten_depth_first() -> None:
-    actions = [{"actionType": 12, "compoundActions": [{"actionType": 0, "functionName": "a"},
-                                                      {"actionType": 11, "compoundActions": [
-                                                          {"actionType": 5, "fireAt": "x"}]}]},
-               {"actionType": 6, "externalEventName": "e"}]
-    assert [a["actionType"] for a in flatten(actions)] == [0, 5, 6]
-
-
 def test_payloads_become_the_json_text_the_sdk_parses() -> None:
-    assert as_json_text('{"a": 1}') == '{"a": 1}'  # the Python client double-encodes inputs
-    assert as_json_text("plain") == '"plain"'
-    assert as_json_text({"a": 1}) == '{"a": 1}'
+    assert compact_json({"a": [1, "é"]}) == '{"a":[1,"é"]}'  # as Json.NET's Formatting.None writes a JToken
     moment = parse_iso("2024-01-02T03:04:05.1234567Z")
     assert iso(moment) == "2024-01-02T03:04:05.1234560Z"
 
@@ -68,3 +62,14 @@ def test_keys_follow_azure_auth_levels_only_when_enforced() -> None:
     assert is_authorized(strict, "function", "f") and is_authorized(strict, "function", "m")
     assert not is_authorized(strict, "function", None)
     assert is_authorized(strict, "admin", "m") and not is_authorized(strict, "admin", "f")
+
+
+def test_a_database_of_the_older_schema_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE instances (instance_id TEXT PRIMARY KEY, engine TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreVersionError, match="RESET=1"):
+        Store(db)
+    Store(tmp_path / "fresh.db").close()  # a new database gets the current schema

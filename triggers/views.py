@@ -162,6 +162,10 @@ def _outcome_fields(outcome: RestoreOutcome | None) -> dict[str, Any]:
 
 def _completed_fields(output: Any) -> dict[str, Any]:
     outcome = _read(RestoreOutcome, output)
+    if outcome is not None and outcome.status is OutcomeStatus.FAILED:
+        # `restore_vm` raises for a failure, but an outcome that says failed is never shown as a success.
+        return {"status": RestoreStatus.FAILED, **_outcome_fields(outcome),
+                "error": _error(outcome.error, "RestoreFailed", "the restore failed")}
     cancelled = outcome is not None and outcome.status is OutcomeStatus.CANCELLED
     fields: dict[str, Any] = {"status": RestoreStatus.CANCELLED if cancelled else RestoreStatus.SUCCEEDED,
                               **_outcome_fields(outcome)}

@@ -17,6 +17,8 @@ from typing import Any, TextIO
 
 import requests
 
+from vmrestore.api import Api, ApiError
+
 DEFAULT_URL = "http://127.0.0.1:7071"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED, EXIT_API = 0, 1, 2, 3, 4
 _FINAL_EXIT = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}
@@ -30,29 +32,6 @@ _START_FIELDS = {
     "disk_encryption_set": "diskEncryptionSetId", "restore_identity": "restoreIdentityId",
     "callback_url": "callbackUrl", "reason": "reason",
 }
-
-
-class ApiError(Exception):
-    """The API answered with an unexpected status, or not at all."""
-
-
-class Api:
-    """A tiny client of the restore HTTP API."""
-
-    def __init__(self, url: str, key: str | None, timeout: float = 30.0) -> None:
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
-        if key:
-            self.session.headers["x-functions-key"] = key
-        self.timeout = timeout
-
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Raises: ApiError when the API cannot be reached."""
-        target = path if path.startswith("http") else f"{self.url}{path}"
-        try:
-            return self.session.request(method, target, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise ApiError(f"cannot reach {self.url}: {exc.__class__.__name__}") from exc
 
 
 def _print_json(body: Any, out: TextIO) -> None:

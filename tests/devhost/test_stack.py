@@ -78,7 +78,7 @@ def test_a_signal_to_make_itself_stops_both_servers_and_frees_their_ports(sig: s
         os.kill(make.pid, sig)  # make alone, as `kill <pid of make>` does
         make.wait(timeout=30)
         gone, alive = psutil.wait_procs(servers, timeout=15)
-        assert alive == [], log.read_text()[-3000:]
+        assert alive == [] and len(gone) == len(servers), log.read_text()[-3000:]
         assert _refused(port) and _refused(emulator_port)
     finally:
         for proc in servers:  # only on failure: what the signal did not stop

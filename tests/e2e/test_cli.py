@@ -40,3 +40,21 @@ def test_list_shows_the_restore(stack: Stack) -> None:
     listed = subprocess.run([str(SCRIPT), "--url", stack.devhost.url, "list", "--json"], capture_output=True,
                             text=True, timeout=60, check=False)
     assert listed.returncode == 0 and restore_id in listed.stdout
+
+
+def test_ten_parallel_watches_honouring_retry_after_all_see_the_end(stack: Stack) -> None:
+    """Each watch sleeps exactly the Retry-After the API hands out, on a kept-alive connection: none drops out."""
+    stack.scenario(jobSeconds=15000)  # 25 wall seconds at the e2e time scale: about five polls each
+    restore_id = stack.start(example("restore-disks.json", stack.ids)).json()["id"]
+    watches = [subprocess.Popen([str(SCRIPT), "--url", stack.devhost.url, "status", restore_id, "--watch"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(10)]
+    try:
+        results = [(w.wait(timeout=240), *w.communicate(timeout=10)) for w in watches]
+    finally:
+        for w in watches:
+            if w.poll() is None:
+                w.kill()
+                w.wait(timeout=10)
+    for code, out, err in results:
+        assert code == 0 and "cannot reach" not in err, (code, out, err)
+        assert any(line.startswith("succeeded:") for line in out.splitlines())

@@ -24,6 +24,7 @@ from restore.contract import (
     RestoreOrder,
     RestoreOutcome,
     parse_failure_output,
+    source_of_instance_id,
 )
 from restore.contract import job_instance_id as contract_job_instance_id
 
@@ -206,7 +207,8 @@ def restore_view(status: Any, job_custom_status: Any = None) -> RestoreView:
         fields["recovery_point"] = custom.recovery_point.dump()
     order = read_order(status)
     fields["updated_at"] = fields.get("updated_at") or getattr(status, "last_updated_time", None)
-    return RestoreView(id=status.instance_id, source=order.source.value if order else None,
+    source = order.source if order else source_of_instance_id(status.instance_id)
+    return RestoreView(id=status.instance_id, source=source.value if source else None,
                        request=order.request if order else None, created_at=getattr(status, "created_time", None),
                        **fields)
 

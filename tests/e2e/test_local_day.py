@@ -4,6 +4,7 @@ one Azure job it started), both processes read one clock, and the `maxAge` examp
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -156,3 +157,41 @@ def test_a_day_on_the_local_stack_survives_two_restarts_on_one_clock(local_stack
     assert len(jobs) == 3 and {v["jobId"] for v in views} == set(jobs), (views, jobs)
     assert {j["properties"]["status"] for j in jobs.values()} == {"Completed"}
     assert stack.starts == 3
+
+
+def _block(banner: str, heading: str) -> str:
+    """The indented command lines under `heading` in the banner, as one shell script."""
+    lines = banner.split(heading, 1)[1].splitlines()[1:]
+    block = []
+    for line in lines:
+        if not line.startswith("  "):
+            break
+        block.append(line[2:])
+    return "\n".join(block)
+
+
+def _run(script: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "-c", f"set -e\n{script}"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          check=False)
+
+
+def test_the_commands_make_run_prints_work_as_printed(local_stack: LocalStack) -> None:
+    stack = local_stack
+    stack.start()
+    banner = wait_until(stack.log, lambda text: "Find the restore an event started" in text, timeout=30,
+                        what="the banner")
+    assert "Webhook secret : local-dev-secret" in banner
+    cli = banner.split("CLI            : ", 1)[1].split()[0]
+    assert (ROOT / cli).exists() or Path(cli).exists(), cli
+    webhook = _run(_block(banner, "Start one through the incident webhook (signed):"))
+    assert webhook.returncode == 0 and "HTTP/1.1 202" in webhook.stdout, (webhook.stdout, webhook.stderr)
+    incident_restore = json.loads(webhook.stdout.split("\n\n", 1)[1])["restores"][0]["id"]
+    assert stack.wait_final(incident_restore).status_code == 200  # one restore of the same VM at a time (Azure)
+    event = _run(_block(banner, "Start one through Event Grid (as Event Grid delivers it):"))
+    assert event.returncode == 0 and "HTTP/1.1 202" in event.stdout, (event.stdout, event.stderr)
+    found = _run(_block(banner, "Find the restore an event started (its ID is derived from the event's topic and ID):"))
+    assert found.returncode == 0, (found.stdout, found.stderr)
+    event_restore = json.loads(found.stdout)["id"]
+    assert event_restore.startswith("evt-") and json.loads(found.stdout)["source"] == "eventgrid"
+    assert stack.wait_final(event_restore).status_code == 200
+    assert len(stack.restore_jobs()) == 2  # what reached Azure: one restore job each

@@ -109,6 +109,8 @@ def app_settings(emulator_url: str, inventory: dict[str, Any]) -> dict[str, str]
     return {
         "ARM_ENDPOINT": emulator_url, "IDENTITY_ENDPOINT": f"{emulator_url}/msi/token", "IDENTITY_HEADER": "local-dev",
         "CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        # Problem `type` URIs point at this checkout's docs/api.md unless a public base URL is configured.
+        "DOCS_BASE_URL": os.environ.get("DOCS_BASE_URL") or Path.cwd().resolve().as_uri(),
         "RESTORE_ALLOWED_SCOPES": ",".join(subscriptions)}
 
 

@@ -31,9 +31,11 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
 
+# `exec`: the stack replaces the recipe's shell, so the SIGTERM make forwards to its child reaches the stack (a
+# shell in between would die and orphan it); a SIGINT to make alone the stack notices itself (devhost/stack.py).
 run: $(STAMP)
 	PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) TIME_SCALE=$(TIME_SCALE) DEVHOST_DB=$(DEVHOST_DB) RESET=$(RESET) \
-		$(PY) -m devhost.stack
+		exec $(PY) -m devhost.stack
 
 test: $(STAMP) $(CHECKOV_STAMP) lint
 	$(PY) -m pytest $(PYTEST_ARGS)

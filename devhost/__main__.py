@@ -18,6 +18,12 @@ from devhost.store import StoreVersionError
 
 log = logging.getLogger("devhost")
 
+# An idle kept-alive connection stays open this long, as the Functions host's Kestrel keeps it (dotnet/aspnetcore
+# `src/Servers/Kestrel/Core/src/KestrelServerLimits.cs`, `_keepAliveTimeout = TimeSpan.FromSeconds(130)`). uvicorn's
+# default of 5 s equals the `Retry-After: 5` the API hands out: a client that waits exactly that long before its
+# next poll would meet a connection the server is closing.
+KEEP_ALIVE_SECONDS = 130
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m devhost", description="Local Azure Functions host")
@@ -48,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     # uvicorn handles SIGINT/SIGTERM: it stops accepting, runs the lifespan shutdown (engine.stop) and returns.
     uvicorn.run(app, host=config.host, port=config.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_SECONDS)
     log.info("host.exited")
     logging.shutdown()
     # State is committed in SQLite; do not let an activity still running on a worker thread delay the exit

@@ -15,6 +15,7 @@ from emulator.lookups import Lookups
 from emulator.outage import RegionOutage
 from emulator.restores import Restores
 from emulator.scenario import Scenario
+from emulator.schedule import ScheduledBackups
 from emulator.seed import load_seed
 from emulator.state import ServiceState
 from emulator.tokens import TokenStore
@@ -35,6 +36,7 @@ class Backend:
         self.outage = RegionOutage(self.state)
         self.restores = Restores(self.state, clock, self.lookups, self.outage)
         self.crr = CrossRegion(self.state, clock, self.lookups, self.restores, self.outage)
+        self.backups = ScheduledBackups(self.state, clock)
 
     @property
     def tokens(self) -> TokenStore:
@@ -73,3 +75,4 @@ class Backend:
 
     def tick(self) -> None:
         self.jobs.tick()
+        self.backups.tick()

@@ -67,6 +67,8 @@ param incidentDefaultRequest string = '{}'
 param logLevel string = 'INFO'
 @description('Tenant of a Resource Guard protecting the vaults (multi-user authorization); empty when none.')
 param resourceGuardTenantId string = ''
+@description('Public base URL of this repository (e.g. https://github.com/<owner>/<repo>/blob/main): problem `type` URIs point at its docs/api.md anchors; empty: about:blank.')
+param docsBaseUrl string = ''
 
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
@@ -211,6 +213,7 @@ var appSettings = union({
   CALLBACK_ALLOW_INSECURE: 'false'
   LOG_LEVEL: logLevel
   RESOURCE_GUARD_TENANT_ID: resourceGuardTenantId
+  DOCS_BASE_URL: docsBaseUrl
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {

@@ -73,6 +73,12 @@ def instance_id_for(source: Source, *parts: str) -> str:
     return f"{ID_PREFIX[source]}-{digest[:_DIGEST_LENGTH]}"
 
 
+def source_of_instance_id(instance_id: str) -> Source | None:
+    """The front door a restore came through, read from its instance ID's prefix (no need to load its input)."""
+    prefix = instance_id.split("-", 1)[0]
+    return next((source for source, known in ID_PREFIX.items() if known == prefix), None)
+
+
 def job_instance_id(parent_instance_id: str) -> str:
     """The instance ID of the job-waiting sub-orchestration of one restore."""
     return f"{parent_instance_id}{JOB_INSTANCE_SUFFIX}"

@@ -38,6 +38,7 @@ DEFAULTS: dict[str, str] = {
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "",
     "LOG_LEVEL": "INFO",
     "RESOURCE_GUARD_TENANT_ID": "",
+    "DOCS_BASE_URL": "",
 }
 
 
@@ -70,6 +71,7 @@ class Settings(BaseModel):
     applicationinsights_connection_string: str = Field(repr=False)
     log_level: str
     resource_guard_tenant_id: str
+    docs_base_url: str
 
     @field_validator("log_level")
     @classmethod
@@ -77,6 +79,13 @@ class Settings(BaseModel):
         if value.upper() not in _LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
         return value.upper()
+
+    @field_validator("docs_base_url")
+    @classmethod
+    def _docs_url(cls, value: str) -> str:
+        if value and not is_docs_base_url(value):
+            raise ValueError("must be an absolute http(s) or file URL (or empty)")
+        return value.rstrip("/")
 
     @field_validator("arm_endpoint")
     @classmethod
@@ -107,6 +116,18 @@ class Settings(BaseModel):
             retry_after_max=self.retry_after_max_seconds,
             managed_identity_client_id=self.azure_client_id or None,
         )
+
+
+def is_docs_base_url(value: str) -> bool:
+    scheme, _, rest = value.partition("://")
+    return scheme in ("https", "http", "file") and bool(rest) and value.isprintable() and " " not in value
+
+
+def docs_base_url(env: dict[str, str] | None = None) -> str:
+    """`DOCS_BASE_URL` without a trailing slash, or "" when unset or unusable. Read on its own, never raising: the
+    problem documents that report bad settings need it too."""
+    value = (os.environ if env is None else env).get("DOCS_BASE_URL", "").strip()
+    return value.rstrip("/") if is_docs_base_url(value) else ""
 
 
 def read_settings(env: dict[str, str] | None = None) -> Settings:

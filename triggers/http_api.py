@@ -118,8 +118,8 @@ async def _start(req: func.HttpRequest, client: Any) -> func.HttpResponse:
                                 [FieldProblem(field="idempotencyKey", reason="used before with a different request")])
     with telemetry.restore_context(started.instance_id):
         if not started.created:
-            view = await _current_view(req, client, started.status)
-            return _json_response(view.dump(), 200)
+            # A repeat answers exactly what GET answers now, so a retried Logic App action sees the truth.
+            return await _status_response(req, client, started.instance_id, started.status)
         body_out = RestoreStarted(id=started.instance_id, status_url=links.status_url(req, started.instance_id),
                                   cancel_url=links.cancel_url(req, started.instance_id))
         return _json_response(body_out.dump(), 202, _polling_headers(req, started.instance_id))
@@ -168,9 +168,14 @@ async def get_restore(req: func.HttpRequest, client: df.DurableOrchestrationClie
         status = await _restore_status(client, instance_id)
         if status is None:
             return _not_found(instance_id)
-        view = await _current_view(req, client, status)
-        headers = _polling_headers(req, instance_id) if view.status is RestoreStatus.RUNNING else None
-        return _json_response(view.dump(), http_status(view), headers)
+        return await _status_response(req, client, instance_id, status)
+
+
+async def _status_response(req: func.HttpRequest, client: Any, instance_id: str, status: Any) -> func.HttpResponse:
+    """202 + Location + Retry-After while running, else the final code (200 / 422 / 409), with the restore body."""
+    view = await _current_view(req, client, status)
+    headers = _polling_headers(req, instance_id) if view.status is RestoreStatus.RUNNING else None
+    return _json_response(view.dump(), http_status(view), headers)
 
 
 @bp.route(route="restores/{id}/cancel", methods=["POST"])

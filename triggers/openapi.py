@@ -68,10 +68,13 @@ def _paths() -> dict[str, Any]:
                      "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
                      "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(
                          "RestoreStartBody")}}},
-                     "responses": {"202": _json("RestoreStarted", "started", _POLL_HEADERS),
-                                   "200": _json("RestoreView", "this idempotency key already started a restore"),
+                     "responses": {"202": _json("RestoreStarted", "started (a repeated idempotency key: the "
+                                                "running restore, as GET answers it)", _POLL_HEADERS),
+                                   "200": _json("RestoreView", "repeated idempotency key: the restore succeeded"),
                                    "400": bad, "403": forbidden,
-                                   "409": _json("Problem", "idempotency key reused with a different request")}},
+                                   "409": _json("Problem", "idempotency key reused with a different request (a "
+                                                "repeat of a cancelled restore: the RestoreView)"),
+                                   "422": _json("RestoreView", "repeated idempotency key: the restore failed")}},
             "get": {"operationId": "listRestores", "summary": "List restores, newest first",
                     "parameters": [
                         {"name": "status", "in": "query", "schema": {"type": "string"},

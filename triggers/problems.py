@@ -10,8 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from restore.errors import InvalidSettingError
+from restore.settings import docs_base_url
 
-PROBLEM_TYPE = "https://github.com/contoso/vm-restore-orchestrator/blob/main/docs/api.md#errors"
+# Each status has an anchor in docs/api.md ("Refusals"); `type` is `{DOCS_BASE_URL}/docs/api.md#{anchor}`, or
+# `about:blank` when no public base URL is configured (RFC 9457 section 4.2.1: no further semantics than the status).
+ANCHORS = {400: "problem-400", 401: "problem-401", 403: "problem-403", 404: "problem-404", 409: "problem-409",
+           500: "problem-500", 503: "problem-503"}
+BLANK_TYPE = "about:blank"
 MEDIA_TYPE = "application/problem+json"
 _VALUE_ERROR_PREFIX = "Value error, "
 
@@ -30,7 +35,7 @@ class Problem(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
 
-    type: str = PROBLEM_TYPE
+    type: str = BLANK_TYPE
     title: str
     status: int
     detail: str
@@ -60,10 +65,18 @@ def field_problems(exc: ValidationError, prefix: str = "") -> list[FieldProblem]
     return problems
 
 
+def problem_type(status: int) -> str:
+    """The problem `type` URI: this repository's docs/api.md anchor for the status, under DOCS_BASE_URL."""
+    base = docs_base_url()
+    anchor = ANCHORS.get(status)
+    return f"{base}/docs/api.md#{anchor}" if base and anchor else BLANK_TYPE
+
+
 def problem_body(status: int, title: str, detail: str, errors: list[FieldProblem] | None = None,
                  instance: str | None = None) -> dict[str, Any]:
     """The JSON problem document."""
-    problem = Problem(title=title, status=status, detail=detail, errors=errors or [], instance=instance)
+    problem = Problem(type=problem_type(status), title=title, status=status, detail=detail, errors=errors or [],
+                      instance=instance)
     return problem.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 

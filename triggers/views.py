@@ -24,6 +24,7 @@ from restore.contract import (
     RestoreOrder,
     RestoreOutcome,
     parse_failure_output,
+    source_of_instance_id,
 )
 from restore.contract import job_instance_id as contract_job_instance_id
 
@@ -162,6 +163,10 @@ def _outcome_fields(outcome: RestoreOutcome | None) -> dict[str, Any]:
 
 def _completed_fields(output: Any) -> dict[str, Any]:
     outcome = _read(RestoreOutcome, output)
+    if outcome is not None and outcome.status is OutcomeStatus.FAILED:
+        # `restore_vm` raises for a failure, but an outcome that says failed is never shown as a success.
+        return {"status": RestoreStatus.FAILED, **_outcome_fields(outcome),
+                "error": _error(outcome.error, "RestoreFailed", "the restore failed")}
     cancelled = outcome is not None and outcome.status is OutcomeStatus.CANCELLED
     fields: dict[str, Any] = {"status": RestoreStatus.CANCELLED if cancelled else RestoreStatus.SUCCEEDED,
                               **_outcome_fields(outcome)}
@@ -202,7 +207,8 @@ def restore_view(status: Any, job_custom_status: Any = None) -> RestoreView:
         fields["recovery_point"] = custom.recovery_point.dump()
     order = read_order(status)
     fields["updated_at"] = fields.get("updated_at") or getattr(status, "last_updated_time", None)
-    return RestoreView(id=status.instance_id, source=order.source.value if order else None,
+    source = order.source if order else source_of_instance_id(status.instance_id)
+    return RestoreView(id=status.instance_id, source=source.value if source else None,
                        request=order.request if order else None, created_at=getattr(status, "created_time", None),
                        **fields)
 

@@ -7,6 +7,7 @@ Exit codes: 0 started/succeeded/ok, 1 the restore failed, 2 usage error, 3 the r
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import requests
+
+from vmrestore.api import Api, ApiError
 
 DEFAULT_URL = "http://127.0.0.1:7071"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED, EXIT_API = 0, 1, 2, 3, 4
@@ -32,29 +35,6 @@ _START_FIELDS = {
 }
 
 
-class ApiError(Exception):
-    """The API answered with an unexpected status, or not at all."""
-
-
-class Api:
-    """A tiny client of the restore HTTP API."""
-
-    def __init__(self, url: str, key: str | None, timeout: float = 30.0) -> None:
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
-        if key:
-            self.session.headers["x-functions-key"] = key
-        self.timeout = timeout
-
-    def call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """Raises: ApiError when the API cannot be reached."""
-        target = path if path.startswith("http") else f"{self.url}{path}"
-        try:
-            return self.session.request(method, target, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise ApiError(f"cannot reach {self.url}: {exc.__class__.__name__}") from exc
-
-
 def _print_json(body: Any, out: TextIO) -> None:
     out.write(json.dumps(body, indent=2) + "\n")
 
@@ -64,10 +44,12 @@ def _refused(response: requests.Response, err: TextIO) -> int:
         body = response.json()
     except ValueError:
         body = {"detail": response.text[:500]}
-    err.write(f"error: HTTP {response.status_code}: {body.get('title', '')} {body.get('detail', '')}\n".replace(
-        "  ", " "))
+    title = body.get("title") or response.reason or "refused"
+    err.write(f"error: {title} (HTTP {response.status_code})\n")
+    if body.get("detail"):
+        err.write(f"  {body['detail']}\n")
     for problem in body.get("errors") or []:
-        err.write(f"  {problem.get('field')}: {problem.get('reason')}\n")
+        err.write(f"  - {problem.get('field')}: {problem.get('reason')}\n")
     return EXIT_API
 
 
@@ -82,9 +64,26 @@ def progress_line(body: dict[str, Any]) -> str:
     return f"{body.get('id')} {body.get('status', '?'):<9} {body.get('phase', '?'):<22} [{bar}] {pct_text}{job}"
 
 
+class UsageError(Exception):
+    """A command line the CLI cannot act on (exit code 2, one line, no traceback)."""
+
+
+def _read_file(name: str) -> dict[str, Any]:
+    """Raises: UsageError for a file that cannot be read or is not a JSON object."""
+    try:
+        body = json.loads(Path(name).read_text())
+    except OSError as exc:
+        raise UsageError(f"--file {name}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"--file {name}: not JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise UsageError(f"--file {name}: not a JSON object")
+    return body
+
+
 def start_body(args: argparse.Namespace) -> dict[str, Any]:
     """The request body from `--file` and the flags (flags win)."""
-    body: dict[str, Any] = json.loads(Path(args.file).read_text()) if args.file else {}
+    body: dict[str, Any] = _read_file(args.file) if args.file else {}
     for attr, name in _START_FIELDS.items():
         if getattr(args, attr, None) is not None:
             body[name] = getattr(args, attr)
@@ -137,17 +136,44 @@ def watch(api: Api, instance_id: str, out: TextIO, interval: float | None = None
 def _print_final(body: dict[str, Any], out: TextIO) -> None:
     error = body.get("error")
     if error:
-        out.write(f"{body.get('status')}: {error.get('code')}: {error.get('message')}\n")
+        code, message = str(error.get("code") or ""), str(error.get("message") or "")
+        out.write(f"{body.get('status')}: {code}\n  {without_code(message, code)}\n")
         for hint in error.get("recommendations") or []:
             out.write(f"  - {hint}\n")
     elif body.get("result"):
         out.write("succeeded: " + json.dumps(body["result"]) + "\n")
 
 
+def without_code(message: str, code: str) -> str:
+    """The message without a leading copy of its error code (services often start messages with it)."""
+    if code and message.lower().startswith(code.lower()):
+        return message[len(code):].lstrip(" :-") or message
+    return message
+
+
+def event_restore_id(topic: str, event_id: str) -> str:
+    """The restore an Event Grid event started: `evt-` + the first 40 hex digits of SHA-256 of
+    `eventgrid␟{topic, lower case}␟{event ID}` (docs/api.md, "Event Grid"; restore/contract.py makes the same)."""
+    digest = hashlib.sha256("\x1f".join(["eventgrid", topic.lower(), event_id]).encode()).hexdigest()
+    return f"evt-{digest[:40]}"
+
+
+def _status_id(args: argparse.Namespace) -> str:
+    """Raises: UsageError unless exactly one of ID and --event-id (with --topic) is given."""
+    if args.event_id is not None:
+        if args.id is not None or not args.topic:
+            raise UsageError("give either ID, or --event-id with --topic (the event's topic or CloudEvents source)")
+        return event_restore_id(args.topic, args.event_id)
+    if args.id is None:
+        raise UsageError("give a restore ID, or --event-id and --topic")
+    return str(args.id)
+
+
 def cmd_status(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    restore_id = _status_id(args)
     if args.watch:
-        return watch(api, args.id, out, args.interval)
-    response = api.call("GET", f"/api/restores/{args.id}")
+        return watch(api, restore_id, out, args.interval)
+    response = api.call("GET", f"/api/restores/{restore_id}")
     if response.status_code not in (200, 202, 409, 422):
         return _refused(response, err)
     body = response.json()
@@ -174,7 +200,7 @@ def cmd_list(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> in
         _print_json(body, out)
         return EXIT_OK
     for item in body.get("items", []):
-        out.write(f"{item.get('createdAt', ''):<34} {progress_line(item)}\n")
+        out.write(f"{item.get('createdAt', ''):<34} {item.get('source') or '-':<9} {progress_line(item)}\n")
     return EXIT_OK
 
 
@@ -200,7 +226,9 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
     _start_parser(sub)
     status = sub.add_parser("status", help="show a restore")
-    status.add_argument("id")
+    status.add_argument("id", nargs="?", help="restore ID (or find it from an Event Grid event: --event-id)")
+    status.add_argument("--event-id", help="the ID of the Event Grid event that started the restore")
+    status.add_argument("--topic", help="with --event-id: the event's topic (CloudEvents: source)")
     status.add_argument("--watch", action="store_true", help="live progress until the restore ends")
     status.add_argument("--interval", type=float, help="poll at most this often (seconds)")
     cancel = sub.add_parser("cancel", help="cancel a running restore")
@@ -226,5 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApiError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_API
+    except UsageError as exc:
+        sys.stderr.write(f"vmrestore: error: {exc}\n")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

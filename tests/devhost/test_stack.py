@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import psutil
+import pytest
 import requests
 
 from tests.support.procs import ROOT, free_port
@@ -50,3 +52,38 @@ def test_stack_starts_emulator_and_host_and_sigterm_stops_both() -> None:
             os.killpg(stack.pid, signal.SIGKILL)
             stack.wait(timeout=10)
         out.close()
+
+
+def _refused(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_make_itself_stops_both_servers_and_frees_their_ports(sig: signal.Signals) -> None:
+    """`make run` stops emulator and host when only `make` gets SIGTERM or SIGINT (not its process group)."""
+    port, emulator_port = free_port(), free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="make-run-"))
+    log = workdir / "make.log"
+    with log.open("wb") as out:
+        make = subprocess.Popen(["make", "-s", "run", f"PORT={port}", f"EMULATOR_PORT={emulator_port}",
+                                 f"DEVHOST_DB={workdir / 'devhost.db'}"], cwd=ROOT,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    servers: list[psutil.Process] = []
+    try:
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/admin/host/status", timeout=2).status_code,
+                   lambda code: code == 200, timeout=90, what=f"make run healthy; log: {log}")
+        servers = psutil.Process(make.pid).children(recursive=True)
+        assert len(servers) >= 3, servers  # the stack, the emulator, the host
+        os.kill(make.pid, sig)  # make alone, as `kill <pid of make>` does
+        make.wait(timeout=30)
+        gone, alive = psutil.wait_procs(servers, timeout=15)
+        assert alive == [] and len(gone) == len(servers), log.read_text()[-3000:]
+        assert _refused(port) and _refused(emulator_port)
+    finally:
+        for proc in servers:  # only on failure: what the signal did not stop
+            if proc.is_running():
+                proc.kill()
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+            make.wait(timeout=10)

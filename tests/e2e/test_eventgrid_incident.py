@@ -51,5 +51,6 @@ def test_alert_on_non_vm_targets_is_400_and_starts_nothing(stack: Stack) -> None
     alert = example("azure-monitor-alert.json", stack.ids)
     alert["data"]["essentials"]["alertTargetIDs"] = [stack.ids["STORAGE_ACCOUNT_ID"]]
     response = stack.signed_post("/webhooks/incident", alert)
-    assert response.status_code == 400
+    assert response.status_code == 400  # as docs/api.md, "Incident webhook", says
+    assert [e["field"] for e in response.json()["errors"]] == ["data.essentials.alertTargetIDs"]
     assert stack.instance_count() == before

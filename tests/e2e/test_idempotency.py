@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import requests
+
 from restore.contract import Source, instance_id_for
 from tests.e2e.helpers import Stack, example
 
 
-def test_same_idempotency_key_returns_the_same_restore_even_after_it_finished(stack: Stack) -> None:
+def _same_answer(repeat: requests.Response, now: requests.Response) -> None:
+    assert repeat.status_code == now.status_code, (repeat.text, now.text)
+    for header in ("Location", "Retry-After"):
+        assert repeat.headers.get(header) == now.headers.get(header)
+    volatile = ("updatedAt", "progress", "phase", "jobId")  # the restore moves on between the two reads
+    assert {k: v for k, v in repeat.json().items() if k not in volatile} == \
+        {k: v for k, v in now.json().items() if k not in volatile}
+
+
+def test_a_repeat_answers_what_get_answers_running_then_finished(stack: Stack) -> None:
+    stack.scenario(jobSeconds=6000)
     body = example("restore-disks.json", stack.ids)
     first = stack.start(body, {"Idempotency-Key": "change-4711"})
     assert first.status_code == 202
@@ -14,14 +26,40 @@ def test_same_idempotency_key_returns_the_same_restore_even_after_it_finished(st
     count = stack.instance_count()
     assert count >= 1
     repeat = stack.start(body, {"Idempotency-Key": "change-4711"})
-    assert repeat.status_code == 200 and repeat.json()["id"] == restore_id
+    assert repeat.status_code == 202 and repeat.json()["id"] == restore_id and repeat.json()["status"] == "running"
+    assert repeat.headers["Location"].endswith(f"/api/restores/{restore_id}") and int(repeat.headers["Retry-After"])
+    _same_answer(repeat, stack.get(restore_id))
     assert stack.wait_final(restore_id).status_code == 200
     after_finish = stack.start(body, {"Idempotency-Key": "change-4711"})
     assert after_finish.status_code == 200 and after_finish.json()["status"] == "succeeded"
+    assert "Location" not in after_finish.headers and "Retry-After" not in after_finish.headers
+    _same_answer(after_finish, stack.get(restore_id))
     assert stack.instance_count() == count
     different = stack.start(example("selective-disks.json", stack.ids), {"Idempotency-Key": "change-4711"})
     assert different.status_code == 409
     assert stack.instance_count() == count
+
+
+def test_a_repeat_of_a_failed_restore_is_422_never_200(stack: Stack) -> None:
+    stack.scenario(jobResult="Failed")
+    body = example("restore-disks.json", stack.ids)
+    restore_id = stack.start(body, {"Idempotency-Key": "change-4712"}).json()["id"]
+    assert stack.wait_final(restore_id).status_code == 422
+    repeat = stack.start(body, {"Idempotency-Key": "change-4712"})
+    assert repeat.status_code == 422 and repeat.json()["status"] == "failed" and repeat.json()["error"]["code"]
+    _same_answer(repeat, stack.get(restore_id))
+
+
+def test_a_repeat_of_a_cancelled_restore_is_409(stack: Stack) -> None:
+    stack.scenario(jobSeconds=60000)
+    body = example("restore-disks.json", stack.ids)
+    restore_id = stack.start(body, {"Idempotency-Key": "change-4713"}).json()["id"]
+    stack.wait_phase(restore_id, "waitingForJob")
+    assert requests.post(f"{stack.api}/restores/{restore_id}/cancel", json={}, timeout=30).status_code == 202
+    assert stack.wait_final(restore_id).status_code == 409
+    repeat = stack.start(body, {"Idempotency-Key": "change-4713"})
+    assert repeat.status_code == 409 and repeat.json()["error"]["code"] == "RestoreCancelled"
+    _same_answer(repeat, stack.get(restore_id))
 
 
 def test_without_a_key_each_call_is_a_new_restore(stack: Stack) -> None:

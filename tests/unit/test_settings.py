@@ -82,3 +82,10 @@ def test_timer_settings_are_capped_well_under_the_six_day_long_timer_threshold(n
     with pytest.raises(InvalidSettingError) as err:
         settings.read_settings({name: str(MAX_TIMER_SECONDS + 1)})
     assert err.value.names == (name,) and "86400" in str(err.value)
+
+
+def test_a_bad_docs_base_url_is_an_invalid_setting_named_without_its_value() -> None:
+    with pytest.raises(InvalidSettingError) as err:
+        settings.read_settings({"DOCS_BASE_URL": "javascript:alert(1)"})
+    assert err.value.names == ("DOCS_BASE_URL",) and "alert" not in str(err.value)
+    assert settings.read_settings({"DOCS_BASE_URL": "https://x.example/r/"}).docs_base_url == "https://x.example/r"

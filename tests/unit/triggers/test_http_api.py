@@ -14,6 +14,7 @@ from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, example, http_request, status
 from triggers import http_api
 from triggers.starter import build_order
+from triggers.views import RestoreStatus, http_status
 
 BASE = "http://127.0.0.1:7071/api"
 
@@ -88,12 +89,47 @@ def test_target_outside_allowed_scopes_is_403_and_starts_nothing() -> None:
     assert client.started == []
 
 
-def test_same_idempotency_key_returns_the_same_restore_with_200() -> None:
+def get(client: FakeClient, instance_id: str) -> Any:
+    """What `GET /api/restores/{id}` answers (the handler's body, without the durable-client binding)."""
+    req = http_request("GET", f"{BASE}/restores/{instance_id}", route_params={"id": instance_id})
+
+    async def answer() -> tuple[int, Any, dict[str, str]]:
+        view = await http_api._current_view(req, client, await http_api._restore_status(client, instance_id))
+        running = view.status is RestoreStatus.RUNNING
+        return http_status(view), view.dump(), http_api._polling_headers(req, instance_id) if running else {}
+    return asyncio.run(answer())
+
+
+def _ended(instance: Any, runtime: str, output: Any) -> Any:
+    if isinstance(output, dict):
+        output = {**output, "request": instance.input_["request"]}
+    return status(instance.instance_id, runtime, output=output, order=instance.input_)
+
+
+def _outcome(status_: str, **fields: Any) -> dict[str, Any]:
+    return {"status": status_, "phase": "done", "startedAt": "2026-03-01T08:00:00Z",
+            "endedAt": "2026-03-01T09:00:00Z", **fields}
+
+
+@pytest.mark.parametrize(("runtime", "output", "code"), [
+    ("Running", None, 202),
+    ("Completed", _outcome("succeeded", result={"jobId": "j", "restoredItems": 1}), 200),
+    ("Completed", _outcome("failed", error={"code": "UserErrorStorageAccountNotFound", "message": "gone"}), 422),
+    ("Completed", _outcome("cancelled", error={"code": "RestoreCancelled", "message": "stopped"}), 409),
+    ("Failed", "Orchestrator function 'restore_vm' failed: boom", 422),
+])
+def test_a_repeated_idempotency_key_answers_exactly_what_get_answers(runtime: str, output: Any, code: int) -> None:
     client = FakeClient()
     first = post(client, example("restore-disks.json"), {"Idempotency-Key": "deploy-42"})
-    second = post(client, example("restore-disks.json"), {"Idempotency-Key": "deploy-42"})
-    assert (first.status_code, second.status_code) == (202, 200)
-    assert json.loads(first.get_body())["id"] == json.loads(second.get_body())["id"]
+    restore_id = json.loads(first.get_body())["id"]
+    if runtime != "Running":
+        client.instances[restore_id] = _ended(client.instances[restore_id], runtime, output)
+    repeat = post(client, example("restore-disks.json"), {"Idempotency-Key": "deploy-42"})
+    code_now, body_now, polling_now = get(client, restore_id)
+    assert (first.status_code, repeat.status_code, code_now) == (202, code, code)
+    assert json.loads(repeat.get_body()) == body_now and body_now["id"] == restore_id
+    polling = {k: v for k, v in repeat.headers.items() if k in ("Location", "Retry-After")}
+    assert polling == polling_now and bool(polling) is (code == 202)
     assert len(client.started) == 1
 
 

@@ -54,6 +54,7 @@ def test_the_list_reads_every_page_of_the_instance_query_leaves_out_job_waits_an
         items = _walk(client, {"top": "100"})
     assert [item["id"] for item in items] == list(reversed(ids))
     assert all(item["request"] is None for item in items), "the list loads no inputs"
+    assert {item["source"] for item in items} == {"http"}, "the source comes from the instance ID"
     # each of the three API pages read the whole query: five pages of 100 rows, the token sent back each time
     tokens = [token for _, token in server.requests]
     assert tokens == [None, "100", "200", "300", "400"] * 3

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import azure.functions as func
 import pytest
@@ -105,3 +107,23 @@ def test_log_level_setting_applies_to_app_loggers_and_quiets_sdk_http_logs(monke
         for name, level in saved.items():
             logging.getLogger(name).setLevel(level)
         settings.get_settings.cache_clear()
+
+
+def test_problem_types_point_at_the_docs_anchor_of_their_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    from triggers.problems import ANCHORS, problem_body
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text()
+    monkeypatch.setenv("DOCS_BASE_URL", "https://github.com/owner/repo/blob/main/")
+    for status, anchor in ANCHORS.items():
+        assert f'<a id="{anchor}"></a>`{status}`' in docs
+        assert problem_body(status, "t", "d")["type"] == f"https://github.com/owner/repo/blob/main/docs/api.md#{anchor}"
+    assert "contoso" not in json.dumps(problem_body(400, "t", "d"))
+
+
+@pytest.mark.parametrize("value", ["", "not a url", "ftp://x", "javascript:alert(1)"])
+def test_without_a_usable_docs_base_url_the_problem_type_is_about_blank(monkeypatch: pytest.MonkeyPatch,
+                                                                          value: str) -> None:
+    from triggers.problems import problem_body
+
+    monkeypatch.setenv("DOCS_BASE_URL", value)
+    assert problem_body(404, "t", "d")["type"] == "about:blank"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from restore.contract import RestoreOutcome, RestoreResult
 from tests.unit.triggers.fakes import status
 from triggers.views import RestoreStatus, http_status, job_instance_id, needs_job_status, restore_view
@@ -96,3 +98,9 @@ def test_a_custom_status_outside_the_contract_reads_as_not_published_yet() -> No
     view = restore_view(status(custom={"phase": "somethingElse", "progress": "lots"}), {"progress": "half"})
     assert (view.status, view.phase, view.progress, view.job_id) == (RestoreStatus.RUNNING, "pending", None, None)
     assert not needs_job_status(status(custom={"phase": "waitingForJob", "progress": "lots"}))
+
+
+@pytest.mark.parametrize(("instance_id", "source"), [("rst-1", "http"), ("evt-2", "eventgrid"), ("inc-3", "incident"),
+                                                     ("other", None)])
+def test_the_source_shows_without_the_input(instance_id: str, source: str | None) -> None:
+    assert restore_view(status(instance_id, runtime="Running")).source == source

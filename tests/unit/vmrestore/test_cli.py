@@ -50,3 +50,34 @@ def test_the_cli_imports_nothing_of_the_app_and_installs_with_requests_only() ->
     assert project["scripts"]["vmrestore"] == "vmrestore.cli:main"
     assert [dep.split(">")[0] for dep in project["optional-dependencies"]["cli"]] == ["requests"]
     assert "vmrestore" in (ROOT / ".funcignore").read_text().split()
+
+
+def test_the_restore_id_of_an_event_is_the_one_the_app_derives() -> None:
+    from restore.contract import Source, instance_id_for
+
+    topic = "/subscriptions/x/resourceGroups/rg-ops/providers/Microsoft.EventGrid/topics/Restore-Requests"
+    assert cli.event_restore_id(topic, "5b0a1c9e") == instance_id_for(Source.EVENTGRID, topic.lower(), "5b0a1c9e")
+
+
+@pytest.mark.parametrize("argv", [["status"], ["status", "r1", "--event-id", "e1", "--topic", "t"],
+                                  ["status", "--event-id", "e1"]])
+def test_status_needs_an_id_or_an_event_id_with_its_topic(argv: list[str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "vmrestore", "--url", "http://127.0.0.1:9", *argv],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == cli.EXIT_USAGE and len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("content", "reason"), [(None, "No such file"), ("{nope", "not JSON"), ("[1]", "object")])
+def test_a_bad_file_is_a_one_line_usage_error(tmp_path: Path, content: str | None, reason: str) -> None:
+    path = tmp_path / "request.json"
+    if content is not None:
+        path.write_text(content)
+    done = subprocess.run([sys.executable, "-m", "vmrestore", "--url", "http://127.0.0.1:9", "start", "--file",
+                           str(path)], capture_output=True, text=True, cwd=ROOT, check=False)
+    assert done.returncode == cli.EXIT_USAGE, done.stderr
+    assert done.stderr.splitlines() == [done.stderr.strip()] and reason in done.stderr and str(path) in done.stderr
+
+
+def test_an_error_code_is_printed_once() -> None:
+    assert cli.without_code("UserErrorDiskNotFound: the disk is gone", "UserErrorDiskNotFound") == "the disk is gone"
+    assert cli.without_code("the disk is gone", "UserErrorDiskNotFound") == "the disk is gone"

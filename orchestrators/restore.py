@@ -81,7 +81,7 @@ def _resolve(run: RestoreRun) -> waits.Steps:
     run.publish(Phase.RESOLVING)
     request = run.request
     payload = ResolveItemInput(vm_id=request.vm_id, protected_item_id=request.protected_item_id,
-                               cross_region=request.cross_region)
+                               vault_id=request.vault_id, cross_region=request.cross_region)
     run.item = BackupItem.model_validate((yield from run.call(Activity.RESOLVE_BACKUP_ITEM, payload.dump())))
     return run.item
 

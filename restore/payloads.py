@@ -40,6 +40,7 @@ class RequestView(Wire):
 
     vm_id: str | None = None
     protected_item_id: str | None = None
+    vault_id: str | None = None
     recovery_point_id: str | None = None
     recovery_point_policy: str | None = None
     before: datetime | None = None
@@ -55,6 +56,7 @@ class RequestView(Wire):
 class ResolveItemInput(Wire):
     vm_id: str | None = None
     protected_item_id: str | None = None
+    vault_id: str | None = None
     cross_region: bool = False
 
 

@@ -36,7 +36,9 @@ def prepared(emu: Emulator, cross_region: bool = False) -> tuple[dict[str, Any],
     vm = emu.vm(WEB)
     region = "northeurope" if cross_region else "westeurope"
     request = {"vmId": vm["id"], "recoveryPointPolicy": "latest", "mode": "restoreDisks",
-               "storageAccountId": staging(emu, region), "crossRegion": cross_region}
+               "storageAccountId": staging(emu, region), "crossRegion": cross_region,
+               "targetResourceGroupId": next(g["id"] for g in emu.get("inventory")["resourceGroups"]
+                                             if g["region"] == region)}
     item = value("resolve_backup_item", {"vmId": vm["id"], "crossRegion": cross_region})
     point = value("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat(),
                                             "crossRegion": cross_region, "allowArchive": False})

@@ -174,16 +174,30 @@ def test_cross_region_restore_flow_uses_crr_version_and_keeps_token_out_of_error
     assert sent["restoreRequest"]["objectType"] == "IaasVMRestoreRequest"
 
 
-def test_crr_jobs_are_posted_with_resource_id(client: BackupClient, httpserver: HTTPServer) -> None:
+def test_crr_jobs_are_posted_with_the_vault_id(client: BackupClient, httpserver: HTTPServer) -> None:
+    """`CrrJobRequest.resourceId` is the vault's ID, as az CLI and Az PowerShell send it (not a VM ID)."""
     loc = f"/subscriptions/{SUB}/providers/Microsoft.RecoveryServices/locations/southeastasia"
     httpserver.expect_request(
-        f"{loc}/backupCrrJob", method="POST", json={"resourceId": VM, "jobName": "j1"}
+        f"{loc}/backupCrrJob", method="POST", json={"resourceId": VAULT, "jobName": "j1"}
     ).respond_with_json({"name": "j1", "properties": {"operation": "CrossRegionRestore", "status": "InProgress"}})
-    httpserver.expect_request(f"{loc}/backupCrrJobs", method="POST", json={"resourceId": VM}).respond_with_json(
+    httpserver.expect_request(f"{loc}/backupCrrJobs", method="POST", json={"resourceId": VAULT}).respond_with_json(
         {"value": [{"name": "j1", "properties": {"status": "InProgress"}}]}
     )
-    assert client.get_crr_job("southeastasia", VM, "j1").properties.operation == "CrossRegionRestore"
-    assert [j.job_id for j in client.list_crr_jobs("southeastasia", VM)] == ["j1"]
+    assert client.get_crr_job("southeastasia", VAULT, "j1").properties.operation == "CrossRegionRestore"
+    assert [j.job_id for j in client.list_crr_jobs("southeastasia", VAULT)] == ["j1"]
+    with pytest.raises(InvalidResourceIdError):
+        client.get_crr_job("southeastasia", VM, "j1")
+
+
+def test_a_vault_region_is_read_from_arms_resource_list(client: BackupClient, httpserver: HTTPServer) -> None:
+    """ARM's own list answers while the vault's region is down; the vault GET (its provider) would not."""
+    group = f"/subscriptions/{SUB}/resourceGroups/{VAULT.split('/')[4]}"
+    httpserver.expect_request(
+        f"{group}/resources", method="GET",
+        query_string={"api-version": "2021-04-01", "$filter": "resourceType eq 'Microsoft.RecoveryServices/vaults'"},
+    ).respond_with_json({"value": [{"id": VAULT.upper(), "name": "v", "type": "Microsoft.RecoveryServices/vaults",
+                                    "location": "West Europe"}]})
+    assert client.get_location_from_arm(VAULT) == "westeurope"
 
 
 def test_old_api_versions_come_from_config(httpserver: HTTPServer, credential: FakeCredential, sleeps: Sleeps) -> None:

@@ -1,0 +1,85 @@
+"""Cross-region restore on the day the primary region is down (`regionOutage`): it must not need that region.
+
+What reached "Azure" is read from the emulator's request log (each entry names the region that served it) and its
+job list, not only from the API's answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.helpers import Stack
+
+PRIMARY = "westeurope"
+SECONDARY = "northeurope"
+
+
+def _inventory_vm(stack: Stack, name: str = "vm-web-01") -> dict[str, Any]:
+    inventory = requests.get(f"{stack.emulator.url}/_emulator/inventory", timeout=10).json()
+    return dict(next(vm for vm in inventory["vms"] if vm["name"] == name))
+
+
+def _vault_of(item_id: str) -> str:
+    return item_id[:item_id.lower().index("/backupfabrics/")]
+
+
+def _log(stack: Stack) -> list[dict[str, Any]]:
+    return list(requests.get(f"{stack.emulator.url}/_emulator/requests", timeout=10).json()["requests"])
+
+
+def _crr_request(stack: Stack, **source: str) -> dict[str, Any]:
+    return {**source, "crossRegion": True, "mode": "restoreDisks",
+            "storageAccountId": stack.ids["SECONDARY_STORAGE_ACCOUNT_ID"],
+            "targetResourceGroupId": stack.ids["SECONDARY_RG_ID"], "reason": "primary region outage"}
+
+
+def _outage(stack: Stack) -> None:
+    stack.scenario(regionOutage=[PRIMARY])
+    assert requests.delete(f"{stack.emulator.url}/_emulator/requests", timeout=10).status_code == 200
+
+
+@pytest.mark.parametrize("named_by", ["protectedItemId", "vmId+vaultId"])
+def test_cross_region_restore_completes_with_no_request_to_the_failed_region(stack: Stack, named_by: str) -> None:
+    vm = _inventory_vm(stack)
+    source = {"protectedItemId": vm["protectedItemId"]} if named_by == "protectedItemId" else \
+        {"vmId": vm["id"], "vaultId": _vault_of(vm["protectedItemId"])}
+    _outage(stack)
+    started = stack.start(_crr_request(stack, **source))
+    assert started.status_code == 202, started.text
+    final = stack.wait_final(started.json()["id"])
+    body = final.json()
+    assert final.status_code == 200 and body["status"] == "succeeded", body
+    log = _log(stack)
+    assert log, "the restore made no ARM request at all"
+    # Zero requests that need the failed region (none answered 503/504 or was dropped either).
+    assert [e for e in log if e["region"] == PRIMARY] == []
+    assert all(200 <= e["status"] < 300 for e in log), [(e["method"], e["path"], e["status"]) for e in log]
+    paths = [f"{e['method']} {e['path'].split('?')[0].lower()}" for e in log]
+    assert any(p.startswith("GET ") and p.endswith("/resources") for p in paths)  # ARM's resource list (global)
+    assert any(p.endswith("/backupprotecteditems") and "2023-01-15" in e["path"] for p, e in zip(paths, log))
+    assert any(p.endswith(f"/locations/{SECONDARY}/backupcrossregionrestore") for p in paths)
+    assert not any("/backupstatus" in p or "/virtualmachines/" in p for p in paths)
+    jobs = requests.get(f"{stack.emulator.url}/_emulator/jobs", timeout=10).json()["jobs"]
+    crr = [j for j in jobs if j["properties"]["operation"] == "CrossRegionRestore"]
+    assert len(crr) == 1 and crr[0]["properties"]["status"] == "Completed"
+    assert body["jobId"].lower() == crr[0]["name"].lower()
+
+
+def test_a_vm_id_only_cross_region_restore_fails_fast_saying_to_pass_the_vault(stack: Stack) -> None:
+    vm = _inventory_vm(stack)
+    _outage(stack)
+    started = stack.start(_crr_request(stack, vmId=vm["id"]))
+    assert started.status_code == 202, started.text
+    final = stack.wait_final(started.json()["id"], timeout=60)
+    body = final.json()
+    assert final.status_code == 422 and body["status"] == "failed", body
+    assert body["error"]["code"] == "PrimaryRegionUnavailable"
+    assert "pass vaultId (with vmId) or protectedItemId" in body["error"]["message"]
+    # Fast: one backupStatus attempt in the failed region, no retries on durable timers, nothing triggered.
+    log = _log(stack)
+    status_calls = [e for e in log if e["path"].split("?")[0].lower().endswith("/backupstatus")]
+    assert len(status_calls) == 1 and status_calls[0]["region"] == PRIMARY
+    assert not any("backupcrossregionrestore" in e["path"].lower() for e in log)

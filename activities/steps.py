@@ -29,36 +29,42 @@ from restore.payloads import (
 from restore.request import RestoreRequest
 from restore.selection import check_explicit_point, select_recovery_point
 from restore.settings import get_settings
-from restore.values import BackupItem, JobInfo, RecoveryPointInfo, job_info, point_info
+from restore.values import BackupItem, JobInfo, RecoveryPointInfo, ReplicationLag, job_info, point_info
 
 log = logging.getLogger(__name__)
 _DURATION = TypeAdapter(timedelta)
 
 
 def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointInfo:
-    """The explicit point, or the newest that fits the policy (every page read; the secondary region's for CRR)."""
+    """The explicit point, or the newest that fits the policy (every page read; the secondary region's for CRR).
+
+    For a cross-region restore it also says how far the secondary region is behind (`ReplicationLag`): the age, at
+    `inp.now`, of the newest point already copied there.
+    """
     item_id = inp.item.protected_item_id
     # Never an archive-only point from the secondary region: the CRR request has no rehydration variant and az CLI
     # refuses archive restore there (_validators.py `validate_crr`); the front door already refuses the combination.
     allow_archive = inp.allow_archive and not inp.cross_region
+    points = None
     if inp.recovery_point_id:
         name = inp.recovery_point_id.rstrip("/").rsplit("/", 1)[-1]
-        point = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region), allow_archive)
-        return point_info(point, cross_region=inp.cross_region)
-    max_age = _duration(inp.max_age)
-    points = client.list_recovery_points(item_id, crr=inp.cross_region)
-    chosen = select_recovery_point(points, inp.policy, inp.before, max_age, inp.now, allow_archive)
-    return point_info(chosen, cross_region=inp.cross_region)
+        chosen = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region), allow_archive)
+    else:
+        points = client.list_recovery_points(item_id, crr=inp.cross_region)
+        chosen = select_recovery_point(points, inp.policy, inp.before, _duration(inp.max_age), inp.now, allow_archive)
+    info = point_info(chosen, cross_region=inp.cross_region)
+    if not inp.cross_region:
+        return info
+    if points is None:
+        points = client.list_recovery_points(item_id, crr=True)
+    newest = max((p.time for p in points if p.time), default=chosen.time)
+    assert newest is not None  # point_info checked the chosen point's time
+    lag = ReplicationLag.of(inp.item.secondary_region, newest, inp.now)
+    return info.model_copy(update={"replication_lag": lag})
 
 
-def _duration(text: str | None):  # type: ignore[no-untyped-def]
-    if not text:
-        return None
-    from datetime import timedelta
-
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(timedelta).validate_python(text)
+def _duration(text: str | None) -> timedelta | None:
+    return _DURATION.validate_python(text) if text else None
 
 
 def validate(client: BackupClient, inp: ValidateInput) -> ValidationValue:

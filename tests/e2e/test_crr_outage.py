@@ -6,10 +6,12 @@ job list, not only from the API's answer.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
+from pydantic import TypeAdapter
 
 from tests.e2e.helpers import Stack
 
@@ -67,6 +69,20 @@ def test_cross_region_restore_completes_with_no_request_to_the_failed_region(sta
     crr = [j for j in jobs if j["properties"]["operation"] == "CrossRegionRestore"]
     assert len(crr) == 1 and crr[0]["properties"]["status"] == "Completed"
     assert body["jobId"].lower() == crr[0]["name"].lower()
+    _check_replication_lag(stack, started.json()["id"], body)
+
+
+def _check_replication_lag(stack: Stack, instance_id: str, body: dict[str, Any]) -> None:
+    """The pre-flight says how old the newest secondary-region point is: in the status and in the result."""
+    status = requests.get(f"{stack.devhost.url}/runtime/webhooks/durabletask/instances/{instance_id}",
+                          timeout=10).json()
+    for lag in (status["customStatus"]["recoveryPoint"]["replicationLag"], body["result"]["replicationLag"],
+                body["recoveryPoint"]["replicationLag"]):
+        assert lag["region"] == SECONDARY
+        # policy `latest`: the chosen point is the newest one the secondary region has
+        assert datetime.fromisoformat(lag["newestPointTime"]) == datetime.fromisoformat(body["recoveryPoint"]["time"])
+        # the emulator copies a point to the secondary region after `replicationLagSeconds` (12 h by default)
+        assert TypeAdapter(timedelta).validate_python(lag["lag"]) >= timedelta(hours=12)
 
 
 def test_a_vm_id_only_cross_region_restore_fails_fast_saying_to_pass_the_vault(stack: Stack) -> None:

@@ -158,6 +158,7 @@ class WaitJobInput(Wire):
     deadline: datetime
     polls: int = 0
     last: JobInfo | None = None
+    missing_since: datetime | None = None  # when a CRR job not yet seen first answered 404
 
 
 class WaitJobResult(Wire):

@@ -216,7 +216,7 @@ class BackupClient:
         `x-ms-authorization-auxiliary` for a vault protected by a Resource Guard in another tenant.
         """
         if auxiliary_tenant_id and not auxiliary_token:
-            auxiliary_token = self._http.token_for_tenant(auxiliary_tenant_id)
+            auxiliary_token = self._http.auxiliary_token(auxiliary_tenant_id)
         rp = ids.recovery_point_id(
             ids.parse_protected_item_id(item_id).id, ids.check_segment("recoveryPoints", rp_name)
         )

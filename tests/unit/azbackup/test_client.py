@@ -11,12 +11,24 @@ from pytest_httpserver import HTTPServer
 from azbackup.client import BackupClient
 from azbackup.config import ClientConfig
 from azbackup.errors import (
+    CrossTenantTokenError,
     InvalidResourceIdError,
     ResponseError,
     UnsafeUrlError,
 )
 from azbackup.models import AadProperties, CrrAccessToken, IaasVmRestoreRequest, OperationStatusValues
-from tests.unit.azbackup.client_support import ITEM, ITEM_PATH, SUB, TOKEN, VAULT, VM, FakeCredential, Sleeps, rp_body
+from tests.unit.azbackup.client_support import (
+    ITEM,
+    ITEM_PATH,
+    SUB,
+    TOKEN,
+    VAULT,
+    VM,
+    FakeCredential,
+    Sleeps,
+    rp_body,
+    tenant_token,
+)
 
 
 def test_every_request_carries_token_user_agent_and_client_request_id(
@@ -262,7 +274,8 @@ def test_resource_guard_trigger_sends_an_auxiliary_token_fetched_for_the_guard_t
     client: BackupClient, httpserver: HTTPServer, credential: FakeCredential
 ) -> None:
     rp_path = f"{ITEM}/recoveryPoints/42/restore"
-    httpserver.expect_request(rp_path, method="POST", headers={"x-ms-authorization-auxiliary": f"Bearer {TOKEN}"}
+    aux = tenant_token("guard-tenant")
+    httpserver.expect_request(rp_path, method="POST", headers={"x-ms-authorization-auxiliary": f"Bearer {aux}"}
                               ).respond_with_data("", status=202, headers={"Location": httpserver.url_for("/op")})
     body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks",
                                 resource_guard_operation_requests=["/subscriptions/x/guard"])
@@ -270,3 +283,19 @@ def test_resource_guard_trigger_sends_an_auxiliary_token_fetched_for_the_guard_t
     assert "guard-tenant" in credential.tenants
     sent = json.loads(httpserver.log[-1][0].get_data())
     assert sent["properties"]["resourceGuardOperationRequests"] == ["/subscriptions/x/guard"]
+
+
+def test_a_home_tenant_token_is_never_sent_as_the_guard_tenants_auxiliary_token(
+    httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    """A managed identity ignores `tenant_id` (azure-identity): the client refuses rather than send that token."""
+    credential = FakeCredential(honours_tenant=False)
+    config = ClientConfig(arm_endpoint=httpserver.url_for("/").rstrip("/"), api_version="2026-02-01",
+                          crr_api_version="2023-01-15")
+    client = BackupClient(config, credential, sleep=sleeps)
+    body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks",
+                                resource_guard_operation_requests=["/subscriptions/x/guard"])
+    with pytest.raises(CrossTenantTokenError) as caught:
+        client.trigger_restore(ITEM, "42", body, auxiliary_tenant_id="guard-tenant")
+    assert caught.value.code == "CrossTenantTokenUnavailable" and "guard-tenant" in caught.value.message
+    assert TOKEN not in str(caught.value) and httpserver.log == []

@@ -42,8 +42,8 @@ def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointIn
     `inp.now`, of the newest point already copied there.
     """
     item_id = inp.item.protected_item_id
-    # Never an archive-only point from the secondary region: the CRR request has no rehydration variant and az CLI
-    # refuses archive restore there (_validators.py `validate_crr`); the front door already refuses the combination.
+    # Never an archive-only point from the secondary region: az CLI refuses archive restore there (_validators.py
+    # `validate_crr`: "Archive restore isn't supported for secondary region."); the front door refuses it as well.
     allow_archive = inp.allow_archive and not inp.cross_region
     points = None
     if inp.recovery_point_id:

@@ -71,8 +71,8 @@ def _check_shape(item: ProtectedItem, request: dict[str, Any]) -> list[Problem]:
 
 def _check_crr(request: dict[str, Any]) -> list[Problem]:
     """What the secondary region refuses (as strict as az CLI; the codes and texts are the emulator's)."""
-    # The CRR restore request has no rehydration variant and az CLI refuses it: "Archive restore isn't supported for
-    # secondary region." (src/azure-cli/azure/cli/command_modules/backup/_validators.py `validate_crr`).
+    # az CLI refuses archive restore from the secondary region: "Archive restore isn't supported for secondary
+    # region." (src/azure-cli/azure/cli/command_modules/backup/_validators.py `validate_crr`); as strict as the tool.
     if request.get("objectType") == "IaasVMRestoreWithRehydrationRequest":
         return [Problem("BMSUserErrorInvalidInput", "Archive restore (IaasVMRestoreWithRehydrationRequest) is not "
                                                     "supported for cross region restore.")]

@@ -72,6 +72,17 @@ def test_select_lists_what_exists_when_nothing_matches(emu: Emulator) -> None:
     assert error["code"] == "NoMatchingRecoveryPoint" and "found 11" in error["message"]
 
 
+def test_cross_region_never_selects_an_archive_only_point_even_if_asked(emu: Emulator) -> None:
+    _, item, _ = prepared(emu, cross_region=True)
+    old = (datetime.now(UTC) - timedelta(days=60)).isoformat()
+    primary = call("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat(),
+                                             "before": old, "allowArchive": True})
+    assert primary["error"] is None and primary["value"]["isArchiveOnly"]  # such points exist
+    crr = call("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat(),
+                                         "before": old, "crossRegion": True, "allowArchive": True})
+    assert crr["error"]["code"] == "NoMatchingRecoveryPoint" and "archive tier only" in crr["error"]["message"]
+
+
 def test_validation_returns_the_service_problems_for_a_wrong_region_staging_account(emu: Emulator) -> None:
     request, item, point = prepared(emu)
     request["storageAccountId"] = staging(emu, "northeurope")

@@ -129,3 +129,14 @@ def test_scaled_clock_runs_service_time_faster_and_maps_back_to_wall_time() -> N
     assert clock.wall_epoch_at(later) - clock.wall_epoch_at(service) == pytest.approx(1.0)
     clock.advance(60)
     assert clock.now() - service >= timedelta(seconds=60)
+
+
+def test_the_crr_operation_status_names_its_job_by_default_and_not_with_the_knob_off(backend: Backend,
+                                                                                     clock: ManualClock) -> None:
+    vault, _, _, token, request = _crr_setup(backend)
+    op = backend.crr.trigger(str(vault.secondary_region), token, request)
+    clock.advance(backend.scenario.operation_seconds)
+    body = serialize.operation_status(op, clock.now(), with_job=backend.crr.reports_job_id())
+    assert body["status"] == "Succeeded" and body["properties"]["jobId"] == op.job_name
+    backend.set_scenario({"crrJobIdInOperation": False})
+    assert "properties" not in serialize.operation_status(op, clock.now(), with_job=backend.crr.reports_job_id())

@@ -101,7 +101,11 @@ def test_cancelling_a_cross_region_restore_stops_waiting_and_never_calls_the_pri
     fake = FakeAzure(job_polls=50)
     crr = order(crossRegion=True, targetResourceGroupId=VM_ID.split("/providers/")[0])
     run = run_until(Replay("restore_vm", crr), fake, lambda r: bool(r.pending(SUB)))
+    sub = run.pending(SUB)[0]
     run.raise_event("cancel")
+    # An open sub-orchestration keeps the run open: it waits for the job wait (which the front door stops too).
+    assert run.custom_status["phase"] == "cancelling" and run.pending(SUB) == [sub]
+    drive(run, fake.handlers(), max_steps=20000)
     assert run.output["status"] == "cancelled" and run.output["jobId"] == JOB_ID
     assert run.output["error"]["code"] == "CrossRegionJobNotCancellable"
     assert f"Azure job {JOB_ID} may still run" in run.output["error"]["message"]

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from activities import steps
 from activities.callback import post_callback
 from activities.client import backup_client
+from activities.resolve import resolve_item
 from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
 from restore.contract import Activity
@@ -66,7 +67,7 @@ def get_restore_settings(payload: Any) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload", activity=Activity.RESOLVE_BACKUP_ITEM)
 def resolve_backup_item(payload: dict[str, Any]) -> dict[str, Any]:
     return run(Activity.RESOLVE_BACKUP_ITEM, ResolveItemInput, payload,
-               lambda i: steps.resolve_item(backup_client(), i))
+               lambda i: resolve_item(backup_client(), i))
 
 
 @bp.activity_trigger(input_name="payload", activity=Activity.SELECT_RECOVERY_POINT)

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pydantic import TypeAdapter
 
 from activities.jobs import find_our_restore, restore_jobs_filter
-from activities.regions import paired_region, resource_location
 from azbackup import ids
 from azbackup.client import BackupClient
 from azbackup.errors import NotFoundError
@@ -16,12 +15,10 @@ from azbackup.models_job import Job
 from azbackup.models_restore import IaasVmRestoreRequest
 from azbackup.polling import TrackedOperation
 from restore.body import build_restore_request
-from restore.errors import NotProtectedError
 from restore.payloads import (
     FindJobInput,
     FindJobValue,
     JobInput,
-    ResolveItemInput,
     SelectPointInput,
     TriggerInput,
     TriggerValue,
@@ -32,60 +29,42 @@ from restore.payloads import (
 from restore.request import RestoreRequest
 from restore.selection import check_explicit_point, select_recovery_point
 from restore.settings import get_settings
-from restore.values import BackupItem, JobInfo, RecoveryPointInfo, job_info, point_info
+from restore.values import BackupItem, JobInfo, RecoveryPointInfo, ReplicationLag, job_info, point_info
 
 log = logging.getLogger(__name__)
 _DURATION = TypeAdapter(timedelta)
 
 
-def resolve_item(client: BackupClient, inp: ResolveItemInput) -> BackupItem:
-    """The backup item of a VM (via `backupStatus` in its region) or of an explicit protected item ID."""
-    if inp.protected_item_id:
-        parsed = ids.parse_protected_item_id(inp.protected_item_id)
-        props = client.get_protected_item(parsed.id).properties
-        vm_id = props.source_resource_id or props.virtual_machine_id
-        region = resource_location(client, parsed.vault_id) or (resource_location(client, vm_id) if vm_id else None)
-        return BackupItem(vm_id=vm_id, vm_region=region, vault_id=parsed.vault_id, vault_region=region,
-                          container_name=parsed.container, protected_item_name=parsed.item,
-                          protected_item_id=parsed.id, secondary_region=paired_region(region))
-    vm = ids.parse_vm_id(inp.vm_id or "")
-    region = resource_location(client, vm.id)
-    if region is None:
-        raise NotFoundError(404, "VmRegionUnknown", f"the region of VM {vm.name} could not be read")
-    status = client.get_backup_status(region, vm.id)
-    if not status.is_protected or not (status.container_name and status.protected_item_name and status.vault_id):
-        raise NotProtectedError(f"VM {vm.name} is not protected by Azure Backup "
-                                f"(protectionStatus {status.protection_status or 'unknown'})")
-    item_id = ids.protected_item_id(status.vault_id, status.container_name, status.protected_item_name,
-                                    status.fabric_name or "Azure")
-    return BackupItem(vm_id=vm.id, vm_region=region, vault_id=status.vault_id, vault_region=region,
-                      fabric_name=status.fabric_name or "Azure", container_name=status.container_name,
-                      protected_item_name=status.protected_item_name, protected_item_id=item_id,
-                      secondary_region=paired_region(region))
-
-
 def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointInfo:
-    """The explicit point, or the newest that fits the policy (every page read; the secondary region's for CRR)."""
+    """The explicit point, or the newest that fits the policy (every page read; the secondary region's for CRR).
+
+    For a cross-region restore it also says how far the secondary region is behind (`ReplicationLag`): the age, at
+    `inp.now`, of the newest point already copied there.
+    """
     item_id = inp.item.protected_item_id
+    # Never an archive-only point from the secondary region: az CLI refuses archive restore there (_validators.py
+    # `validate_crr`: "Archive restore isn't supported for secondary region."); the front door refuses it as well.
+    allow_archive = inp.allow_archive and not inp.cross_region
+    points = None
     if inp.recovery_point_id:
         name = inp.recovery_point_id.rstrip("/").rsplit("/", 1)[-1]
-        point = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region),
-                                     inp.allow_archive)
-        return point_info(point, cross_region=inp.cross_region)
-    max_age = _duration(inp.max_age)
-    points = client.list_recovery_points(item_id, crr=inp.cross_region)
-    chosen = select_recovery_point(points, inp.policy, inp.before, max_age, inp.now, inp.allow_archive)
-    return point_info(chosen, cross_region=inp.cross_region)
+        chosen = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region), allow_archive)
+    else:
+        points = client.list_recovery_points(item_id, crr=inp.cross_region)
+        chosen = select_recovery_point(points, inp.policy, inp.before, _duration(inp.max_age), inp.now, allow_archive)
+    info = point_info(chosen, cross_region=inp.cross_region)
+    if not inp.cross_region:
+        return info
+    if points is None:
+        points = client.list_recovery_points(item_id, crr=True)
+    newest = max((p.time for p in points if p.time), default=chosen.time)
+    assert newest is not None  # point_info checked the chosen point's time
+    lag = ReplicationLag.of(inp.item.secondary_region, newest, inp.now)
+    return info.model_copy(update={"replication_lag": lag})
 
 
-def _duration(text: str | None):  # type: ignore[no-untyped-def]
-    if not text:
-        return None
-    from datetime import timedelta
-
-    from pydantic import TypeAdapter
-
-    return TypeAdapter(timedelta).validate_python(text)
+def _duration(text: str | None) -> timedelta | None:
+    return _DURATION.validate_python(text) if text else None
 
 
 def validate(client: BackupClient, inp: ValidateInput) -> ValidationValue:
@@ -99,9 +78,9 @@ def validate(client: BackupClient, inp: ValidateInput) -> ValidationValue:
 
 def _restore_jobs(client: BackupClient, item: BackupItem, crr: bool) -> list[Job]:
     if crr:
-        if not (item.secondary_region and item.vm_id):
+        if not item.secondary_region:
             return []
-        return client.list_crr_jobs(item.secondary_region, item.vm_id, restore_jobs_filter(True))
+        return client.list_crr_jobs(item.secondary_region, item.vault_id, restore_jobs_filter(True))
     return client.list_jobs(item.vault_id, restore_jobs_filter(False))
 
 
@@ -144,6 +123,6 @@ def _trigger_crr(client: BackupClient, inp: TriggerInput, body: IaasVmRestoreReq
 
 def get_job(client: BackupClient, inp: JobInput) -> JobInfo:
     """The job's state (the CRR job in the secondary region for cross-region restores)."""
-    if inp.cross_region and inp.item.secondary_region and inp.item.vm_id:
-        return job_info(client.get_crr_job(inp.item.secondary_region, inp.item.vm_id, inp.job_id))
+    if inp.cross_region and inp.item.secondary_region:
+        return job_info(client.get_crr_job(inp.item.secondary_region, inp.item.vault_id, inp.job_id))
     return job_info(client.get_job(inp.item.vault_id, inp.job_id))

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from azbackup import ids
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
-from azbackup.models_common import TrackedResource
+from azbackup.models_common import GenericResourceList, TrackedResource
 from azbackup.models_crr import (
     AadProperties,
     BackupStatus,
@@ -22,6 +22,7 @@ from azbackup.models_crr import (
     CrrAccessTokenResource,
     CrrJobRequest,
     ProtectedItem,
+    ProtectedItemList,
 )
 from azbackup.models_job import Job, JobList
 from azbackup.models_restore import (
@@ -46,6 +47,9 @@ _PROVIDER = "providers/Microsoft.RecoveryServices"
 # Stable api-versions of the two resource GETs the client makes outside Azure Backup (region lookups).
 VM_API_VERSION = "2024-07-01"
 VAULT_API_VERSION = "2024-04-01"
+# Microsoft.Resources `Resources_ListByResourceGroup` (specification/resources/.../stable/2021-04-01/resources.json).
+RESOURCES_API_VERSION = "2021-04-01"
+_PAGE_MODELS = RecoveryPointList | JobList | ProtectedItemList | GenericResourceList
 
 
 def _default_credential(config: ClientConfig) -> TokenCredential:
@@ -107,7 +111,7 @@ class BackupClient:
         return tracking_from_headers(response.headers, cfg.retry_after_default, cfg.retry_after_max)
 
     def _paged(
-        self, model: type[RecoveryPointList] | type[JobList], method: str, url: str, body: Mapping[str, Any] | None
+        self, model: type[_PAGE_MODELS], method: str, url: str, body: Mapping[str, Any] | None
     ) -> Iterator[Any]:
         seen: set[str] = set()
         for _ in range(_MAX_PAGES):
@@ -135,6 +139,28 @@ class BackupClient:
         url = f"{self._base}{quote(resource_id, safe=_PATH_SAFE)}?api-version={version}"
         body = _parse(TrackedResource, self._http.request("GET", url))
         return body.location.lower().replace(" ", "")
+
+    def get_location_from_arm(self, resource_id: str) -> str | None:
+        """The region of a vault or VM as ARM's own resource list has it (`Resources_ListByResourceGroup`, filtered
+        on the resource type): ARM answers it from its replicated metadata, not the resource's provider, so it works
+        while the resource's region is down. None when the group lists no such resource.
+
+        Raises:
+            InvalidResourceIdError: the ID is neither a VM nor a Recovery Services vault.
+        """
+        parsed: ids.VmId | ids.VaultId
+        if "/virtualmachines/" in resource_id.lower():
+            parsed, kind = ids.parse_vm_id(resource_id), "Microsoft.Compute/virtualMachines"
+        else:
+            parsed, kind = ids.parse_vault_id(resource_id), "Microsoft.RecoveryServices/vaults"
+        group = ids.resource_group_id(parsed.subscription_id, parsed.resource_group)
+        query = quote(f"resourceType eq '{kind}'", safe="")
+        url = f"{self._base}{quote(group, safe=_PATH_SAFE)}/resources?api-version={RESOURCES_API_VERSION}" \
+              f"&$filter={query}"
+        for resource in self._paged(GenericResourceList, "GET", url, None):
+            if (resource.id or "").lower() == parsed.id.lower():
+                return str(resource.location).lower().replace(" ", "")
+        return None
 
     # -- primary region ---------------------------------------------------------------------------------------
 
@@ -190,7 +216,7 @@ class BackupClient:
         `x-ms-authorization-auxiliary` for a vault protected by a Resource Guard in another tenant.
         """
         if auxiliary_tenant_id and not auxiliary_token:
-            auxiliary_token = self._http.token_for_tenant(auxiliary_tenant_id)
+            auxiliary_token = self._http.auxiliary_token(auxiliary_tenant_id)
         rp = ids.recovery_point_id(
             ids.parse_protected_item_id(item_id).id, ids.check_segment("recoveryPoints", rp_name)
         )
@@ -270,13 +296,24 @@ class BackupClient:
         response = self._http.request("POST", url, body=payload, secrets=(token.access_token_string,))
         return self._tracked(response)
 
-    def get_crr_job(self, region: str, vm_id: str, job_name: str) -> Job:
+    def list_crr_protected_items(self, vault_id: str, filter: str | None = None) -> list[ProtectedItem]:
+        """The vault's protected items as its secondary region knows them (`BackupProtectedItemsCrr_List`)."""
+        url = self._url(f"{ids.parse_vault_id(vault_id).id}/backupProtectedItems", crr=True, filter=filter)
+        return list(self._paged(ProtectedItemList, "GET", url, None))
+
+    # `CrrJobRequest.resourceId` is the vault's ID, as az CLI (custom.py `show_job`, `list_jobs`: `CrrJobRequest(
+    # resource_id=vault.id, ...)`) and Az PowerShell (GetAzureRmRecoveryServicesBackupJobDetails.cs:
+    # `jobRequest.ResourceId = VaultId`) send it; the swagger examples' VM ID is not what the tools use.
+
+    def get_crr_job(self, region: str, vault_id: str, job_name: str) -> Job:
         """A cross-region restore job in the secondary region (`BackupCrrJobDetails_Get`)."""
-        url = self._url(f"{self._location(vm_id, region)}/backupCrrJob", crr=True)
-        body = CrrJobRequest(resource_id=vm_id, job_name=job_name).to_wire()
+        vault = ids.parse_vault_id(vault_id).id
+        url = self._url(f"{self._location(vault, region)}/backupCrrJob", crr=True)
+        body = CrrJobRequest(resource_id=vault, job_name=job_name).to_wire()
         return _parse(Job, self._http.request("POST", url, body=body))
 
-    def list_crr_jobs(self, region: str, vm_id: str, filter: str | None = None) -> list[Job]:
-        """Cross-region restore jobs of a VM in the secondary region (`BackupCrrJobs_List`)."""
-        url = self._url(f"{self._location(vm_id, region)}/backupCrrJobs", crr=True, filter=filter)
-        return list(self._paged(JobList, "POST", url, CrrJobRequest(resource_id=vm_id).to_wire()))
+    def list_crr_jobs(self, region: str, vault_id: str, filter: str | None = None) -> list[Job]:
+        """A vault's cross-region restore jobs in the secondary region (`BackupCrrJobs_List`)."""
+        vault = ids.parse_vault_id(vault_id).id
+        url = self._url(f"{self._location(vault, region)}/backupCrrJobs", crr=True, filter=filter)
+        return list(self._paged(JobList, "POST", url, CrrJobRequest(resource_id=vault).to_wire()))

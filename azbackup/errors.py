@@ -4,6 +4,7 @@
 BackupError                      anything this package raises on purpose
 ├── TransportError               connection refused/reset, DNS, timeout            (transient)
 ├── AuthenticationError          the credential could not produce an ARM token      (terminal)
+│   └── CrossTenantTokenError    no token for the other tenant asked for (Resource Guard)
 ├── ResponseError                ARM answered with an error status (status, code, message, request_id, retry_after)
 │   ├── ThrottledError           429                                               (transient)
 │   ├── ServerError              5xx and 408                                       (transient)
@@ -97,6 +98,13 @@ class AuthenticationError(BackupError):
     """The credential could not produce an ARM access token."""
 
     default_code = "AuthenticationFailed"
+
+
+class CrossTenantTokenError(AuthenticationError):
+    """The credential gave no token for the tenant asked for (a managed identity cannot: azure-identity's
+    `ManagedIdentityCredential` ignores `tenant_id`); nothing is sent with a token of another tenant."""
+
+    default_code = "CrossTenantTokenUnavailable"
 
 
 class ResponseError(BackupError):

@@ -45,6 +45,13 @@ class TrackedResource(ArmResource):
     location: str
 
 
+class GenericResourceList(ArmModel):
+    """One page of ARM's `Resources_ListByResourceGroup` (`GenericResourceExpanded`: id, name, type, location)."""
+
+    value: list[TrackedResource] = Field(default_factory=list)
+    next_link: str | None = None
+
+
 class CaseInsensitiveEnum(StrEnum):
     """A StrEnum that also accepts other casings and the numeric ordinals some API versions send."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import time
 import uuid
@@ -15,7 +17,14 @@ from pydantic import ValidationError
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from azbackup.config import ClientConfig
-from azbackup.errors import AuthenticationError, BackupError, ResponseError, TransportError, error_class_for
+from azbackup.errors import (
+    AuthenticationError,
+    BackupError,
+    CrossTenantTokenError,
+    ResponseError,
+    TransportError,
+    error_class_for,
+)
 from azbackup.models_common import ArmErrorBody
 from azbackup.polling import parse_retry_after
 from azbackup.redact import redact
@@ -106,6 +115,25 @@ class ArmTransport:
             raise AuthenticationError(f"could not get an ARM token: {type(exc).__name__}") from exc
         return str(token.token)
 
+    def auxiliary_token(self, tenant_id: str) -> str:
+        """An ARM token for `tenant_id` (a Resource Guard's tenant), checked to be one: its `tid` claim must name that
+        tenant. A managed identity cannot get tokens for another tenant and azure-identity silently ignores the
+        `tenant_id` it is given (`ManagedIdentityCredential.get_token`), so without this check a home-tenant token
+        would be sent as the auxiliary one.
+
+        Raises:
+            CrossTenantTokenError: the token is not for `tenant_id` (or its tenant cannot be read); never the token.
+        """
+        token = self.token_for_tenant(tenant_id)
+        found = token_tenant(token)
+        if found is None or found.lower() != tenant_id.lower():
+            raise CrossTenantTokenError(
+                f"the credential gave no token for the Resource Guard's tenant {tenant_id} (it answered for tenant "
+                f"{found or 'unknown'}): a managed identity cannot get tokens for another tenant; use a multi-tenant "
+                "app registration whose federated credential trusts the identity, or a Resource Guard in the home "
+                "tenant (docs/deploy.md, Resource Guard)", secrets=(token,))
+        return token
+
     def _send_once(
         self,
         method: str,
@@ -176,3 +204,21 @@ class ArmTransport:
             target=target,
             secrets=secrets,
         )
+
+
+def token_tenant(token: str) -> str | None:
+    """The tenant an Entra ID access token was issued in: its `tid` claim, else the tenant in `iss`. The payload is
+    only read, not verified: this is our own token, checked for where it may be sent."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    if not isinstance(claims, dict):
+        return None
+    tid = claims.get("tid")
+    if isinstance(tid, str) and tid:
+        return tid
+    issuer = claims.get("iss")
+    parts = [p for p in issuer.split("/") if p] if isinstance(issuer, str) else []
+    return parts[-1] if len(parts) >= 3 else None

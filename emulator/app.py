@@ -31,10 +31,12 @@ def _version_error(version: str | None, family: str) -> EmulatorError | None:
         return BadRequest("MissingApiVersionParameter",
                           "The api-version query parameter (?api-version=) is required for all requests.")
     allowed = {"primary": urls.PRIMARY_VERSIONS, "crr": urls.CRR_VERSIONS,
-               "both": urls.PRIMARY_VERSIONS | urls.CRR_VERSIONS, "compute": urls.COMPUTE_VERSIONS}[family]
+               "both": urls.PRIMARY_VERSIONS | urls.CRR_VERSIONS, "compute": urls.COMPUTE_VERSIONS,
+               "resources": urls.RESOURCES_VERSIONS}[family]
     if version in allowed:
         return None
-    namespace = "Microsoft.Compute" if family == "compute" else "Microsoft.RecoveryServices"
+    namespace = {"compute": "Microsoft.Compute", "resources": "Microsoft.Resources"}.get(family,
+                                                                                       "Microsoft.RecoveryServices")
     return BadRequest("NoRegisteredProviderFound",
                       f"No registered resource provider found for API version '{version}' for namespace "
                       f"'{namespace}'. The supported api-versions are '{', '.join(sorted(allowed))}'.")
@@ -56,7 +58,7 @@ async def arm_dispatch(request: Request) -> Response:
         error = _version_error(version, route.family)
         if error:
             raise error
-        crr = version in urls.CRR_VERSIONS
+        crr = route.family != "resources" and version in urls.CRR_VERSIONS
         region = backend.outage.region_of(route.served_by, params, crr)
         request.scope[REGION_KEY] = region
         backend.outage.check(region, "Microsoft.Compute" if route.family == "compute" else RECOVERY_SERVICES)

@@ -99,7 +99,7 @@ class CrossRegion:
             raise BadRequest("UserErrorCrrRegionMismatch",
                              f"Cross region restore of this item runs in '{vault.secondary_region}', not '{region}'.")
         rp = self.lookups.point(item, token.recovery_point, crr=True)
-        problems = check_restore(self.state.world, item, rp, request, region)
+        problems = check_restore(self.state.world, item, rp, request, region, crr=True)
         if problems:
             raise BadRequest(problems[0].code, problems[0].message)
         self.restores.refuse_if_busy(item)

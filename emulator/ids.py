@@ -72,3 +72,11 @@ def sub_of(resource_id: str) -> str | None:
 
 def last_segment(resource_id: str) -> str:
     return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
+_VAULT_RE = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.RecoveryServices/vaults/[^/]+$", re.IGNORECASE)
+
+
+def is_vault_id(resource_id: str) -> bool:
+    return bool(_VAULT_RE.match(resource_id.rstrip("/")))

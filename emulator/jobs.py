@@ -50,21 +50,21 @@ class JobRules:
                              if j.vault_id and ids.key(j.vault_id) == ids.key(vault.id) and query.matches(j))
 
     def crr_jobs(self, region: str, resource_id: str, query: JobQuery | None = None) -> list[Job]:
-        """CRR jobs in `region` of the VM or vault `resource_id` (all of the region's when empty), newest first."""
+        """CRR jobs in `region` of the vault `resource_id`, newest first. Raises: BadRequest (`check_crr_resource`)."""
         self.tick()
-        wanted = ids.key(resource_id or "")
+        vault_key = check_crr_resource(resource_id)
         query = query or JobQuery()
         return _newest_first(
             job for job in self.state.jobs.values()
             if job.region and job.region.lower() == region.lower() and query.matches(job)
-            and (not wanted or wanted in (ids.key(job.vm_id or ""), ids.key(self.lookups.vault_of_job(job)))))
+            and ids.key(self.lookups.vault_of_job(job)) == vault_key)
 
     def crr_job(self, region: str, name: str, resource_id: str | None) -> Job:
-        """Raises: NotFound for an unknown job; BadRequest when `resource_id` names neither its VM nor its vault."""
+        """Raises: BadRequest (`check_crr_resource`, or a job of another vault); NotFound for an unknown job."""
         self.tick()
+        vault_key = check_crr_resource(resource_id)
         job = self.lookups.job(name, region=region)
-        if resource_id and resource_id.lower() not in ((job.vm_id or "").lower(),
-                                                       self.lookups.vault_of_job(job).lower()):
+        if ids.key(self.lookups.vault_of_job(job)) != vault_key:
             raise BadRequest("BMSUserErrorInvalidInput", "The job does not belong to the given resourceId.")
         return job
 
@@ -81,6 +81,23 @@ class JobRules:
                        retry_after=scenario.retry_after_seconds)
         self.state.add_operation(op)
         return op
+
+
+def check_crr_resource(resource_id: str | None) -> str:
+    """`CrrJobRequest.resourceId` must be the vault's ID; returns its key. Raises: BadRequest otherwise.
+
+    The CRR swagger only says "Entire ARM resource id of the resource" (RecoveryServicesBackupCrr/stable/2023-01-15/
+    bms.json, `CrrJobRequest`) and its examples put a VM ID there, but both official tools send the vault's ID: az CLI
+    `CrrJobRequest(resource_id=vault.id, ...)` in `list_jobs`, `show_job` and `wait_for_job`
+    (src/azure-cli/azure/cli/command_modules/backup/custom.py) and Az PowerShell `Get-AzRecoveryServicesBackupJobDetail
+    -UseSecondaryRegion` (src/RecoveryServices/RecoveryServices.Backup/Cmdlets/Jobs/
+    GetAzureRmRecoveryServicesBackupJobDetails.cs: `jobRequest.ResourceId = VaultId`). As strict as the tools: a VM ID
+    or none is refused (the code and text are the emulator's).
+    """
+    if not resource_id or not ids.is_vault_id(resource_id):
+        raise BadRequest("BMSUserErrorInvalidInput",
+                         f"resourceId must be the ARM ID of the Recovery Services vault, not '{resource_id or ''}'.")
+    return ids.key(resource_id)
 
 
 def _newest_first(jobs: Iterable[Job]) -> list[Job]:

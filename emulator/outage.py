@@ -18,9 +18,14 @@ resource's location" (Azure/azure-resource-manager-rpc `v1.0/Addendum.md`, "Regi
     region is temporarily unavailable, you can't update resources in the resource group"
     (learn.microsoft.com/azure/azure-resource-manager/management/overview#resource-groups); so a restore or
     validation naming any of them in a region that is down fails too.
-Reads ARM serves from its own replicated metadata (resource groups, `GET /subscriptions/{id}/resources`, Azure
-Resource Graph) would keep working, but the emulator serves none of them; no Backup, Compute or vault read is served
-from ARM's cache: each is proxied to the provider (RPC `v1.0/resource-api-reference.md`, "Get a specific resource").
+Reads ARM serves from its own replicated metadata keep working. ARM's control plane is spread over regions and
+keeps its own data replicated (learn.microsoft.com/azure/azure-resource-manager/management/overview, section
+"Resiliency of Azure Resource Manager", paraphrased), and the generic resource lists (`Resources_ListByResourceGroup`,
+`GET .../resourceGroups/{rg}/resources`, specification/resources/resource-manager/Microsoft.Resources/stable/
+2021-04-01/resources.json) are answered by ARM from that data, not by a provider. The emulator serves that one list
+(id, name, type, location of vaults, VMs and storage accounts): it is how a client learns a vault's region, and so its
+secondary region, while the primary is down. No Backup, Compute or vault GET is served from ARM's cache: each is
+proxied to the provider (RPC `v1.0/resource-api-reference.md`, "Get a specific resource").
 
 How it fails. No public source shows ARM's body for a regional endpoint that does not answer. What the contract
 says a client meets is: a 5xx from the server ("Return a 5xx status code indicating a server failure (e.g. 500
@@ -61,6 +66,8 @@ class RegionOutage:
         """The region that serves a request to a route (`urls.Route.served_by`); None when the resource is unknown
         (ARM has no location to route to: the provider answers 404 from any region)."""
         world = self.state.world
+        if served_by == "global":
+            return None  # ARM answers from its own replicated metadata (module docstring)
         if served_by == "location":
             return params["region"].lower()
         if served_by == "vm":

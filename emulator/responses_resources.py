@@ -1,11 +1,25 @@
-"""GET of the VMs and vaults the emulator knows (`VirtualMachines_Get`, `Vaults_Get`): enough for region lookups."""
+"""GET of the VMs and vaults the emulator knows (`VirtualMachines_Get`, `Vaults_Get`): enough for region lookups;
+and ARM's own list of a resource group's resources (`Resources_ListByResourceGroup`), which ARM serves from its
+replicated metadata, so it keeps answering while a region is down (see `outage.py`)."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from starlette.responses import Response
 
-from emulator import serialize
-from emulator.httpctx import Ctx, json_response
+from emulator import ids, serialize
+from emulator.exceptions import BadRequest, NotFound
+from emulator.httpctx import Ctx, json_response, page
+from emulator.resources import World
+
+# specification/resources/resource-manager/Microsoft.Resources/stable/2021-04-01/resources.json,
+# Resources_ListByResourceGroup `$filter`: "The properties you can use for eq (equals) or ne (not equals) are:
+# location, resourceType, name, resourceGroup, ..." and "The combinations you can use are: substringof and/or
+# resourceType, plan and plan/publisher and plan/name, identity and identity/principalId". The emulator takes one
+# `eq` clause on the first four and refuses every other filter (it has no plans, identities or tags to filter on).
+_FILTER = re.compile(r"^\s*(location|resourceType|name|resourceGroup)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
 async def get_vm(ctx: Ctx) -> Response:
@@ -16,3 +30,47 @@ async def get_vm(ctx: Ctx) -> Response:
 async def get_vault(ctx: Ctx) -> Response:
     p = ctx.params
     return json_response(serialize.vault(ctx.backend.lookups.vault(p["sub"], p["rg"], p["vault"])))
+
+
+async def list_group_resources(ctx: Ctx) -> Response:
+    """Resources_ListByResourceGroup: `GenericResourceExpanded` entries (id, name, type, location)."""
+    p = ctx.params
+    world = ctx.backend.lookups.world()
+    group_id = f"/subscriptions/{p['sub']}/resourceGroups/{p['rg']}"
+    if ids.key(group_id) not in world.resource_groups:
+        # ARM's answer for a resource group that does not exist (ResourceGroupNotFound).
+        raise NotFound("ResourceGroupNotFound", f"Resource group '{p['rg']}' could not be found.")
+    wanted = _parse_filter(ctx.query("$filter"))
+    found = [r for r in _resources(world) if ids.key(r["id"]).startswith(ids.key(group_id) + "/")
+             and (wanted is None or _field(r, wanted[0]).lower() == wanted[1].lower())]
+    return json_response(page(ctx, found, ctx.backend.scenario.page_size))
+
+
+def _parse_filter(text: str | None) -> tuple[str, str] | None:
+    if not text:
+        return None
+    match = _FILTER.match(text)
+    if not match:  # the error code is the emulator's: no public source shows ARM's for an unsupported filter
+        raise BadRequest("InvalidFilterInQueryString",
+                         f"The $filter '{text}' is not supported: use one of location, resourceType, name or "
+                         "resourceGroup with 'eq'.")
+    return match.group(1).lower(), match.group(2)
+
+
+def _field(resource: dict[str, Any], name: str) -> str:
+    if name == "resourcetype":
+        return str(resource["type"])
+    if name == "resourcegroup":
+        return str(resource["id"]).split("/")[4]
+    return str(resource[name])
+
+
+def _resources(world: World) -> list[dict[str, Any]]:
+    out = [_generic(v.id, "Microsoft.RecoveryServices/vaults", v.region) for v in world.vaults.values()]
+    out += [_generic(vm.id, "Microsoft.Compute/virtualMachines", vm.region) for vm in world.vms.values()]
+    out += [_generic(a.id, "Microsoft.Storage/storageAccounts", a.region) for a in world.storage_accounts.values()]
+    return out
+
+
+def _generic(resource_id: str, kind: str, region: str) -> dict[str, Any]:
+    return {"id": resource_id, "name": ids.last_segment(resource_id), "type": kind, "location": region.lower()}

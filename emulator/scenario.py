@@ -42,7 +42,11 @@ class Scenario(BaseModel):
     cancel_seconds: float = Field(60.0, ge=0)
     job_result: JobOutcome = JobOutcome.COMPLETED
     operation_result: OperationOutcome = OperationOutcome.SUCCEEDED
-    crr_job_id_in_operation: bool = False
+    # The service names the job in the CRR operation status, as in the primary one: az CLI reads
+    # `operation_status.properties.job_id` right after the CRR operation (custom_help.py `track_backup_crr_job`) and
+    # the schema carries it (RecoveryServicesBackupCrr/stable/2023-01-15/bms.json `OperationStatusJobExtendedInfo`).
+    # The official example shows none; `false` stages that.
+    crr_job_id_in_operation: bool = True
     replication_lag_seconds: float = Field(43200.0, ge=0)
     token_lifetime_seconds: float = Field(86400.0, gt=0)
     crr_token_lifetime_seconds: float | None = Field(None, gt=0)

@@ -21,6 +21,9 @@ PRIMARY_VERSIONS = frozenset({
     "2024-02-01", "2024-04-01", "2024-07-30", "2024-10-01", "2025-01-01", "2025-02-01", "2025-08-01", "2026-02-01",
 })
 CRR_VERSIONS = frozenset({"2018-12-20", "2021-11-15", "2023-01-15", "2023-01-15-preview"})
+# Microsoft.Resources api-versions of Resources_ListByResourceGroup (specification/resources/resource-manager/
+# Microsoft.Resources/stable/<version>/resources.json; a recent stable subset).
+RESOURCES_VERSIONS = frozenset({"2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01"})
 # Microsoft.Compute virtualMachines api-versions the VM GET accepts (a recent stable subset).
 COMPUTE_VERSIONS = frozenset({"2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01"})
 
@@ -30,6 +33,7 @@ VAULT = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.RecoveryServi
 ITEM = VAULT + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<container>[^/]+)"
                 r"/protectedItems/(?P<item>[^/]+)")
 RP = ITEM + r"/recoveryPoints/(?P<rp>[^/]+)"
+RG_RESOURCES = SUB + r"/resourceGroups/(?P<rg>[^/]+)/resources"
 VM = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Compute/virtualMachines/(?P<vm>[^/]+)"
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -40,17 +44,19 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
-    family: str  # primary | crr | both | compute
-    served_by: str  # the region that serves it (outage.py): vm | vault | location
+    family: str  # primary | crr | both | compute | resources
+    served_by: str  # the region that serves it (outage.py): vm | vault | location | global
 
 
 def _r(method: str, path: str, handler: Handler, family: str = "primary") -> Route:
-    served_by = "vm" if family == "compute" else "location" if path.startswith(LOC) else "vault"
+    served_by = "vm" if family == "compute" else "global" if family == "resources" else \
+        "location" if path.startswith(LOC) else "vault"
     return Route(method, re.compile(path + "/?", re.IGNORECASE), handler, family, served_by)
 
 
 ROUTES: list[Route] = [
     _r("GET", VM, r.get_vm, "compute"),
+    _r("GET", RG_RESOURCES, r.list_group_resources, "resources"),
     _r("GET", VAULT, r.get_vault),
     _r("POST", LOC + "/backupStatus", p.backup_status),
     _r("GET", LOC + "/backupAadProperties", c.aad_properties, "crr"),

@@ -27,11 +27,16 @@ def staging_account_id(request: dict[str, Any]) -> str | None:
 
 
 def check_restore(world: World, item: ProtectedItem, rp: RecoveryPoint, request: dict[str, Any],
-                  target_region: str) -> list[Problem]:
-    """Every problem with `request`, in the order the service reports them (empty = valid)."""
+                  target_region: str, crr: bool = False) -> list[Problem]:
+    """Every problem with `request`, in the order the service reports them (empty = valid); `crr`: a cross-region
+    restore (the passive stamp's rules, `_check_crr`)."""
     problems = _check_shape(item, request)
     if problems:
         return problems
+    if crr:
+        problems += _check_crr(request)
+        if problems:
+            return problems
     problems += _check_point(rp, request)
     problems += _check_staging(world, request, target_region)
     kind = request["recoveryType"]
@@ -61,6 +66,20 @@ def _check_shape(item: ProtectedItem, request: dict[str, Any]) -> list[Problem]:
     if source and ids.key(source) != ids.key(item.vm_id):
         return [Problem("UserErrorSourceResourceIdMismatch",
                         "sourceResourceId does not match the virtual machine of this protected item.")]
+    return []
+
+
+def _check_crr(request: dict[str, Any]) -> list[Problem]:
+    """What the secondary region refuses (as strict as az CLI; the codes and texts are the emulator's)."""
+    # az CLI refuses archive restore from the secondary region: "Archive restore isn't supported for secondary
+    # region." (src/azure-cli/azure/cli/command_modules/backup/_validators.py `validate_crr`); as strict as the tool.
+    if request.get("objectType") == "IaasVMRestoreWithRehydrationRequest":
+        return [Problem("BMSUserErrorInvalidInput", "Archive restore (IaasVMRestoreWithRehydrationRequest) is not "
+                                                    "supported for cross region restore.")]
+    # az CLI: "Please provide target resource group using --target-resource-group." (`validate_crr`), and both
+    # official CRR examples send one (TriggerCrossRegionRestore_Post.json, ..._IdentityBasedRestoreDetails_Post.json).
+    if not request.get("targetResourceGroupId"):
+        return [Problem("BMSUserErrorInvalidInput", "targetResourceGroupId is required for cross region restore.")]
     return []
 
 

@@ -7,7 +7,7 @@ import json
 from azbackup.errors import ErrorInfo
 from azbackup.models_job import JobStatus
 from restore.contract import RestoreOutcome, RestoreResult
-from restore.values import JobInfo
+from restore.values import JobInfo, ReplicationLag
 
 
 class RestoreFailedError(Exception):
@@ -49,7 +49,8 @@ def _bag_list(bag: dict[str, str], *needles: str) -> list[str]:
     return [str(parsed)]
 
 
-def result_from_job(job: JobInfo, target_vm_id: str | None) -> RestoreResult:
+def result_from_job(job: JobInfo, target_vm_id: str | None, replication_lag: ReplicationLag | None = None
+                    ) -> RestoreResult:
     """What a finished restore job says it restored (from its property bag; keys vary, so matched loosely)."""
     bag = job.property_bag
     config = _bag_value(bag, "configbloburi", "templatebloburi")
@@ -58,4 +59,4 @@ def result_from_job(job: JobInfo, target_vm_id: str | None) -> RestoreResult:
     items = [*disks, *([vm_id] if vm_id else []), *([config] if config else [])]
     warnings = [f"{e.code}: {e.message}" for e in job.errors] if job.status is JobStatus.COMPLETED_WITH_WARNINGS else []
     return RestoreResult(job_id=job.job_id, restored_items=items, vm_id=vm_id, disks=disks, config_blob_uri=config,
-                         warnings=warnings, duration=job.duration)
+                         warnings=warnings, duration=job.duration, replication_lag=replication_lag)

@@ -12,6 +12,13 @@ MAX_TRANSIENT_ATTEMPTS = 12
 POLLS_PER_EPISODE = 20
 # `find_restore_job` attempts when an operation succeeded without a job ID (the jobs list can lag behind).
 FIND_JOB_ATTEMPTS = 5
+# A cross-region job can be missing for a moment right after its operation named it: az CLI waits before reading it
+# (custom_help.py `track_backup_crr_job`: `time.sleep(10)` before `BackupCrrJobDetails_Get`). A 404 for a CRR job
+# that was never seen is polled again for this long before it counts as an error.
+CRR_JOB_APPEAR_SECONDS = 600
+# The code a cross-region restore ends with when cancelled (the job wait stops with it too): there is no cancel in
+# the secondary region, so the Azure job may still run.
+JOB_WAIT_STOPPED = "CrossRegionJobNotCancellable"
 # A poll never waits less than this, whatever the service says.
 MIN_DELAY_SECONDS = 1
 

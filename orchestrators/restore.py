@@ -81,7 +81,7 @@ def _resolve(run: RestoreRun) -> waits.Steps:
     run.publish(Phase.RESOLVING)
     request = run.request
     payload = ResolveItemInput(vm_id=request.vm_id, protected_item_id=request.protected_item_id,
-                               cross_region=request.cross_region)
+                               vault_id=request.vault_id, cross_region=request.cross_region)
     run.item = BackupItem.model_validate((yield from run.call(Activity.RESOLVE_BACKUP_ITEM, payload.dump())))
     return run.item
 
@@ -92,9 +92,13 @@ def _select(run: RestoreRun, item: BackupItem) -> waits.Steps:
     payload = SelectPointInput(item=item, recovery_point_id=request.recovery_point_id,
                                policy=request.recovery_point_policy or "latest", before=request.before,
                                max_age=request.max_age, now=run.now, cross_region=request.cross_region,
-                               allow_archive=request.rehydration is not None)
+                               allow_archive=request.rehydration is not None and not request.cross_region)
     run.point = RecoveryPointInfo.model_validate((yield from run.call(Activity.SELECT_RECOVERY_POINT, payload.dump())))
     run.publish(recovery_point=PointSummary.of(run.point))
+    if run.point.replication_lag is not None and not run.ctx.is_replaying:
+        lag = run.point.replication_lag
+        log.info("restore.replication_lag", extra={"instance_id": run.ctx.instance_id, "region": lag.region,
+                                                   "lag_seconds": lag.lag.total_seconds()})
     return run.point
 
 
@@ -122,7 +126,8 @@ def _trigger(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> wai
 
 def _finish(run: RestoreRun, job: JobInfo) -> RestoreOutcome:
     if job.status.is_success:
-        return run.outcome(OutcomeStatus.SUCCEEDED, Phase.DONE, result=result_from_job(job, _target_vm_id(run)))
+        lag = run.point.replication_lag if run.point else None
+        return run.outcome(OutcomeStatus.SUCCEEDED, Phase.DONE, result=result_from_job(job, _target_vm_id(run), lag))
     if job.status is JobStatus.CANCELLED:
         return run.outcome(OutcomeStatus.CANCELLED, run.status.phase)
     raise Stop(run.status.phase, error=job_error(job))

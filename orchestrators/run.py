@@ -98,6 +98,6 @@ class RestoreRun:
     def stopped(self, stop: Stop) -> RestoreOutcome:
         """The outcome of a run that `Stop` ended (in the phase it names, else the current one)."""
         phase = stop.phase or self.status.phase
-        if stop.cancelled:
-            return self.outcome(OutcomeStatus.CANCELLED, phase)
+        if stop.cancelled:  # `error`, when set, says what the cancel could not do
+            return self.outcome(OutcomeStatus.CANCELLED, phase, error=stop.error)
         return self.outcome(OutcomeStatus.FAILED, phase, error=stop.error, validation=stop.validation)

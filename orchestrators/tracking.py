@@ -7,7 +7,7 @@ import logging
 from azbackup.errors import ErrorInfo
 from azbackup.models_job import OperationStatusValues
 from orchestrators import waits
-from orchestrators.policy import FIND_JOB_ATTEMPTS, poll_delay
+from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_WAIT_STOPPED, poll_delay
 from orchestrators.run import RestoreRun
 from orchestrators.waits import Stop
 from restore.contract import Activity, ErrorSummary, Orchestrator, Phase, job_instance_id
@@ -67,6 +67,21 @@ def _find_job(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> wa
         code="RestoreJobNotFound", message="the restore operation succeeded but no restore job was found"))
 
 
+# The secondary region has no cancel: az CLI refuses `backup job stop --use-secondary-region` with "Secondary region
+# jobs do not support cancellation as of now." (src/azure-cli/azure/cli/command_modules/backup/custom.py `stop_job`),
+# and the CRR swagger has no cancel operation (RecoveryServicesBackupCrr/stable/2023-01-15/bms.json).
+CRR_NOT_CANCELLED = ("the secondary region has no cancel for cross-region restore jobs: stopped waiting, but Azure "
+                     "job {job_id} may still run in {region}; follow it there (az backup job show "
+                     "--use-secondary-region) and delete what it creates if it is not wanted")
+
+
+def _crr_not_cancelled(item: BackupItem, job_id: str) -> Stop:
+    """How a cancelled cross-region restore ends: cancelled, with the note that the Azure job may still run."""
+    message = CRR_NOT_CANCELLED.format(job_id=job_id, region=item.secondary_region or "the secondary region")
+    return Stop(Phase.CANCELLING, error=ErrorInfo(code=JOB_WAIT_STOPPED, message=message),
+                cancelled=True)
+
+
 def _cancel_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
     """Ask Azure to cancel the job; a refusal is shown in the status and the wait goes on."""
     run.publish(Phase.CANCELLING)
@@ -84,7 +99,10 @@ def wait_for_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
     run.job_id = job_id
     instance = job_instance_id(run.ctx.instance_id)
     run.publish(Phase.WAITING_FOR_JOB, job_id=job_id, job_instance_id=instance)
+    crr = run.request.cross_region
     if run.cancel_requested:
+        if crr:
+            raise _crr_not_cancelled(item, job_id)
         yield from _cancel_job(run, item, job_id)
     payload = WaitJobInput(item=item, job_id=job_id, cross_region=run.request.cross_region, settings=run.settings,
                            deadline=run.deadline)
@@ -93,11 +111,19 @@ def wait_for_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
     if not run.cancel_requested:
         cancel = run.cancel.fresh_wait()
         if (yield run.ctx.task_any([sub, cancel])) is cancel:
-            yield from _cancel_job(run, item, job_id)  # scheduled in the episode the cancel arrives in
+            if crr:
+                # No cancel in the secondary region: the front door sent `cancel` to the job wait too, which stops
+                # polling; the run ends once it has (an open sub-orchestration keeps an orchestration running).
+                run.publish(Phase.CANCELLING)
+            else:
+                yield from _cancel_job(run, item, job_id)  # scheduled in the episode the cancel arrives in
     try:
         result = WaitJobResult.model_validate((yield sub))
     except Exception as exc:  # the sub-orchestration itself crashed (a bug); its message is all we get
         raise Stop(run.status.phase, error=ErrorInfo(code="JobWaitFailed", message=str(exc)[:500])) from None
+    stopped = result.error is not None and result.error.code == JOB_WAIT_STOPPED
+    if crr and (run.cancel_requested or stopped):  # the job wait may see the cancel before this run does
+        raise _crr_not_cancelled(item, job_id)
     if result.error is not None or result.value is None:
         raise Stop(run.status.phase, error=result.error or ErrorInfo(code="JobWaitFailed", message="no job"))
     run.publish(progress=result.value.progress)

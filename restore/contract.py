@@ -20,7 +20,7 @@ from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
 from azbackup.models_job import JobStatus
 from restore.payloads import ValidationIssue
-from restore.values import RecoveryPointInfo
+from restore.values import RecoveryPointInfo, ReplicationLag
 
 
 class Orchestrator(StrEnum):
@@ -133,10 +133,12 @@ class PointSummary(Wire):
     name: str
     time: IsoTime
     type: str
+    # cross-region restores: how far the secondary region is behind; left out of the JSON otherwise
+    replication_lag: ReplicationLag | None = Field(default=None, exclude_if=lambda value: value is None)
 
     @classmethod
     def of(cls, point: RecoveryPointInfo) -> PointSummary:
-        return cls(name=point.name, time=point.time, type=point.type)
+        return cls(name=point.name, time=point.time, type=point.type, replication_lag=point.replication_lag)
 
 
 class ErrorSummary(Wire):
@@ -199,6 +201,8 @@ class RestoreResult(Wire):
     config_blob_uri: str | None = None
     warnings: list[str] = Field(default_factory=list)
     duration: str | None = None
+    # cross-region restores: as seen before triggering; left out of the JSON otherwise
+    replication_lag: ReplicationLag | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class RestoreOutcome(Wire):

@@ -13,6 +13,7 @@ _ID_EXAMPLES: dict[str, str] = {
     "subscription": "/subscriptions/{guid}",
     "resourceGroup": _RG_PREFIX,
     "vm": _RG_PREFIX + "/providers/Microsoft.Compute/virtualMachines/{name}",
+    "vault": _RG_PREFIX + "/providers/Microsoft.RecoveryServices/vaults/{vault}",
     "protectedItem": _RG_PREFIX + "/providers/Microsoft.RecoveryServices/vaults/{vault}/backupFabrics/{fabric}"
     "/protectionContainers/{container}/protectedItems/{item}",
     "storageAccount": _RG_PREFIX + "/providers/Microsoft.Storage/storageAccounts/{account}",
@@ -63,6 +64,7 @@ def _check_recovery_point(value: str) -> str:
 SubscriptionId = Annotated[str, _id_checker("subscription")]
 VmId = Annotated[str, _id_checker("vm")]
 ProtectedItemId = Annotated[str, _id_checker("protectedItem")]
+VaultId = Annotated[str, _id_checker("vault")]
 ResourceGroupId = Annotated[str, _id_checker("resourceGroup")]
 StorageAccountId = Annotated[str, _id_checker("storageAccount")]
 VnetId = Annotated[str, _id_checker("vnet")]

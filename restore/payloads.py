@@ -40,6 +40,7 @@ class RequestView(Wire):
 
     vm_id: str | None = None
     protected_item_id: str | None = None
+    vault_id: str | None = None
     recovery_point_id: str | None = None
     recovery_point_policy: str | None = None
     before: datetime | None = None
@@ -55,6 +56,7 @@ class RequestView(Wire):
 class ResolveItemInput(Wire):
     vm_id: str | None = None
     protected_item_id: str | None = None
+    vault_id: str | None = None
     cross_region: bool = False
 
 
@@ -156,6 +158,7 @@ class WaitJobInput(Wire):
     deadline: datetime
     polls: int = 0
     last: JobInfo | None = None
+    missing_since: datetime | None = None  # when a CRR job not yet seen first answered 404
 
 
 class WaitJobResult(Wire):

@@ -6,7 +6,7 @@ functions at the end build them from the ARM client's wire models (`azbackup` kn
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import Field, computed_field
@@ -38,6 +38,19 @@ class TierInfo(Wire):
     status: str
 
 
+class ReplicationLag(Wire):
+    """How far the secondary region is behind, seen before a cross-region restore is triggered: the age of the
+    newest recovery point already copied there (`RecoveryPointsCrr_List`), at the time the point was chosen."""
+
+    region: str | None = None
+    newest_point_time: datetime
+    lag: timedelta  # ISO-8601 duration on the wire, e.g. PT12H30M
+
+    @classmethod
+    def of(cls, region: str | None, newest: datetime, now: datetime) -> ReplicationLag:
+        return cls(region=region, newest_point_time=newest, lag=max(timedelta(0), now - newest))
+
+
 class RecoveryPointInfo(Wire):
     """The recovery point chosen for a restore."""
 
@@ -49,6 +62,8 @@ class RecoveryPointInfo(Wire):
     zones: list[str] = Field(default_factory=list)
     is_archive_only: bool = False
     cross_region: bool = False
+    # cross-region restores only; left out of the JSON otherwise
+    replication_lag: ReplicationLag | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class TaskInfo(Wire):

@@ -18,6 +18,8 @@
 #   SMOKE_BASE_URL                  default https://<AZURE_FUNCTION_APP_HOSTNAME of the azd environment>
 #   SMOKE_FUNCTION_KEY              default the app's default function key (az functionapp keys list)
 #   SMOKE_TARGET_RESOURCE_GROUP_ID  default the first of RESTORE_TARGET_RESOURCE_GROUP_IDS
+#   SMOKE_STORAGE_ACCOUNT_ID        default a name in the target group: every restore must name a staging account
+#                                   (docs/api.md), but this one stops before anything reads it
 #   SMOKE_TIMEOUT_SECONDS           default 600 (a cold start of the app plus a few ARM reads)
 # Exit status: 0 passed, 1 the deployment answered wrongly, 2 missing configuration.
 set -euo pipefail
@@ -61,6 +63,7 @@ if [ -z "$key" ]; then
 fi
 target="${SMOKE_TARGET_RESOURCE_GROUP_ID:-$(azd_value RESTORE_TARGET_RESOURCE_GROUP_IDS | cut -d, -f1 | tr -d ' ')}"
 [ -n "$target" ] || usage "set SMOKE_TARGET_RESOURCE_GROUP_ID (or RESTORE_TARGET_RESOURCE_GROUP_IDS in the azd environment)"
+staging="${SMOKE_STORAGE_ACCOUNT_ID:-$target/providers/Microsoft.Storage/storageAccounts/smokenotread}"
 deadline=$(( $(date +%s) + ${SMOKE_TIMEOUT_SECONDS:-600} ))
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 
@@ -77,11 +80,11 @@ status="$(call GET "$base/api/health")" || fail "no answer from $base"
 [ "$status" = 200 ] || fail "GET /api/health answered $status: $(cat "$work/body")"
 
 point="smoke-$stamp-no-such-point"
-python3 - "$item" "$point" "$target" > "$work/request.json" <<'PY'
+python3 - "$item" "$point" "$target" "$staging" > "$work/request.json" <<'PY'
 import json, sys
-item, point, target = sys.argv[1:]
+item, point, target, staging = sys.argv[1:]
 print(json.dumps({"protectedItemId": item, "recoveryPointId": point, "mode": "restoreDisks",
-                  "targetResourceGroupId": target,
+                  "targetResourceGroupId": target, "storageAccountId": staging,
                   "reason": "scripts/smoke.sh: a recovery point that cannot exist; must fail before any trigger"}))
 PY
 echo "2/3 start: POST $base/api/restores (recoveryPointId $point)"

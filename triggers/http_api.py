@@ -9,7 +9,14 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from restore.contract import CANCEL_EVENT, Orchestrator, Source, instance_id_for, is_restore_instance_id
+from restore.contract import (
+    CANCEL_EVENT,
+    Orchestrator,
+    Source,
+    instance_id_for,
+    is_restore_instance_id,
+)
+from restore.contract import job_instance_id as job_wait_instance_id
 from restore.errors import InvalidSettingError
 from restore.settings import get_settings
 from triggers import links, listing, openapi, telemetry
@@ -196,8 +203,20 @@ async def cancel_restore(req: func.HttpRequest, client: df.DurableOrchestrationC
         except Exception:  # the DF client raises a bare Exception when the instance ended meanwhile (410)
             log.info("restore.cancel.too_late")
             return problem_response(409, "Restore already finished", f"restore {instance_id} has ended")
+        if isinstance(view.request, dict) and view.request.get("crossRegion") is True:
+            await _stop_job_wait(client, instance_id, body)
         log.info("restore.cancel.requested")
         return _json_response(_with_links(req, view).dump(), 202, _polling_headers(req, instance_id))
+
+
+async def _stop_job_wait(client: df.DurableOrchestrationClient, instance_id: str, body: dict[str, str]) -> None:
+    """A cross-region job has no cancel in Azure: tell its job wait (`{id}:job`) to stop polling, so the restore can
+    end. Best effort: before the job is known there is no job wait yet, and the restore then stops by itself."""
+    try:
+        await client.raise_event(job_wait_instance_id(instance_id), CANCEL_EVENT,
+                                 {"requestedAt": datetime.now(UTC).isoformat(), **body})
+    except Exception:  # no such instance (yet or any more): nothing to stop
+        log.info("restore.cancel.no_job_wait")
 
 
 def _body_of_cancel(req: func.HttpRequest) -> dict[str, str]:

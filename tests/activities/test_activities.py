@@ -36,7 +36,9 @@ def prepared(emu: Emulator, cross_region: bool = False) -> tuple[dict[str, Any],
     vm = emu.vm(WEB)
     region = "northeurope" if cross_region else "westeurope"
     request = {"vmId": vm["id"], "recoveryPointPolicy": "latest", "mode": "restoreDisks",
-               "storageAccountId": staging(emu, region), "crossRegion": cross_region}
+               "storageAccountId": staging(emu, region), "crossRegion": cross_region,
+               "targetResourceGroupId": next(g["id"] for g in emu.get("inventory")["resourceGroups"]
+                                             if g["region"] == region)}
     item = value("resolve_backup_item", {"vmId": vm["id"], "crossRegion": cross_region})
     point = value("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat(),
                                             "crossRegion": cross_region, "allowArchive": False})
@@ -68,6 +70,17 @@ def test_select_lists_what_exists_when_nothing_matches(emu: Emulator) -> None:
     error = call("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat(),
                                            "before": "2000-01-01T00:00:00Z"})["error"]
     assert error["code"] == "NoMatchingRecoveryPoint" and "found 11" in error["message"]
+
+
+def test_cross_region_never_selects_an_archive_only_point_even_if_asked(emu: Emulator) -> None:
+    _, item, _ = prepared(emu, cross_region=True)
+    old = (datetime.now(UTC) - timedelta(days=60)).isoformat()
+    primary = call("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat(),
+                                             "before": old, "allowArchive": True})
+    assert primary["error"] is None and primary["value"]["isArchiveOnly"]  # such points exist
+    crr = call("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat(),
+                                         "before": old, "crossRegion": True, "allowArchive": True})
+    assert crr["error"]["code"] == "NoMatchingRecoveryPoint" and "archive tier only" in crr["error"]["message"]
 
 
 def test_validation_returns_the_service_problems_for_a_wrong_region_staging_account(emu: Emulator) -> None:

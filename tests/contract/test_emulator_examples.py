@@ -29,6 +29,7 @@ HOME_RP = "348916168024334"
 CRR_HOME = {"subscriptionId": ZERO, "resourceGroupName": "rshhtestmdvmrg", "vaultName": "rshvault",
             "fabricName": "Azure", "containerName": "IaasVMContainer;iaasvmcontainerv2;rshhtestmdvmrg;rshmdvmsmall",
             "protectedItemName": "VM;iaasvmcontainerv2;rshhtestmdvmrg;rshmdvmsmall", "azureRegion": "southeastasia"}
+CRR_VAULT = f"/subscriptions/{ZERO}/resourceGroups/rshhtestmdvmrg/providers/Microsoft.RecoveryServices/vaults/rshvault"
 CRR_VM = f"/subscriptions/{ZERO}/resourceGroups/rshhtestmdvmrg/providers/Microsoft.Compute/virtualMachines/rshmdvmsmall"
 
 SUB = "/subscriptions/{subscriptionId}"
@@ -169,7 +170,8 @@ def _start_crr(client: Client, example_request: dict[str, Any] | None = None) ->
     token = _crr_token(client)
     request = dict(example_request or {"objectType": "IaasVMRestoreRequest", "recoveryType": "RestoreDisks",
                                        "storageAccountId": f"/subscriptions/{CCY}/resourceGroups/00prjaiTestRg1/"
-                                       "providers/Microsoft.Storage/storageAccounts/00prjaitestrg1disks993"})
+                                       "providers/Microsoft.Storage/storageAccounts/00prjaitestrg1disks993",
+                                       "targetResourceGroupId": f"/subscriptions/{CCY}/resourceGroups/00prjaiTestRg1"})
     request.update(sourceResourceId=CRR_VM, recoveryPointId=token["recoveryPointId"])
     body = {"crossRegionRestoreAccessDetails": token, "restoreRequest": request}
     reply = client.call("POST", PATHS["CrossRegionRestore_Trigger"][1], {**CRR_HOME, "api-version": "2023-01-15"},
@@ -248,7 +250,8 @@ def _crr_op(advance: float) -> Hook:
 
 def _crr_job(client: Client, params: dict[str, Any], body: Any) -> Prepared:
     _, job = _start_crr(client)
-    return {**params, **CRR_HOME}, {"resourceId": CRR_VM, "jobName": job}
+    # The vault's ID, as az CLI and PowerShell send it (the example's VM ID is refused: emulator/jobs.py).
+    return {**params, **CRR_HOME}, {"resourceId": CRR_VAULT, "jobName": job}
 
 
 def _small_pages(client: Client, params: dict[str, Any], body: Any) -> Prepared:

@@ -102,15 +102,16 @@ def test_passive_client_runs_a_cross_region_restore(setup: dict[str, Any]) -> No
     assert points and all(isinstance(p.properties, cm.IaasVMRecoveryPoint) for p in points)
     token = crr.recovery_points.get_access_token(*where, points[0].name, aad)
     assert isinstance(token.properties, cm.WorkloadCrrAccessToken) and token.properties.access_token_string
+    group = next(g["id"] for g in s["inventory"]["resourceGroups"] if g["region"] == secondary)
     request = cm.IaasVMRestoreRequest(recovery_point_id=points[0].name, recovery_type="RestoreDisks",
                                       source_resource_id=s["vm"]["id"], storage_account_id=_account(s, secondary),
-                                      region=secondary)
+                                      region=secondary, target_resource_group_id=group)
     crr.cross_region_restore.begin_trigger(secondary, cm.CrossRegionRestoreRequest(
         cross_region_restore_access_details=token.properties, restore_request=request)).result(timeout=60)
-    jobs = list(crr.backup_crr_jobs.list(secondary, cm.CrrJobRequest(resource_id=s["vm"]["id"])))
+    vault_id = s["vm"]["protectedItemId"][:s["vm"]["protectedItemId"].lower().index("/backupfabrics/")]
+    jobs = list(crr.backup_crr_jobs.list(secondary, cm.CrrJobRequest(resource_id=vault_id)))  # as az CLI sends it
     assert [j.properties.operation for j in jobs] == ["CrossRegionRestore"]
-    job = crr.backup_crr_job_details.get(secondary, cm.CrrJobRequest(resource_id=s["vm"]["id"],
-                                                                      job_name=jobs[0].name))
+    job = crr.backup_crr_job_details.get(secondary, cm.CrrJobRequest(resource_id=vault_id, job_name=jobs[0].name))
     assert job.properties.entity_friendly_name == "vm-web-01"
 
 

@@ -43,3 +43,13 @@ def test_health_and_openapi_answer(stack: Stack) -> None:
     assert requests.get(f"{stack.api}/health", timeout=10).json()["status"] == "ok"
     spec = requests.get(f"{stack.api}/openapi.json", timeout=10).json()
     assert spec["openapi"].startswith("3.1") and "RestoreRequest" in spec["components"]["schemas"]
+
+
+def test_cross_region_without_target_group_or_with_rehydration_and_no_staging_is_400_naming_each(stack: Stack) -> None:
+    before = stack.instance_count()
+    body = {"vmId": stack.ids["VM_ID"], "crossRegion": True, "rehydration": {"priority": "High"}}
+    response = stack.start(body)
+    assert response.status_code == 400, response.text
+    errors = {e["field"]: e for e in response.json()["errors"]}
+    assert {"targetResourceGroupId", "rehydration", "storageAccountId"} <= set(errors)
+    assert stack.instance_count() == before

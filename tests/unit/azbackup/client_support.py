@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 from azure.core.credentials import AccessToken
@@ -21,17 +23,28 @@ ITEM_PATH = ITEM  # the request path equals the ID
 class FakeCredential:
     """Stands in for an azure-identity credential; records the scopes asked for."""
 
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self, fail: bool = False, honours_tenant: bool = True) -> None:
         self.scopes: list[str] = []
         self.tenants: list[str | None] = []
         self.fail = fail
+        # False: like a managed identity, which ignores `tenant_id` and answers for its home tenant
+        self.honours_tenant = honours_tenant
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         self.scopes.extend(scopes)
-        self.tenants.append(kwargs.get("tenant_id"))
+        tenant = kwargs.get("tenant_id")
+        self.tenants.append(tenant)
         if self.fail:
             raise ClientAuthenticationError(f"no identity; last token was {TOKEN}")
+        if tenant and self.honours_tenant:
+            return AccessToken(tenant_token(tenant), 4_102_444_800)
         return AccessToken(TOKEN, 4_102_444_800)
+
+
+def tenant_token(tenant: str) -> str:
+    """An unsigned JWT whose `tid` claim names `tenant`."""
+    claims = base64.urlsafe_b64encode(json.dumps({"tid": tenant}).encode()).decode().rstrip("=")
+    return f"eyJhbGciOiJub25lIn0.{claims}.c2lnbmF0dXJl"
 
 
 class Sleeps(list[float]):

@@ -11,12 +11,24 @@ from pytest_httpserver import HTTPServer
 from azbackup.client import BackupClient
 from azbackup.config import ClientConfig
 from azbackup.errors import (
+    CrossTenantTokenError,
     InvalidResourceIdError,
     ResponseError,
     UnsafeUrlError,
 )
 from azbackup.models import AadProperties, CrrAccessToken, IaasVmRestoreRequest, OperationStatusValues
-from tests.unit.azbackup.client_support import ITEM, ITEM_PATH, SUB, TOKEN, VAULT, VM, FakeCredential, Sleeps, rp_body
+from tests.unit.azbackup.client_support import (
+    ITEM,
+    ITEM_PATH,
+    SUB,
+    TOKEN,
+    VAULT,
+    VM,
+    FakeCredential,
+    Sleeps,
+    rp_body,
+    tenant_token,
+)
 
 
 def test_every_request_carries_token_user_agent_and_client_request_id(
@@ -174,16 +186,30 @@ def test_cross_region_restore_flow_uses_crr_version_and_keeps_token_out_of_error
     assert sent["restoreRequest"]["objectType"] == "IaasVMRestoreRequest"
 
 
-def test_crr_jobs_are_posted_with_resource_id(client: BackupClient, httpserver: HTTPServer) -> None:
+def test_crr_jobs_are_posted_with_the_vault_id(client: BackupClient, httpserver: HTTPServer) -> None:
+    """`CrrJobRequest.resourceId` is the vault's ID, as az CLI and Az PowerShell send it (not a VM ID)."""
     loc = f"/subscriptions/{SUB}/providers/Microsoft.RecoveryServices/locations/southeastasia"
     httpserver.expect_request(
-        f"{loc}/backupCrrJob", method="POST", json={"resourceId": VM, "jobName": "j1"}
+        f"{loc}/backupCrrJob", method="POST", json={"resourceId": VAULT, "jobName": "j1"}
     ).respond_with_json({"name": "j1", "properties": {"operation": "CrossRegionRestore", "status": "InProgress"}})
-    httpserver.expect_request(f"{loc}/backupCrrJobs", method="POST", json={"resourceId": VM}).respond_with_json(
+    httpserver.expect_request(f"{loc}/backupCrrJobs", method="POST", json={"resourceId": VAULT}).respond_with_json(
         {"value": [{"name": "j1", "properties": {"status": "InProgress"}}]}
     )
-    assert client.get_crr_job("southeastasia", VM, "j1").properties.operation == "CrossRegionRestore"
-    assert [j.job_id for j in client.list_crr_jobs("southeastasia", VM)] == ["j1"]
+    assert client.get_crr_job("southeastasia", VAULT, "j1").properties.operation == "CrossRegionRestore"
+    assert [j.job_id for j in client.list_crr_jobs("southeastasia", VAULT)] == ["j1"]
+    with pytest.raises(InvalidResourceIdError):
+        client.get_crr_job("southeastasia", VM, "j1")
+
+
+def test_a_vault_region_is_read_from_arms_resource_list(client: BackupClient, httpserver: HTTPServer) -> None:
+    """ARM's own list answers while the vault's region is down; the vault GET (its provider) would not."""
+    group = f"/subscriptions/{SUB}/resourceGroups/{VAULT.split('/')[4]}"
+    httpserver.expect_request(
+        f"{group}/resources", method="GET",
+        query_string={"api-version": "2021-04-01", "$filter": "resourceType eq 'Microsoft.RecoveryServices/vaults'"},
+    ).respond_with_json({"value": [{"id": VAULT.upper(), "name": "v", "type": "Microsoft.RecoveryServices/vaults",
+                                    "location": "West Europe"}]})
+    assert client.get_location_from_arm(VAULT) == "westeurope"
 
 
 def test_old_api_versions_come_from_config(httpserver: HTTPServer, credential: FakeCredential, sleeps: Sleeps) -> None:
@@ -248,7 +274,8 @@ def test_resource_guard_trigger_sends_an_auxiliary_token_fetched_for_the_guard_t
     client: BackupClient, httpserver: HTTPServer, credential: FakeCredential
 ) -> None:
     rp_path = f"{ITEM}/recoveryPoints/42/restore"
-    httpserver.expect_request(rp_path, method="POST", headers={"x-ms-authorization-auxiliary": f"Bearer {TOKEN}"}
+    aux = tenant_token("guard-tenant")
+    httpserver.expect_request(rp_path, method="POST", headers={"x-ms-authorization-auxiliary": f"Bearer {aux}"}
                               ).respond_with_data("", status=202, headers={"Location": httpserver.url_for("/op")})
     body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks",
                                 resource_guard_operation_requests=["/subscriptions/x/guard"])
@@ -256,3 +283,19 @@ def test_resource_guard_trigger_sends_an_auxiliary_token_fetched_for_the_guard_t
     assert "guard-tenant" in credential.tenants
     sent = json.loads(httpserver.log[-1][0].get_data())
     assert sent["properties"]["resourceGuardOperationRequests"] == ["/subscriptions/x/guard"]
+
+
+def test_a_home_tenant_token_is_never_sent_as_the_guard_tenants_auxiliary_token(
+    httpserver: HTTPServer, sleeps: Sleeps
+) -> None:
+    """A managed identity ignores `tenant_id` (azure-identity): the client refuses rather than send that token."""
+    credential = FakeCredential(honours_tenant=False)
+    config = ClientConfig(arm_endpoint=httpserver.url_for("/").rstrip("/"), api_version="2026-02-01",
+                          crr_api_version="2023-01-15")
+    client = BackupClient(config, credential, sleep=sleeps)
+    body = IaasVmRestoreRequest(recovery_point_id="42", recovery_type="RestoreDisks",
+                                resource_guard_operation_requests=["/subscriptions/x/guard"])
+    with pytest.raises(CrossTenantTokenError) as caught:
+        client.trigger_restore(ITEM, "42", body, auxiliary_tenant_id="guard-tenant")
+    assert caught.value.code == "CrossTenantTokenUnavailable" and "guard-tenant" in caught.value.message
+    assert TOKEN not in str(caught.value) and httpserver.log == []

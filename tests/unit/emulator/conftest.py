@@ -49,6 +49,11 @@ def storage(backend: Backend, region: str, sku: str = "Standard_LRS") -> str:
     return next(sa["id"] for sa in accounts if sa["region"] == region and sa["sku"] == sku)
 
 
+def group(backend: Backend, region: str) -> str:
+    """A resource group in `region` (a cross-region restore needs one in the secondary region)."""
+    return next(rg["id"] for rg in inventory(backend)["resourceGroups"] if rg["region"] == region)
+
+
 def restore_disks(item: ProtectedItem, rp: str, account: str, **extra: Any) -> dict[str, Any]:
     return {"properties": {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp, "recoveryType": "RestoreDisks",
                            "sourceResourceId": item.vm_id, "storageAccountId": account, **extra}}

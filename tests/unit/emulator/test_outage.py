@@ -37,6 +37,9 @@ class Arm:
         return str(next(a["id"] for a in self.inventory["storageAccounts"]
                         if a["region"] == region and a["sku"] == "Standard_LRS"))
 
+    def group(self, region: str) -> str:
+        return str(next(g["id"] for g in self.inventory["resourceGroups"] if g["region"] == region))
+
     def scenario(self, **knobs: Any) -> requests.Response:
         return requests.put(self.url + "/_emulator/scenario", json=knobs, timeout=5)
 
@@ -102,7 +105,8 @@ def test_the_cross_region_restore_path_keeps_working_while_the_primary_region_is
     token = arm.call("POST", f"{item}/recoveryPoints/{rp}/accessToken", CRR, aad.json())
     assert token is not None and token.status_code == 200, token and token.text
     request = {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp, "recoveryType": "RestoreDisks",
-               "sourceResourceId": vm["id"], "storageAccountId": arm.account(secondary), "region": secondary}
+               "sourceResourceId": vm["id"], "storageAccountId": arm.account(secondary), "region": secondary,
+               "targetResourceGroupId": arm.group(secondary)}
     started = arm.call("POST", loc + "/backupCrossRegionRestore", CRR,
                        {"crossRegionRestoreAccessDetails": token.json()["properties"], "restoreRequest": request})
     assert started is not None and started.status_code == 202, started and started.text

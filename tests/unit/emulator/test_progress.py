@@ -14,7 +14,7 @@ from emulator.backend import Backend
 from emulator.clock import ManualClock, iso_duration
 from emulator.lifecycle import Job, JobStatus
 from emulator.progress import ProgressProfile, shape
-from tests.unit.emulator.conftest import item_of, job_of, newest_usable, restore_disks, storage
+from tests.unit.emulator.conftest import group, item_of, job_of, newest_usable, restore_disks, storage
 
 JOB_SECONDS = 4000.0
 
@@ -127,7 +127,8 @@ def test_a_crr_job_reports_its_progress_the_same_way(backend: Backend, clock: Ma
     rp = next(p for p in item.sorted_points() if backend.lookups.is_replicated(p) and not p.is_archive_only)
     token = serialize.crr_access_token(backend.crr.access_token(vault, item, rp.name, aad.audience))["properties"]
     request = {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp.name, "recoveryType": "RestoreDisks",
-               "sourceResourceId": item.vm_id, "storageAccountId": storage(backend, str(vault.secondary_region))}
+               "sourceResourceId": item.vm_id, "storageAccountId": storage(backend, str(vault.secondary_region)),
+               "targetResourceGroupId": group(backend, str(vault.secondary_region))}
     job = job_of(backend, backend.crr.trigger(str(vault.secondary_region), token, request))
     info = _at(backend, clock, job, 0.25)
     assert (job.operation, info["progressPercentage"]) == ("CrossRegionRestore", 43)

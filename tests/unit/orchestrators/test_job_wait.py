@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from orchestrators.policy import POLLS_PER_EPISODE
+from orchestrators.policy import CRR_JOB_APPEAR_SECONDS, POLLS_PER_EPISODE
 from tests.unit.orchestrators.fakes import ITEM, JOB_ID, SETTINGS, FakeAzure, err, job, ok, order
 from tests.unit.orchestrators.replay import Replay, drive
 
@@ -54,6 +54,30 @@ def test_job_wait_returns_a_terminal_polling_error() -> None:
     fake = FakeAzure(job_polls=1).then("get_restore_job", err("JobNotFound", "gone", status=404))
     run = drive(Replay("wait_for_restore_job", WAIT_INPUT), fake.handlers())
     assert run.output["error"]["code"] == "JobNotFound"
+
+
+def test_a_crr_job_not_found_right_after_its_operation_is_polled_again_for_a_bounded_time() -> None:
+    missing = err("BMSUserErrorJobNotFound", "no such job", status=404)
+    fake = FakeAzure(job_polls=0).then("get_restore_job", missing, missing, ok(job("InProgress", 10.0)))
+    run = drive(Replay("wait_for_restore_job", {**WAIT_INPUT, "crossRegion": True}), fake.handlers())
+    assert run.output["error"] is None and run.output["value"]["status"] == "Completed"
+    assert len(fake.inputs("get_restore_job")) == 4  # two 404s, then InProgress, then Completed
+
+
+def test_a_crr_job_that_stays_missing_fails_after_the_window() -> None:
+    missing = err("BMSUserErrorJobNotFound", "no such job", status=404)
+    fake = FakeAzure(job_polls=0).then("get_restore_job", *[missing] * 30)
+    run = drive(Replay("wait_for_restore_job", {**WAIT_INPUT, "crossRegion": True}), fake.handlers())
+    assert run.output["error"]["code"] == "BMSUserErrorJobNotFound"
+    polls = len(fake.inputs("get_restore_job"))
+    assert polls == CRR_JOB_APPEAR_SECONDS // SETTINGS["jobPollInterval"] + 1
+
+
+def test_a_crr_job_that_was_seen_and_then_404s_is_an_error_at_once() -> None:
+    missing = err("BMSUserErrorJobNotFound", "no such job", status=404)
+    fake = FakeAzure(job_polls=0).then("get_restore_job", ok(job("InProgress", 10.0)), missing)
+    run = drive(Replay("wait_for_restore_job", {**WAIT_INPUT, "crossRegion": True}), fake.handlers())
+    assert run.output["error"]["code"] == "BMSUserErrorJobNotFound" and len(fake.inputs("get_restore_job")) == 2
 
 
 def test_callback_is_notified_once_with_the_outcome_on_success_failure_and_cancel() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.unit.orchestrators.conftest import run_until, seconds_until, waiting_for
-from tests.unit.orchestrators.fakes import JOB_ID, FakeAzure, err, job, ok, order
+from tests.unit.orchestrators.fakes import JOB_ID, VM_ID, FakeAzure, err, job, ok, order
 from tests.unit.orchestrators.replay import ACTIVITY, EVENT, SUB, TIMER, WHEN_ANY, Replay, drive
 
 
@@ -95,6 +95,21 @@ def test_cancel_while_the_job_runs_cancels_it_in_azure_and_waits_for_cancelled()
     drive(run, fake.handlers())
     assert run.output["status"] == "cancelled" and run.output["jobId"] == JOB_ID
     assert fake.names()[-2:] == ["get_restore_job", "get_restore_job"]
+
+
+def test_cancelling_a_cross_region_restore_stops_waiting_and_never_calls_the_primary_cancel() -> None:
+    fake = FakeAzure(job_polls=50)
+    crr = order(crossRegion=True, targetResourceGroupId=VM_ID.split("/providers/")[0])
+    run = run_until(Replay("restore_vm", crr), fake, lambda r: bool(r.pending(SUB)))
+    sub = run.pending(SUB)[0]
+    run.raise_event("cancel")
+    # An open sub-orchestration keeps the run open: it waits for the job wait (which the front door stops too).
+    assert run.custom_status["phase"] == "cancelling" and run.pending(SUB) == [sub]
+    drive(run, fake.handlers(), max_steps=20000)
+    assert run.output["status"] == "cancelled" and run.output["jobId"] == JOB_ID
+    assert run.output["error"]["code"] == "CrossRegionJobNotCancellable"
+    assert f"Azure job {JOB_ID} may still run" in run.output["error"]["message"]
+    assert "cancel_restore_job" not in fake.names()
 
 
 def test_refused_job_cancel_is_reported_and_the_real_job_result_wins() -> None:

@@ -20,6 +20,7 @@ VM = f"{RG}/providers/Microsoft.Compute/virtualMachines/vm-web-01"
 SA = f"{RG}/providers/Microsoft.Storage/storageAccounts/stagingsa01"
 VNET = f"{RG}/providers/Microsoft.Network/virtualNetworks/vnet-prod"
 SUBNET = f"{VNET}/subnets/default"
+VAULT = f"{RG}/providers/Microsoft.RecoveryServices/vaults/vault1"
 ITEM = (f"{RG}/providers/Microsoft.RecoveryServices/vaults/vault1/backupFabrics/Azure/protectionContainers/"
         "IaasVMContainer;iaasvmcontainerv2;rg-prod;vm-web-01/protectedItems/VM;iaasvmcontainerv2;rg-prod;vm-web-01")
 
@@ -39,11 +40,11 @@ def test_minimal_request_defaults_to_latest_point_and_restore_disks() -> None:
 
 def test_wire_form_is_camel_case_and_round_trips() -> None:
     request = RestoreRequest.model_validate({"vmId": VM, "targetResourceGroupId": RG, "maxAge": "P7D",
-                                             "before": "2026-01-02T03:04:05Z"})
+                                             "storageAccountId": SA, "before": "2026-01-02T03:04:05Z"})
     wire = request.to_wire()
     assert wire["targetResourceGroupId"] == RG
     assert wire["maxAge"] == "P7D"
-    assert "storageAccountId" not in wire
+    assert "osDiskOnly" in wire and "diskLuns" not in wire
     assert RestoreRequest.model_validate(wire) == request
 
 
@@ -109,9 +110,28 @@ def test_new_vm_with_all_targets_is_valid() -> None:
     assert request.target_ids()["targetSubnetId"] == SUBNET
 
 
-def test_restore_disks_needs_a_storage_account_or_target_resource_group() -> None:
-    assert "storageAccountId" in errors({"vmId": VM})
-    assert RestoreRequest.model_validate({"vmId": VM, "targetResourceGroupId": RG}).mode is RestoreMode.RESTORE_DISKS
+def test_every_mode_needs_a_staging_storage_account() -> None:
+    for mode in ("restoreDisks", "replaceDisks", "newVm"):
+        found = errors({"vmId": VM, "mode": mode, "targetResourceGroupId": RG})
+        assert found["storageAccountId"].startswith("required: every restore stages through a storage account")
+    assert RestoreRequest.model_validate({"vmId": VM, "storageAccountId": SA}).mode is RestoreMode.RESTORE_DISKS
+
+
+def test_cross_region_needs_a_target_resource_group_and_refuses_rehydration() -> None:
+    found = errors({"vmId": VM, "vaultId": VAULT, "crossRegion": True, "storageAccountId": SA,
+                    "rehydration": {"priority": "High"}})
+    assert set(found) == {"targetResourceGroupId", "rehydration"}
+    assert found["targetResourceGroupId"].startswith("required for crossRegion")
+    assert found["rehydration"].startswith("not supported for crossRegion")
+    ok = RestoreRequest.model_validate({"vmId": VM, "vaultId": VAULT, "crossRegion": True, "storageAccountId": SA,
+                                        "targetResourceGroupId": RG})
+    assert ok.vault_id == VAULT
+
+
+def test_vault_id_goes_with_vm_id_only() -> None:
+    found = errors({"protectedItemId": ITEM, "vaultId": VAULT, "storageAccountId": SA})
+    assert found == {"vaultId": "give vaultId with vmId; protectedItemId already names its vault"}
+    assert "vaultId" in errors({"vmId": VM, "vaultId": VM, "storageAccountId": SA})
 
 
 def test_new_vm_fields_are_refused_outside_new_vm() -> None:
@@ -121,7 +141,8 @@ def test_new_vm_fields_are_refused_outside_new_vm() -> None:
 
 
 def test_replace_disks_refuses_cross_region_and_targets() -> None:
-    found = errors({"vmId": VM, "mode": "replaceDisks", "crossRegion": True, "targetResourceGroupId": RG})
+    found = errors({"vmId": VM, "mode": "replaceDisks", "crossRegion": True, "targetResourceGroupId": RG,
+                    "storageAccountId": SA})
     assert set(found) == {"crossRegion", "targetResourceGroupId"}
 
 
@@ -158,12 +179,12 @@ def test_resource_ids_compare_case_insensitively_in_shape() -> None:
 def test_subnet_must_belong_to_the_target_vnet() -> None:
     other = f"{RG}/providers/Microsoft.Network/virtualNetworks/other/subnets/default"
     found = errors({"vmId": VM, "mode": "newVm", "targetVmName": "n", "targetResourceGroupId": RG,
-                    "targetVnetId": VNET, "targetSubnetId": other})
+                    "targetVnetId": VNET, "targetSubnetId": other, "storageAccountId": SA})
     assert found == {"targetSubnetId": "must be a subnet of targetVnetId"}
 
 
 def test_targets_must_be_in_the_target_subscription() -> None:
-    found = errors({"vmId": VM, "targetResourceGroupId": RG,
+    found = errors({"vmId": VM, "targetResourceGroupId": RG, "storageAccountId": SA,
                     "targetSubscriptionId": "/subscriptions/22222222-2222-2222-2222-222222222222"})
     assert found == {"targetResourceGroupId": "must be in targetSubscriptionId"}
 

@@ -95,7 +95,7 @@ def test_identity_rehydration_and_cross_region_bodies() -> None:
     assert archived["objectType"] == "IaasVMRestoreWithRehydrationRequest"
     assert archived["recoveryPointRehydrationInfo"] == {"rehydrationRetentionDuration": "P12D",
                                                         "rehydrationPriority": "High"}
-    assert body(crossRegion=True)["region"] == "northeurope"
+    assert body(crossRegion=True, targetResourceGroupId=RG2)["region"] == "northeurope"
 
 
 def test_managed_disk_and_resource_guard_options_reach_the_body() -> None:

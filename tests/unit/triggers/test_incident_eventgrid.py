@@ -26,7 +26,8 @@ SECRET = "s3cret"
 def app_settings(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("RESTORE_ALLOWED_SCOPES", f"/subscriptions/{IDS['SUBSCRIPTION']}")
     monkeypatch.setenv("INCIDENT_WEBHOOK_SECRET", SECRET)
-    monkeypatch.setenv("INCIDENT_DEFAULT_REQUEST", json.dumps({"targetResourceGroupId": IDS["TARGET_RG_ID"]}))
+    monkeypatch.setenv("INCIDENT_DEFAULT_REQUEST", json.dumps({"targetResourceGroupId": IDS["TARGET_RG_ID"],
+                                                              "storageAccountId": IDS["STORAGE_ACCOUNT_ID"]}))
     settings.get_settings.cache_clear()
     yield
     settings.get_settings.cache_clear()

@@ -12,7 +12,8 @@ from tests.unit.triggers.fakes import IDS, T0, FakeClient, status
 from triggers.starter import IdempotencyConflictError, build_order, start_restore
 
 REQUEST = RestoreRequest.model_validate({"vmId": IDS["VM_ID"], "storageAccountId": IDS["STORAGE_ACCOUNT_ID"]})
-OTHER = RestoreRequest.model_validate({"vmId": IDS["VM_ID"], "targetResourceGroupId": IDS["TARGET_RG_ID"]})
+OTHER = RestoreRequest.model_validate({"vmId": IDS["VM_ID"], "targetResourceGroupId": IDS["TARGET_RG_ID"],
+                                      "storageAccountId": IDS["STORAGE_ACCOUNT_ID"]})
 
 
 def start(client: FakeClient, request: RestoreRequest, instance_id: str | None) -> object:

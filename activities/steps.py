@@ -49,6 +49,8 @@ def resolve_item(client: BackupClient, inp: ResolveItemInput) -> BackupItem:
                           container_name=parsed.container, protected_item_name=parsed.item,
                           protected_item_id=parsed.id, secondary_region=paired_region(region))
     vm = ids.parse_vm_id(inp.vm_id or "")
+    if inp.vm_deleted:
+        return deleted_vm_item(client, vm)
     region = resource_location(client, vm.id)
     if region is None:
         raise NotFoundError(404, "VmRegionUnknown", f"the region of VM {vm.name} could not be read")
@@ -62,6 +64,35 @@ def resolve_item(client: BackupClient, inp: ResolveItemInput) -> BackupItem:
                       fabric_name=status.fabric_name or "Azure", container_name=status.container_name,
                       protected_item_name=status.protected_item_name, protected_item_id=item_id,
                       secondary_region=paired_region(region))
+
+
+# The filter az CLI's `backup item list` sends for Azure VMs (azure-cli `command_modules/backup/custom.py`).
+IAAS_VM_ITEMS = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"
+
+
+def deleted_vm_item(client: BackupClient, vm: ids.VmId) -> BackupItem:
+    """The backup item of a VM that no longer exists, found in the protected items of its subscription's vaults.
+
+    The VM and its `backupStatus` are gone, but the vault keeps the item (and its recovery points). A VM is backed
+    up only by a vault of its own subscription and region, so those vaults are the ones read.
+
+    Raises: NotProtectedError when no vault holds an item of the VM.
+    """
+    for vault in client.list_vaults(vm.subscription_id):
+        if not vault.id:
+            continue
+        for item in client.list_protected_items(vault.id, IAAS_VM_ITEMS):
+            source = item.properties.source_resource_id or item.properties.virtual_machine_id
+            if not (item.id and source and ids.same_id(source, vm.id)):
+                continue
+            parsed = ids.parse_protected_item_id(item.id)
+            region = vault.location.lower().replace(" ", "")
+            return BackupItem(vm_id=vm.id, vm_region=region, vault_id=parsed.vault_id, vault_region=region,
+                              fabric_name=parsed.fabric, container_name=parsed.container,
+                              protected_item_name=parsed.item, protected_item_id=parsed.id,
+                              secondary_region=paired_region(region))
+    raise NotProtectedError(f"no Recovery Services vault of subscription {vm.subscription_id} holds a backup "
+                            f"item of VM {vm.name}")
 
 
 def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointInfo:

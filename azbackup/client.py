@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from azbackup import ids
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
-from azbackup.models_common import TrackedResource
+from azbackup.models_common import TrackedResource, TrackedResourceList
 from azbackup.models_crr import (
     AadProperties,
     BackupStatus,
@@ -22,6 +22,7 @@ from azbackup.models_crr import (
     CrrAccessTokenResource,
     CrrJobRequest,
     ProtectedItem,
+    ProtectedItemList,
 )
 from azbackup.models_job import Job, JobList
 from azbackup.models_restore import (
@@ -107,7 +108,8 @@ class BackupClient:
         return tracking_from_headers(response.headers, cfg.retry_after_default, cfg.retry_after_max)
 
     def _paged(
-        self, model: type[RecoveryPointList] | type[JobList], method: str, url: str, body: Mapping[str, Any] | None
+        self, model: type[RecoveryPointList] | type[JobList] | type[ProtectedItemList] | type[TrackedResourceList],
+        method: str, url: str, body: Mapping[str, Any] | None
     ) -> Iterator[Any]:
         seen: set[str] = set()
         for _ in range(_MAX_PAGES):
@@ -136,6 +138,12 @@ class BackupClient:
         body = _parse(TrackedResource, self._http.request("GET", url))
         return body.location.lower().replace(" ", "")
 
+    def list_vaults(self, subscription_id: str) -> list[TrackedResource]:
+        """The Recovery Services vaults of a subscription (`Vaults_ListBySubscriptionId`, every `nextLink`)."""
+        sub = ids.subscription_of(subscription_id)
+        url = f"{self._base}/subscriptions/{sub}/{_PROVIDER}/vaults?api-version={VAULT_API_VERSION}"
+        return list(self._paged(TrackedResourceList, "GET", url, None))
+
     # -- primary region ---------------------------------------------------------------------------------------
 
     def get_backup_status(self, region: str, vm_id: str) -> BackupStatus:
@@ -149,6 +157,12 @@ class BackupClient:
         """A protected item (`ProtectedItems_Get`)."""
         ids.parse_protected_item_id(item_id)
         return _parse(ProtectedItem, self._http.request("GET", self._url(item_id)))
+
+    def list_protected_items(self, vault_id: str, filter: str | None = None) -> list[ProtectedItem]:
+        """The protected items of a vault (`BackupProtectedItems_List`, every `nextLink`)."""
+        vault = ids.parse_vault_id(vault_id)
+        return list(self._paged(ProtectedItemList, "GET", self._url(f"{vault.id}/backupProtectedItems",
+                                                                     filter=filter), None))
 
     def list_recovery_points(self, item_id: str, filter: str | None = None, crr: bool = False) -> list[RecoveryPoint]:
         """All recovery points of an item, every `nextLink` followed (`RecoveryPoints_List` / `...Crr_List`)."""

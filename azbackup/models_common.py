@@ -45,6 +45,13 @@ class TrackedResource(ArmResource):
     location: str
 
 
+class TrackedResourceList(ArmModel):
+    """One page of an ARM list of tracked resources (`Vaults_ListBySubscriptionId`)."""
+
+    value: list[TrackedResource] = Field(default_factory=list)
+    next_link: str | None = None
+
+
 class CaseInsensitiveEnum(StrEnum):
     """A StrEnum that also accepts other casings and the numeric ordinals some API versions send."""
 

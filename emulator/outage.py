@@ -61,6 +61,8 @@ class RegionOutage:
         """The region that serves a request to a route (`urls.Route.served_by`); None when the resource is unknown
         (ARM has no location to route to: the provider answers 404 from any region)."""
         world = self.state.world
+        if served_by == "any":  # a subscription-wide list: ARM fans it out, no one region serves it
+            return None
         if served_by == "location":
             return params["region"].lower()
         if served_by == "vm":

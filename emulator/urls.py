@@ -41,17 +41,19 @@ class Route:
     pattern: re.Pattern[str]
     handler: Handler
     family: str  # primary | crr | both | compute
-    served_by: str  # the region that serves it (outage.py): vm | vault | location
+    served_by: str  # the region that serves it (outage.py): vm | vault | location | any
 
 
 def _r(method: str, path: str, handler: Handler, family: str = "primary") -> Route:
-    served_by = "vm" if family == "compute" else "location" if path.startswith(LOC) else "vault"
+    served_by = "vm" if family == "compute" else "location" if path.startswith(LOC) else \
+        "vault" if path.startswith(VAULT) else "any"
     return Route(method, re.compile(path + "/?", re.IGNORECASE), handler, family, served_by)
 
 
 ROUTES: list[Route] = [
     _r("GET", VM, r.get_vm, "compute"),
     _r("GET", VAULT, r.get_vault),
+    _r("GET", SUB + r"/providers/Microsoft\.RecoveryServices/vaults", r.list_vaults),
     _r("POST", LOC + "/backupStatus", p.backup_status),
     _r("GET", LOC + "/backupAadProperties", c.aad_properties, "crr"),
     _r("POST", LOC + "/backupCrossRegionRestore", c.trigger, "crr"),

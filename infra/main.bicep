@@ -68,6 +68,16 @@ param logLevel string = 'INFO'
 @description('Tenant of a Resource Guard protecting the vaults (multi-user authorization); empty when none.')
 param resourceGuardTenantId string = ''
 
+@description('Restore on delete: off | propose (a restore that waits for approval) | auto. Anything but off also subscribes the app to the subscription\'s Microsoft.Resources.ResourceDeleteSuccess events (azd postdeploy hook).')
+@allowed(['off', 'propose', 'auto'])
+param restoreOnDelete string = 'off'
+@description('JSON restore options of delete-started restores (the network to recreate the VM in, storageAccountId, ...).')
+param restoreOnDeleteRequest string = '{}'
+@description('true: replaceDisks and every alert- or delete-started restore waits for approval.')
+param approvalRequired string = 'false'
+@description('How long a restore the policy makes wait for approval waits (ISO-8601 duration, PT1M to P1D).')
+param approvalTimeout string = 'PT2H'
+
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
 
@@ -211,6 +221,10 @@ var appSettings = union({
   CALLBACK_ALLOW_INSECURE: 'false'
   LOG_LEVEL: logLevel
   RESOURCE_GUARD_TENANT_ID: resourceGuardTenantId
+  RESTORE_ON_DELETE: restoreOnDelete
+  RESTORE_ON_DELETE_REQUEST: restoreOnDeleteRequest
+  APPROVAL_REQUIRED: approvalRequired
+  APPROVAL_TIMEOUT: approvalTimeout
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {

@@ -1,4 +1,4 @@
-"""`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local host or deployed app).
+"""`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local or deployed).
 
 Exit codes: 0 started/succeeded/ok, 1 the restore failed, 2 usage error, 3 the restore was cancelled,
 4 the API refused or could not be reached.

@@ -337,3 +337,7 @@ output EVENTGRID_RESTORE_EVENT_TYPE string = eventGridRestoreEventType
 output EVENTGRID_MAX_DELIVERY_ATTEMPTS int = eventMaxDeliveryAttempts
 output EVENTGRID_EVENT_TTL_MINUTES int = eventTimeToLiveInMinutes
 output RESTORE_ALLOWED_SCOPES string = restoreAllowedScopes
+// Read by the postdeploy hook: with restore on delete, it subscribes restore_from_event to the VM deletes of these
+// resource groups (the ones holding the source VMs).
+output RESTORE_ON_DELETE string = restoreOnDelete
+output RESTORE_ON_DELETE_SCOPES string = join(targetResourceGroupIdList, ',')

@@ -15,6 +15,7 @@ from azbackup.errors import BackupError, NotFoundError
 from azbackup.models_crr import ProtectedItem
 from restore.errors import NotProtectedError, RestoreError
 from restore.payloads import ResolveItemInput
+from restore.settings import get_settings
 from restore.values import BackupItem
 
 # What az CLI sends to list a vault's Azure VM items (`backup item list`; the BackupProtectedItems_List example).
@@ -33,6 +34,8 @@ def resolve_item(client: BackupClient, inp: ResolveItemInput) -> BackupItem:
         return _resolve_in_secondary(client, inp)
     if inp.protected_item_id:
         return _resolve_item_id(client, inp.protected_item_id)
+    if inp.vm_deleted:
+        return deleted_vm_item(client, ids.parse_vm_id(inp.vm_id or ""))
     return _resolve_vm(client, inp)
 
 
@@ -122,3 +125,42 @@ def _name_key(name: str) -> tuple[str, ...] | None:
         return tuple(part.lower() for part in ids.parse_item_name(name))
     except BackupError:
         return None
+
+
+def deleted_vm_item(client: BackupClient, vm: ids.VmId) -> BackupItem:
+    """The backup item of a VM that no longer exists, found in the protected items of the vaults it may be in.
+
+    The VM and its `backupStatus` are gone, but the vault keeps the item (and its recovery points). A VM is backed up
+    only by a vault of its own subscription and region. The vaults read are those `RESTORE_ALLOWED_SCOPES` names in
+    that subscription (what infra/ grants Backup Operator on), else every vault of the subscription
+    (`Vaults_ListBySubscriptionId`, which needs read access to the whole subscription).
+
+    Raises: NotProtectedError when no vault holds an item of the VM.
+    """
+    for vault_id, region in _candidate_vaults(client, vm.subscription_id):
+        for item in client.list_protected_items(vault_id, VM_ITEMS_FILTER):
+            source = item.properties.source_resource_id or item.properties.virtual_machine_id
+            if not (item.id and source and ids.same_id(source, vm.id)):
+                continue
+            parsed = ids.parse_protected_item_id(item.id)
+            return BackupItem(vm_id=vm.id, vm_region=region, vault_id=parsed.vault_id, vault_region=region,
+                              fabric_name=parsed.fabric, container_name=parsed.container,
+                              protected_item_name=parsed.item, protected_item_id=parsed.id,
+                              secondary_region=paired_region(region))
+    raise NotProtectedError(f"no Recovery Services vault of subscription {vm.subscription_id} holds a backup "
+                            f"item of VM {vm.name}")
+
+
+def _candidate_vaults(client: BackupClient, subscription_id: str) -> list[tuple[str, str]]:
+    """(vault ID, region) of the vaults a deleted VM of the subscription may be backed up in."""
+    named = []
+    for scope in get_settings().restore_allowed_scopes:
+        try:
+            vault = ids.parse_vault_id(scope)
+        except ValueError:  # InvalidResourceIdError: a subscription or resource group scope
+            continue
+        if vault.subscription_id.lower() == subscription_id.lower():
+            named.append(vault.id)
+    if named:
+        return [(vault_id, (resource_location(client, vault_id) or "").lower()) for vault_id in named]
+    return [(v.id, v.location.lower().replace(" ", "")) for v in client.list_vaults(subscription_id) if v.id]

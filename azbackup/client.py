@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from azbackup import ids
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
-from azbackup.models_common import GenericResourceList, TrackedResource
+from azbackup.models_common import TrackedResource, TrackedResourceList
 from azbackup.models_crr import (
     AadProperties,
     BackupStatus,
@@ -49,7 +49,7 @@ VM_API_VERSION = "2024-07-01"
 VAULT_API_VERSION = "2024-04-01"
 # Microsoft.Resources `Resources_ListByResourceGroup` (specification/resources/.../stable/2021-04-01/resources.json).
 RESOURCES_API_VERSION = "2021-04-01"
-_PAGE_MODELS = RecoveryPointList | JobList | ProtectedItemList | GenericResourceList
+_PAGE_MODELS = RecoveryPointList | JobList | ProtectedItemList | TrackedResourceList
 
 
 def _default_credential(config: ClientConfig) -> TokenCredential:
@@ -157,10 +157,16 @@ class BackupClient:
         query = quote(f"resourceType eq '{kind}'", safe="")
         url = f"{self._base}{quote(group, safe=_PATH_SAFE)}/resources?api-version={RESOURCES_API_VERSION}" \
               f"&$filter={query}"
-        for resource in self._paged(GenericResourceList, "GET", url, None):
+        for resource in self._paged(TrackedResourceList, "GET", url, None):
             if (resource.id or "").lower() == parsed.id.lower():
                 return str(resource.location).lower().replace(" ", "")
         return None
+
+    def list_vaults(self, subscription_id: str) -> list[TrackedResource]:
+        """The Recovery Services vaults of a subscription (`Vaults_ListBySubscriptionId`, every `nextLink`)."""
+        sub = ids.subscription_of(subscription_id)
+        url = f"{self._base}/subscriptions/{sub}/{_PROVIDER}/vaults?api-version={VAULT_API_VERSION}"
+        return list(self._paged(TrackedResourceList, "GET", url, None))
 
     # -- primary region ---------------------------------------------------------------------------------------
 
@@ -175,6 +181,12 @@ class BackupClient:
         """A protected item (`ProtectedItems_Get`)."""
         ids.parse_protected_item_id(item_id)
         return _parse(ProtectedItem, self._http.request("GET", self._url(item_id)))
+
+    def list_protected_items(self, vault_id: str, filter: str | None = None) -> list[ProtectedItem]:
+        """The protected items of a vault (`BackupProtectedItems_List`, every `nextLink`)."""
+        vault = ids.parse_vault_id(vault_id)
+        return list(self._paged(ProtectedItemList, "GET", self._url(f"{vault.id}/backupProtectedItems",
+                                                                     filter=filter), None))
 
     def list_recovery_points(self, item_id: str, filter: str | None = None, crr: bool = False) -> list[RecoveryPoint]:
         """All recovery points of an item, every `nextLink` followed (`RecoveryPoints_List` / `...Crr_List`)."""

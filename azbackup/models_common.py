@@ -45,8 +45,9 @@ class TrackedResource(ArmResource):
     location: str
 
 
-class GenericResourceList(ArmModel):
-    """One page of ARM's `Resources_ListByResourceGroup` (`GenericResourceExpanded`: id, name, type, location)."""
+class TrackedResourceList(ArmModel):
+    """One page of an ARM list of tracked resources: `Resources_ListByResourceGroup` (`GenericResourceExpanded`: id,
+    name, type, location) or `Vaults_ListBySubscriptionId`."""
 
     value: list[TrackedResource] = Field(default_factory=list)
     next_link: str | None = None

@@ -1,5 +1,5 @@
 """The control API under `/_emulator/` (no auth): health, inventory, requests, faults, tokens, jobs, scenario,
-seed, clock, reset."""
+seed, clock, reset, VM delete."""
 
 from __future__ import annotations
 
@@ -110,6 +110,17 @@ async def seed(request: Request) -> Response:
     return json_response(serialize_admin.inventory(backend.lookups.world()), 201)
 
 
+async def delete_vm(request: Request) -> Response:
+    """`POST /_emulator/vms/delete {"id": VM ID}`: the VM is gone (an accidental delete), its backups stay."""
+    backend = _rt(request).backend
+    try:
+        vm_id = str((await _body(request))["id"])
+        backend.delete_vm(vm_id)
+    except (KeyError, ValueError) as exc:
+        return _bad(ValueError(f"no such VM: {exc}"))
+    return json_response({"deleted": vm_id})
+
+
 async def clock(request: Request) -> Response:
     rt = _rt(request)
     backend = rt.backend
@@ -140,4 +151,5 @@ def routes() -> list[Route]:
         Route("/_emulator/scenario", scenario, methods=["GET", "PUT"]),
         Route("/_emulator/seed", seed, methods=["POST"]),
         Route("/_emulator/clock", clock, methods=["GET", "POST"]),
+        Route("/_emulator/vms/delete", delete_vm, methods=["POST"]),
     ]

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from emulator import ids
 from emulator.clock import Clock
 from emulator.crr import CrossRegion
 from emulator.demo_seed import demo_seed
@@ -62,6 +63,17 @@ class Backend:
         _, jobs = load_seed(doc, self.clock.now(), self.state.world)
         for job in jobs:
             self.state.add_job(job)
+
+    def delete_vm(self, vm_id: str) -> None:
+        """Delete a VM as `VirtualMachines_Delete` would: its disks stay (detached), its backup item and recovery
+        points stay in the vault. Emits nothing (tests post the Event Grid event themselves).
+
+        Raises: KeyError for an unknown VM.
+        """
+        world = self.state.world
+        vm = world.vms.pop(ids.key(vm_id))
+        for disk in vm.disks():
+            disk.vm_id = None
 
     def set_scenario(self, patch: dict[str, Any]) -> Scenario:
         """Raises: pydantic.ValidationError for unknown knobs or bad values, ValueError for an unknown region."""

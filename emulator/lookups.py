@@ -50,6 +50,11 @@ class Lookups:
         wanted = item_id.lower()
         return next((it for it in self.state.world.items.values() if it.id.lower() == wanted), None)
 
+    def vaults_of(self, subscription: str) -> list[Vault]:
+        """The subscription's vaults in ID order (Vaults_ListBySubscriptionId)."""
+        vaults = [v for v in self.state.world.vaults.values() if v.subscription.lower() == subscription.lower()]
+        return sorted(vaults, key=lambda v: ids.key(v.id))
+
     def items_of(self, vault: Vault) -> list[ProtectedItem]:
         return [it for it in self.state.world.items.values() if ids.key(it.vault_id) == ids.key(vault.id)]
 

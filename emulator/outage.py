@@ -67,7 +67,9 @@ class RegionOutage:
         (ARM has no location to route to: the provider answers 404 from any region)."""
         world = self.state.world
         if served_by == "global":
-            return None  # ARM answers from its own replicated metadata (module docstring)
+            # ARM answers from its own replicated metadata (module docstring), and a subscription-wide list is
+            # fanned out by ARM: no one region serves it.
+            return None
         if served_by == "location":
             return params["region"].lower()
         if served_by == "vm":

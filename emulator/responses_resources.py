@@ -1,6 +1,7 @@
-"""GET of the VMs and vaults the emulator knows (`VirtualMachines_Get`, `Vaults_Get`): enough for region lookups;
-and ARM's own list of a resource group's resources (`Resources_ListByResourceGroup`), which ARM serves from its
-replicated metadata, so it keeps answering while a region is down (see `outage.py`)."""
+"""GET of the VMs and vaults the emulator knows (`VirtualMachines_Get`, `Vaults_Get`, `Vaults_ListBySubscriptionId`):
+enough for region lookups and for finding the vaults of a subscription; and ARM's own list of a resource group's
+resources (`Resources_ListByResourceGroup`), which ARM serves from its replicated metadata, so it keeps answering
+while a region is down (see `outage.py`)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,10 @@ def _resources(world: World) -> list[dict[str, Any]]:
 
 def _generic(resource_id: str, kind: str, region: str) -> dict[str, Any]:
     return {"id": resource_id, "name": ids.last_segment(resource_id), "type": kind, "location": region.lower()}
+
+
+async def list_vaults(ctx: Ctx) -> Response:
+    """Vaults_ListBySubscriptionId (azure-rest-api-specs `specification/recoveryservices/resource-manager/
+    Microsoft.RecoveryServices/stable/2024-04-01/vaults.json`): a pageable `VaultList` (`value`, `nextLink`)."""
+    vaults = [serialize.vault(v) for v in ctx.backend.lookups.vaults_of(ctx.params["sub"])]
+    return json_response(page(ctx, vaults, ctx.backend.scenario.page_size))

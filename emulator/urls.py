@@ -50,7 +50,7 @@ class Route:
 
 def _r(method: str, path: str, handler: Handler, family: str = "primary") -> Route:
     served_by = "vm" if family == "compute" else "global" if family == "resources" else \
-        "location" if path.startswith(LOC) else "vault"
+        "location" if path.startswith(LOC) else "vault" if path.startswith(VAULT) else "global"
     return Route(method, re.compile(path + "/?", re.IGNORECASE), handler, family, served_by)
 
 
@@ -58,6 +58,7 @@ ROUTES: list[Route] = [
     _r("GET", VM, r.get_vm, "compute"),
     _r("GET", RG_RESOURCES, r.list_group_resources, "resources"),
     _r("GET", VAULT, r.get_vault),
+    _r("GET", SUB + r"/providers/Microsoft\.RecoveryServices/vaults", r.list_vaults),
     _r("POST", LOC + "/backupStatus", p.backup_status),
     _r("GET", LOC + "/backupAadProperties", c.aad_properties, "crr"),
     _r("POST", LOC + "/backupCrossRegionRestore", c.trigger, "crr"),

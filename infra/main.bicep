@@ -70,6 +70,16 @@ param resourceGuardTenantId string = ''
 @description('Public base URL of this repository (e.g. https://github.com/<owner>/<repo>/blob/main): problem `type` URIs point at its docs/api.md anchors; empty: about:blank.')
 param docsBaseUrl string = ''
 
+@description('Restore on delete: off | propose (a restore that waits for approval) | auto. Anything but off also subscribes the app to the subscription\'s Microsoft.Resources.ResourceDeleteSuccess events (azd postdeploy hook).')
+@allowed(['off', 'propose', 'auto'])
+param restoreOnDelete string = 'off'
+@description('JSON restore options of delete-started restores (the network to recreate the VM in, storageAccountId, ...).')
+param restoreOnDeleteRequest string = '{}'
+@description('true: replaceDisks and every alert- or delete-started restore waits for approval.')
+param approvalRequired string = 'false'
+@description('How long a restore the policy makes wait for approval waits (ISO-8601 duration, PT1M to P1D).')
+param approvalTimeout string = 'PT2H'
+
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
 
@@ -214,6 +224,10 @@ var appSettings = union({
   LOG_LEVEL: logLevel
   RESOURCE_GUARD_TENANT_ID: resourceGuardTenantId
   DOCS_BASE_URL: docsBaseUrl
+  RESTORE_ON_DELETE: restoreOnDelete
+  RESTORE_ON_DELETE_REQUEST: restoreOnDeleteRequest
+  APPROVAL_REQUIRED: approvalRequired
+  APPROVAL_TIMEOUT: approvalTimeout
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {
@@ -326,3 +340,7 @@ output EVENTGRID_RESTORE_EVENT_TYPE string = eventGridRestoreEventType
 output EVENTGRID_MAX_DELIVERY_ATTEMPTS int = eventMaxDeliveryAttempts
 output EVENTGRID_EVENT_TTL_MINUTES int = eventTimeToLiveInMinutes
 output RESTORE_ALLOWED_SCOPES string = restoreAllowedScopes
+// Read by the postdeploy hook: with restore on delete, it subscribes restore_from_event to the VM deletes of these
+// resource groups (the ones holding the source VMs).
+output RESTORE_ON_DELETE string = restoreOnDelete
+output RESTORE_ON_DELETE_SCOPES string = join(targetResourceGroupIdList, ',')

@@ -15,11 +15,22 @@ from pydantic import ValidationError
 from azbackup.errors import ErrorInfo
 from azbackup.models_job import JobStatus
 from orchestrators import waits
+from orchestrators.approval import await_approval
 from orchestrators.outcome import RestoreFailedError, job_error, result_from_job
 from orchestrators.run import RestoreRun
 from orchestrators.tracking import wait_for_job, wait_for_operation
 from orchestrators.waits import Stop
-from restore.contract import Activity, ErrorSummary, OutcomeStatus, Phase, PointSummary, RestoreOrder, RestoreOutcome
+from restore.contract import (
+    Activity,
+    ErrorSummary,
+    OutcomeStatus,
+    Phase,
+    PointSummary,
+    RestoreOrder,
+    RestoreOutcome,
+    Source,
+)
+from restore.errors import NotProtectedError
 from restore.payloads import (
     RequestView,
     ResolveItemInput,
@@ -69,8 +80,10 @@ def _story(run: RestoreRun) -> waits.Steps:
     point = yield from _select(run, item)
     # backupValidateOperation validates restores from the primary vault only; the CRR (passive stamp) API has no
     # validation operation, so a cross-region restore is checked by the service when it is triggered.
-    if run.settings.validate_before_restore and not point.cross_region:
+    validated = run.settings.validate_before_restore and not point.cross_region
+    if validated:
         yield from _validate(run, item, point)
+    yield from await_approval(run, item, point, validated)
     trigger = yield from _trigger(run, item, point)
     job_id = yield from wait_for_operation(run, item, point, trigger)
     job = yield from wait_for_job(run, item, job_id)
@@ -80,9 +93,19 @@ def _story(run: RestoreRun) -> waits.Steps:
 def _resolve(run: RestoreRun) -> waits.Steps:
     run.publish(Phase.RESOLVING)
     request = run.request
+    deleted = run.order.source is Source.DELETE
     payload = ResolveItemInput(vm_id=request.vm_id, protected_item_id=request.protected_item_id,
-                               vault_id=request.vault_id, cross_region=request.cross_region)
-    run.item = BackupItem.model_validate((yield from run.call(Activity.RESOLVE_BACKUP_ITEM, payload.dump())))
+                               vault_id=request.vault_id, cross_region=request.cross_region, vm_deleted=deleted)
+    try:
+        run.item = BackupItem.model_validate((yield from run.call(Activity.RESOLVE_BACKUP_ITEM, payload.dump())))
+    except Stop as stop:
+        if deleted and stop.error is not None and stop.error.code == NotProtectedError.default_code:
+            # A deleted VM no vault protects: ignored (logged), nothing was started in Azure.
+            if not run.ctx.is_replaying:
+                log.info("restore.delete.ignored", extra={"instance_id": run.ctx.instance_id,
+                                                          "reason": "not protected"})
+            raise Stop(Phase.RESOLVING, cancelled=True, error=stop.error) from None
+        raise
     return run.item
 
 

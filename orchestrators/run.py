@@ -15,6 +15,7 @@ from orchestrators.policy import timer_seconds
 from orchestrators.waits import Stop
 from restore.contract import (
     Activity,
+    ApprovalRecord,
     OutcomeStatus,
     Phase,
     RestoreCustomStatus,
@@ -42,6 +43,7 @@ class RestoreRun:
         self.item: BackupItem | None = None
         self.point: RecoveryPointInfo | None = None
         self.job_id: str | None = None
+        self.approval: ApprovalRecord | None = None
 
     @property
     def now(self) -> datetime:
@@ -93,11 +95,13 @@ class RestoreRun:
         return RestoreOutcome(status=status, phase=phase, request=self.order.request,
                               recovery_point=self.point, job_id=self.job_id, result=result, error=error,
                               validation=list(validation), cancel_requested=self.cancel_requested,
-                              started_at=self.started_at, ended_at=self.now)
+                              approval=self.approval, started_at=self.started_at, ended_at=self.now)
 
     def stopped(self, stop: Stop) -> RestoreOutcome:
         """The outcome of a run that `Stop` ended (in the phase it names, else the current one)."""
         phase = stop.phase or self.status.phase
-        if stop.cancelled:  # `error`, when set, says what the cancel could not do
+        # A cancel's `error`, when set, says what the cancel could not do, or why it was not an operator's cancel
+        # (rejected, approval expired).
+        if stop.cancelled:
             return self.outcome(OutcomeStatus.CANCELLED, phase, error=stop.error)
         return self.outcome(OutcomeStatus.FAILED, phase, error=stop.error, validation=stop.validation)

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PlainSerializer
+from pydantic import ConfigDict, Field, PlainSerializer
 
 from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
@@ -46,6 +46,8 @@ class Activity(StrEnum):
 
 
 CANCEL_EVENT = "cancel"  # external event to `restore_vm`: stop at any phase (any payload)
+APPROVE_EVENT = "approve"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
+REJECT_EVENT = "reject"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
 
 
 # --- instance IDs ----------------------------------------------------------------------------------------------
@@ -55,9 +57,11 @@ class Source(StrEnum):
     HTTP = "http"
     EVENTGRID = "eventgrid"
     INCIDENT = "incident"
+    DELETE = "delete"  # an Event Grid `Microsoft.Resources.ResourceDeleteSuccess` event (restore on delete)
 
 
-ID_PREFIX: dict[Source, str] = {Source.HTTP: "rst", Source.EVENTGRID: "evt", Source.INCIDENT: "inc"}
+ID_PREFIX: dict[Source, str] = {Source.HTTP: "rst", Source.EVENTGRID: "evt", Source.INCIDENT: "inc",
+                                Source.DELETE: "del"}
 JOB_INSTANCE_SUFFIX = ":job"  # `{parent}:job`: the `wait_for_restore_job` sub-orchestration of one restore
 _DIGEST_LENGTH = 40
 
@@ -113,6 +117,7 @@ class Phase(StrEnum):
     RESOLVING = "resolving"
     SELECTING = "selectingRecoveryPoint"
     VALIDATING = "validating"
+    AWAITING_APPROVAL = "awaitingApproval"
     TRIGGERING = "triggering"
     WAITING_FOR_OPERATION = "waitingForOperation"
     WAITING_FOR_JOB = "waitingForJob"
@@ -152,6 +157,45 @@ class ErrorSummary(Wire):
         return cls(code=error.code, message=error.message[:_MAX_STATUS_MESSAGE])
 
 
+class ApprovalDecision(Wire):
+    """The payload of an `approve` / `reject` event: who decided, why, when (never a token)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: str = Field(min_length=1, max_length=256)
+    reason: str | None = Field(default=None, max_length=1000)
+    at: IsoTime | None = None
+
+
+class ApprovalRecord(ApprovalDecision):
+    """How an approval wait ended, kept in the status and the outcome."""
+
+    decision: Literal["approved", "rejected", "expired"]
+    by: str = Field(default="", max_length=256)
+
+
+class RestorePlan(Wire):
+    """What an approved restore will do: the point, the mode, the targets and the dry-run validation result."""
+
+    source_id: str
+    item_id: str | None = None
+    recovery_point: PointSummary | None = None
+    mode: str
+    cross_region: bool = False
+    targets: dict[str, str] = Field(default_factory=dict)
+    validation: Literal["passed", "skipped"] = "skipped"
+
+
+class ApprovalStatus(Wire):
+    """The approval a restore waits for (custom status while `awaitingApproval`), and how it ended."""
+
+    plan: RestorePlan
+    requested_at: IsoTime
+    expires_at: IsoTime
+    approvers: list[str] | None = None
+    record: ApprovalRecord | None = None
+
+
 class RestoreCustomStatus(Wire):
     """The custom status of `restore_vm`; `error`, `cancelError`, `callbackDelivered`, `outcome` only once set."""
 
@@ -168,11 +212,12 @@ class RestoreCustomStatus(Wire):
     cancel_error: ErrorSummary | None = None
     callback_delivered: bool | None = None
     outcome: OutcomeStatus | None = None
+    approval: ApprovalStatus | None = None
 
     def dump(self) -> dict[str, Any]:
         """The dict given to `context.set_custom_status`."""
         body = super().dump()
-        for name in ("error", "cancel_error", "callback_delivered", "outcome"):
+        for name in ("error", "cancel_error", "callback_delivered", "outcome", "approval"):
             if getattr(self, name) is None:
                 body.pop(type(self).model_fields[name].alias or name)
         return body
@@ -217,6 +262,7 @@ class RestoreOutcome(Wire):
     error: ErrorInfo | None = None
     validation: list[ValidationIssue] = Field(default_factory=list)
     cancel_requested: bool = False
+    approval: ApprovalRecord | None = None
     started_at: datetime
     ended_at: datetime
 

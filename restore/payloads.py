@@ -6,7 +6,7 @@ in `value` and what each activity takes. Names and fields follow `docs/architect
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ConfigDict, Field
@@ -33,6 +33,16 @@ class RestoreSettings(Wire):
     validate_before_restore: bool = True
 
 
+class ApprovalView(Wire):
+    """The request's `approval` as the orchestration reads it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    required: bool = True
+    timeout: timedelta = timedelta(hours=2)
+    approvers: list[str] | None = None
+
+
 class RequestView(Wire):
     """The fields of a `RestoreRequest` that steer the orchestration (the activities validate the full model)."""
 
@@ -51,6 +61,7 @@ class RequestView(Wire):
     target_vm_name: str | None = None
     rehydration: dict[str, Any] | None = None
     callback_url: str | None = None
+    approval: ApprovalView | None = None
 
 
 class ResolveItemInput(Wire):
@@ -58,6 +69,7 @@ class ResolveItemInput(Wire):
     protected_item_id: str | None = None
     vault_id: str | None = None
     cross_region: bool = False
+    vm_deleted: bool = False  # the VM is gone (restore on delete): find its item in the vaults' protected items
 
 
 class SelectPointInput(Wire):

@@ -82,6 +82,28 @@ class Rehydration(BaseModel):
     duration_days: int = Field(default=15, ge=10, le=30, description="days the rehydrated point stays readable")
 
 
+MAX_APPROVAL_TIMEOUT = timedelta(days=1)  # one durable timer; every timer stays under 1 day (restore/payloads.py)
+
+
+class Approval(BaseModel):
+    """A human approval the restore waits for before it triggers anything in Azure."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+
+    required: bool = Field(default=True, description="wait for `approve` before triggering")
+    timeout: timedelta = Field(default=timedelta(hours=2), description="ISO-8601 duration, PT1M to P1D; then the "
+                                                                       "restore ends cancelled")
+    approvers: list[Annotated[str, Field(min_length=1, max_length=256)]] | None = Field(
+        default=None, min_length=1, max_length=50, description="only these names may approve or reject")
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= MAX_APPROVAL_TIMEOUT:
+            raise ValueError("must be an ISO-8601 duration from PT1M to P1D")
+        return value
+
+
 class RestoreRequest(BaseModel):
     """What to restore, from which recovery point, and where to."""
 
@@ -121,6 +143,7 @@ class RestoreRequest(BaseModel):
         default=None, min_length=1, max_length=10, description="Resource Guard operation request IDs (MUA vaults)")
     callback_url: str | None = Field(default=None, max_length=2048, description="HTTPS URL notified once at the end")
     reason: str | None = Field(default=None, max_length=1000, description="free text kept in the result")
+    approval: Approval | None = Field(default=None, description="wait for a human approval before triggering")
 
     @field_validator("target_vm_name")
     @classmethod

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from azbackup.config import ClientConfig
 from restore.errors import InvalidSettingError
 from restore.payloads import MAX_TIMER_SECONDS
+from restore.request import MAX_APPROVAL_TIMEOUT
 
 # name -> default, in the order the README documents them. tests/unit/test_settings.py cross-checks this table
 # against the README, local.settings.example.json and infra/.
@@ -39,11 +42,23 @@ DEFAULTS: dict[str, str] = {
     "LOG_LEVEL": "INFO",
     "RESOURCE_GUARD_TENANT_ID": "",
     "DOCS_BASE_URL": "",
+    "RESTORE_ON_DELETE": "off",
+    "RESTORE_ON_DELETE_REQUEST": "{}",
+    "APPROVAL_REQUIRED": "false",
+    "APPROVAL_TIMEOUT": "PT2H",
 }
 
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _VALUE_ERROR_PREFIX = "Value error, "
+
+
+class RestoreOnDelete(StrEnum):
+    """What a `Microsoft.Resources.ResourceDeleteSuccess` event of a protected VM does."""
+
+    OFF = "off"  # ignored (logged)
+    PROPOSE = "propose"  # a restore as a new VM that waits for approval
+    AUTO = "auto"  # the same restore, started at once (unless APPROVAL_REQUIRED)
 
 
 class Settings(BaseModel):
@@ -72,6 +87,17 @@ class Settings(BaseModel):
     log_level: str
     resource_guard_tenant_id: str
     docs_base_url: str
+    restore_on_delete: RestoreOnDelete
+    restore_on_delete_request: dict[str, Any]
+    approval_required: bool
+    approval_timeout: timedelta
+
+    @field_validator("approval_timeout")
+    @classmethod
+    def _approval_timeout(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= MAX_APPROVAL_TIMEOUT:
+            raise ValueError("must be an ISO-8601 duration from PT1M to P1D")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -99,7 +125,12 @@ class Settings(BaseModel):
             return tuple(s.strip().rstrip("/") for s in value.split(",") if s.strip())
         return value
 
-    @field_validator("incident_default_request", mode="before")
+    @field_validator("restore_on_delete", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("incident_default_request", "restore_on_delete_request", mode="before")
     @classmethod
     def _parse_json(cls, value: Any) -> Any:
         return json.loads(value or "{}") if isinstance(value, str) else value

@@ -1,4 +1,5 @@
-"""Event Grid trigger: an event (Event Grid schema or CloudEvents 1.0) whose `data` is a restore request.
+"""Event Grid trigger: an event (Event Grid schema or CloudEvents 1.0) whose `data` is a restore request, or an
+ARM `Microsoft.Resources.ResourceDeleteSuccess` event (restore on delete, `triggers/deletes.py`).
 
 Delivery is at least once, so the event's topic (CloudEvents: source) and ID make the instance ID and a redelivered
 event starts nothing new. An event that can never succeed (wrong type, invalid request, outside the allowed scopes)
@@ -19,6 +20,7 @@ from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
 from restore.settings import get_settings
 from triggers import telemetry
+from triggers.deletes import DELETE_EVENT_TYPE, handle_delete
 from triggers.intake import RejectedError, admit
 from triggers.starter import IdempotencyConflictError, start_restore
 
@@ -69,6 +71,8 @@ async def handle_event(event: Any, client: Any) -> str | None:
         raise
     fields = event_fields(event)
     facts = {"event_id": fields.id, "event_type": fields.type}
+    if fields.type == DELETE_EVENT_TYPE and fields.id:
+        return await handle_delete(fields.id, fields.topic, fields.data, settings, client)
     if fields.type != settings.eventgrid_restore_event_type:
         log.warning("restore.event.ignored", extra={**facts, "reason": "unexpected event type"})
         return None

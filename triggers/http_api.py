@@ -1,4 +1,4 @@
-"""The restore HTTP API (docs/api.md): start, status, cancel, list, OpenAPI, health."""
+"""The restore HTTP API (docs/api.md): start, status, cancel, approve, reject, list, OpenAPI, health."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from restore.contract import (
+    APPROVE_EVENT,
     CANCEL_EVENT,
+    REJECT_EVENT,
     Orchestrator,
     Source,
     instance_id_for,
@@ -19,7 +21,7 @@ from restore.contract import (
 from restore.contract import job_instance_id as job_wait_instance_id
 from restore.errors import InvalidSettingError
 from restore.settings import get_settings
-from triggers import links, listing, openapi, telemetry
+from triggers import approvals, links, listing, openapi, telemetry
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_request, invalid_settings, problem_response
@@ -217,6 +219,40 @@ async def _stop_job_wait(client: df.DurableOrchestrationClient, instance_id: str
                                  {"requestedAt": datetime.now(UTC).isoformat(), **body})
     except Exception:  # no such instance (yet or any more): nothing to stop
         log.info("restore.cancel.no_job_wait")
+
+
+@bp.route(route="restores/{id}/approve", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def approve_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Approve a restore in `awaitingApproval` (`{by, reason?}`): 202, then it triggers the restore."""
+    return await _decide(req, client, APPROVE_EVENT)
+
+
+@bp.route(route="restores/{id}/reject", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+async def reject_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Reject a restore in `awaitingApproval` (`{by, reason?}`): 202, then it ends cancelled, nothing started."""
+    return await _decide(req, client, REJECT_EVENT)
+
+
+async def _decide(req: func.HttpRequest, client: Any, event: str) -> func.HttpResponse:
+    instance_id = req.route_params.get("id", "")
+    with telemetry.restore_context(instance_id):
+        status = await _restore_status(client, instance_id)
+        if status is None:
+            return _not_found(instance_id)
+        try:
+            decision = approvals.parse_decision(req.get_body())
+            view = approvals.check_awaiting(status, decision)
+        except approvals.DecisionRefusedError as refused:
+            log.info("restore.approval.refused", extra={"status": refused.status, "event": event})
+            return refused.response()
+        try:
+            await client.raise_event(instance_id, event, decision.dump())
+        except Exception:  # the DF client raises a bare Exception when the instance ended meanwhile (410)
+            return problem_response(409, "Restore already finished", f"restore {instance_id} has ended")
+        log.info("restore.approval.decided", extra={"event": event})
+        return _json_response(_with_links(req, view).dump(), 202, _polling_headers(req, instance_id))
 
 
 def _body_of_cancel(req: func.HttpRequest) -> dict[str, str]:

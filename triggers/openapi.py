@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 from restore.request import RestoreRequest
@@ -25,6 +25,15 @@ class RestoreStartBody(RestoreRequest):
                                         description="same as the Idempotency-Key header (which wins if both match)")
 
 
+class ApprovalBody(BaseModel):
+    """POST /api/restores/{id}/approve and /reject body: who decides and why (kept in the result)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: str = Field(min_length=1, max_length=256, description="who decides; must be in approval.approvers if set")
+    reason: str | None = Field(default=None, max_length=1000)
+
+
 class GenericIncident(RestoreRequest):
     """A generic incident: its ID plus the restore request fields."""
 
@@ -33,6 +42,7 @@ class GenericIncident(RestoreRequest):
 
 _MODELS: list[tuple[type[BaseModel], str]] = [
     (RestoreRequest, "validation"), (RestoreStartBody, "validation"), (GenericIncident, "validation"),
+    (ApprovalBody, "validation"),
     (RestoreStarted, "serialization"),
     (RestoreView, "serialization"), (RestoreList, "serialization"), (Problem, "serialization"),
     (IncidentResponse, "serialization"),
@@ -94,6 +104,14 @@ def _paths() -> dict[str, Any]:
             "operationId": "cancelRestore", "summary": "Cancel a running restore", "parameters": [_ID_PARAM],
             "responses": {"202": _json("RestoreView", "cancel requested", _POLL_HEADERS),
                           "409": _json("Problem", "already finished"), "404": not_found}}},
+        **{f"/api/restores/{{id}}/{verb}": {"post": {
+            "operationId": f"{verb}Restore", "summary": summary, "parameters": [_ID_PARAM],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ApprovalBody")}}},
+            "responses": {"202": _json("RestoreView", "decision passed on", _POLL_HEADERS), "400": bad,
+                          "403": _json("Problem", "not one of approval.approvers"),
+                          "409": _json("Problem", "finished, or not awaiting approval"), "404": not_found}}}
+           for verb, summary in (("approve", "Approve a restore that awaits approval"),
+                                 ("reject", "Reject a restore that awaits approval"))},
         "/api/webhooks/incident": {"post": {
             "operationId": "incidentWebhook", "summary": "Restores for an incident or Azure Monitor alert",
             "parameters": [{"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},

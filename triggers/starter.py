@@ -13,8 +13,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from restore.approval import with_policy
 from restore.contract import Orchestrator, RestoreOrder, Source, new_instance_id
 from restore.request import RestoreRequest
+from restore.settings import get_settings
 from triggers.telemetry import get_logger
 from triggers.views import read_order
 
@@ -75,8 +77,11 @@ async def start_restore(client: Any, request: RestoreRequest, *, source: Source,
                         idempotency_key: str | None, now: datetime) -> StartResult:
     """Start `restore_vm`, or return the instance this key/event/incident already started.
 
+    A restore the `APPROVAL_REQUIRED` policy covers waits for approval (`restore.approval.with_policy`).
+
     Raises: IdempotencyConflictError when the key names a restore of a different request.
     """
+    request = with_policy(request, source, get_settings())
     target = instance_id or new_instance_id()
     if instance_id is not None:
         existing = await existing_instance(client, target)

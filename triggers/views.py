@@ -70,13 +70,16 @@ class RestoreView(Wire):
     id: str
     status: RestoreStatus
     phase: str = Field(description="runbook phase (docs/architecture.md), `pending` before the first step")
-    source: str | None = Field(default=None, description="http | eventgrid | incident")
+    source: str | None = Field(default=None, description="http | eventgrid | incident | delete")
     request: dict[str, Any] | None = Field(default=None, description="the validated RestoreRequest")
     recovery_point: dict[str, Any] | None = None
     job_id: str | None = None
     progress: float | None = Field(default=None, description="job percentage, 0-100, when the service reports it")
     result: dict[str, Any] | None = Field(default=None, description="what was restored where (succeeded)")
     error: RestoreErrorBody | None = Field(default=None, description="why not (failed, cancelled)")
+    approval: dict[str, Any] | None = Field(
+        default=None, description="the approval the restore waits for (plan, expiresAt, approvers) or how it ended "
+                                  "(record: decision, by, reason, at)")
     created_at: datetime | None = None
     updated_at: datetime | None = None
     status_url: str | None = None
@@ -205,6 +208,8 @@ def restore_view(status: Any, job_custom_status: Any = None) -> RestoreView:
         fields = _running_fields(custom, _read(JobCustomStatus, job_custom_status))
     if fields.get("recovery_point") is None and custom is not None and custom.recovery_point is not None:
         fields["recovery_point"] = custom.recovery_point.dump()
+    if custom is not None and custom.approval is not None:
+        fields["approval"] = custom.approval.dump()
     order = read_order(status)
     fields["updated_at"] = fields.get("updated_at") or getattr(status, "last_updated_time", None)
     source = order.source if order else source_of_instance_id(status.instance_id)

@@ -1,4 +1,4 @@
-"""`vmrestore`: start, watch, cancel and list restores through the HTTP API (local host or deployed app).
+"""`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local or deployed).
 
 Exit codes: 0 started/succeeded/ok, 1 the restore failed, 2 usage error, 3 the restore was cancelled,
 4 the API refused or could not be reached.
@@ -189,6 +189,19 @@ def cmd_cancel(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     return EXIT_OK
 
 
+def cmd_decide(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`approve` / `reject` a restore that waits for approval (recorded with `--by` and `--reason`)."""
+    if not args.by:
+        err.write("error: --by is required (or set VMRESTORE_BY)\n")
+        return EXIT_USAGE
+    body = {"by": args.by, **({"reason": args.reason} if args.reason else {})}
+    response = api.call("POST", f"/api/restores/{args.id}/{args.command}", json=body)
+    if response.status_code != 202:
+        return _refused(response, err)
+    out.write(f"{args.command} sent for {args.id} by {args.by}\n")
+    return EXIT_OK
+
+
 def cmd_list(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     params = {k: v for k, v in {"status": args.status, "createdAfter": args.created_after, "top": args.top}.items()
               if v is not None}
@@ -234,6 +247,12 @@ def parser() -> argparse.ArgumentParser:
     cancel = sub.add_parser("cancel", help="cancel a running restore")
     cancel.add_argument("id")
     cancel.add_argument("--reason")
+    for verb, text in (("approve", "approve a restore that waits for approval"),
+                       ("reject", "reject a restore that waits for approval (it ends cancelled)")):
+        decide = sub.add_parser(verb, help=text)
+        decide.add_argument("id")
+        decide.add_argument("--by", default=os.environ.get("VMRESTORE_BY"), help="who decides (default: $VMRESTORE_BY)")
+        decide.add_argument("--reason")
     listing = sub.add_parser("list", help="list restores, newest first")
     listing.add_argument("--status", help="running, succeeded, failed, cancelled (comma-separated)")
     listing.add_argument("--created-after")
@@ -242,7 +261,8 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-_COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "list": cmd_list}
+_COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "approve": cmd_decide,
+             "reject": cmd_decide, "list": cmd_list}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

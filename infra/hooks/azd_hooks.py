@@ -14,7 +14,8 @@ with the azd environment's subscription. Standard library only: they run before 
   the webhook secret from it (main.parameters.json, secretOrRandomPassword) and fails on a vault that does not exist,
   while an empty name makes it generate a new secret (Azure/azure-dev cli/azd/pkg/cmdsubst/secretOrRandomPassword.go).
 - postdeploy: the Event Grid subscription to restore_from_event, which Event Grid refuses to create before the
-  function exists. `az eventgrid event-subscription create` is a create-or-update, so every deploy may run it; it is
+  function exists, and (RESTORE_ON_DELETE propose/auto) one per target resource group to ARM's VM delete events.
+  `az eventgrid event-subscription create` is a create-or-update, so every deploy may run it; it is
   retried a bounded number of times because the function is indexed some time after the deployment completes.
 - postdown: clears the values that name what `azd down` deleted, so the next `azd up` starts clean.
 """
@@ -43,6 +44,10 @@ POSTDEPLOY_INPUTS = (
     "EVENTGRID_MAX_DELIVERY_ATTEMPTS",
     "EVENTGRID_EVENT_TTL_MINUTES",
 )
+# Restore on delete (infra/main.bicep outputs): the mode and the resource groups whose VM deletes are subscribed to.
+DELETE_EVENT_TYPE = "Microsoft.Resources.ResourceDeleteSuccess"
+VM_DELETE_OPERATION = "Microsoft.Compute/virtualMachines/delete"
+DELETE_SUBSCRIPTION_PREFIX = "restore-on-delete"
 # The deployment flag of the previous template; a stale "true" is harmless now but misleading.
 LEGACY_VALUES = ("DEPLOY_EVENT_SUBSCRIPTION",)
 
@@ -163,15 +168,50 @@ def create_subscription_args(env: Mapping[str, str]) -> list[str]:
     ]
 
 
+def delete_subscription_args(env: Mapping[str, str]) -> list[list[str]]:
+    """One event subscription per resource group of RESTORE_ON_DELETE_SCOPES to ARM's VM deletes, when
+    RESTORE_ON_DELETE is not off. A resource group as `--source-resource-id` makes Event Grid create (or reuse) its
+    system topic of type Microsoft.Resources.ResourceGroups; only successful VM deletes are delivered
+    (`--advanced-filter data.operationName StringIn ...`, Azure/azure-cli
+    src/azure-cli/azure/cli/command_modules/eventgrid/_params.py, `advanced_filter`). No dead-lettering: the implicit
+    system topic has no identity to write dead letters with."""
+    if env.get("RESTORE_ON_DELETE", "off").lower() in ("", "off"):
+        return []
+    scopes = [s for s in env.get("RESTORE_ON_DELETE_SCOPES", "").replace(" ", "").split(",") if s]
+    if not scopes:
+        raise HookError("RESTORE_ON_DELETE is on but RESTORE_ON_DELETE_SCOPES names no resource group "
+                        "(set RESTORE_TARGET_RESOURCE_GROUP_IDS and run azd provision)")
+    return [[
+        "eventgrid", "event-subscription", "create",
+        "--name", f"{DELETE_SUBSCRIPTION_PREFIX}-{index}",
+        "--source-resource-id", scope,
+        "--endpoint-type", "azurefunction",
+        "--endpoint", f"{env['AZURE_FUNCTION_APP_ID']}/functions/{FUNCTION_NAME}",
+        "--included-event-types", DELETE_EVENT_TYPE,
+        "--advanced-filter", "data.operationName", "StringIn", VM_DELETE_OPERATION,
+        "--event-delivery-schema", "eventgridschema",
+        "--max-delivery-attempts", env["EVENTGRID_MAX_DELIVERY_ATTEMPTS"],
+        "--event-ttl", env["EVENTGRID_EVENT_TTL_MINUTES"],
+        "--max-events-per-batch", "1",
+        "--preferred-batch-size-in-kilobytes", "64",
+        "--output", "none",
+    ] for index, scope in enumerate(scopes)]
+
+
 def postdeploy(env: Mapping[str, str]) -> None:
-    args = create_subscription_args(env)
+    for args in [create_subscription_args(env), *delete_subscription_args(env)]:
+        _create_with_retries(env, args)
+
+
+def _create_with_retries(env: Mapping[str, str], args: list[str]) -> None:
+    name = args[args.index("--name") + 1]
     attempts = max(1, int(env.get("EVENT_SUBSCRIPTION_ATTEMPTS", "10")))
     delay = float(env.get("EVENT_SUBSCRIPTION_RETRY_SECONDS", "30"))
     error = ""
     for attempt in range(1, attempts + 1):
         proc = az(env, *args)
         if proc.returncode == 0:
-            print(f"Event Grid subscription {SUBSCRIPTION_NAME} -> {FUNCTION_NAME} is in place.")
+            print(f"Event Grid subscription {name} -> {FUNCTION_NAME} is in place.")
             return
         error = proc.stderr.strip()
         print(f"Event Grid subscription, attempt {attempt}/{attempts} failed: {error}", file=sys.stderr)

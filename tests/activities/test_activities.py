@@ -6,7 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+import requests
+
 from activities.blueprint import bp
+from restore import settings
 from tests.activities.conftest import Emulator
 from tests.support.wait import wait_until
 
@@ -55,6 +59,42 @@ def test_resolve_finds_the_vault_item_of_a_protected_vm(emu: Emulator) -> None:
 def test_resolve_reports_an_unprotected_vm_as_a_terminal_error(emu: Emulator) -> None:
     vm_id = emu.get("inventory")["unprotectedVms"][0]
     error = call("resolve_backup_item", {"vmId": vm_id})["error"]
+    assert error["code"] == "VmNotProtected" and error["transient"] is False
+
+
+def test_resolve_finds_a_deleted_vms_item_in_the_vaults_protected_items(emu: Emulator) -> None:
+    vm = emu.vm(WEB)
+    emu.post("vms/delete", {"id": vm["id"]})
+    requests.delete(f"{emu.url}/_emulator/requests", timeout=10).raise_for_status()
+    item = value("resolve_backup_item", {"vmId": vm["id"], "vmDeleted": True})
+    assert item["protectedItemId"].lower() == vm["protectedItemId"].lower()
+    assert item["vmId"] == vm["id"] and item["vaultRegion"] == "westeurope"
+    paths = [r["path"].split("?")[0] for r in emu.requests()]
+    assert paths[0].endswith("/providers/Microsoft.RecoveryServices/vaults")
+    assert any(p.endswith("/backupProtectedItems") for p in paths)
+    assert not any("virtualMachines" in p or p.endswith("/backupStatus") for p in paths), "the VM is gone"
+    point = value("select_recovery_point", {"item": item, "policy": "latest", "now": datetime.now(UTC).isoformat()})
+    assert point["name"], "its recovery points are still there"
+
+
+def test_a_deleted_vms_item_is_looked_up_in_the_allowed_vaults_without_listing_the_subscription(
+        emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    vm = emu.vm(WEB)
+    monkeypatch.setenv("RESTORE_ALLOWED_SCOPES", f"{vm['vaultId']},{vm['id'].split('/providers/')[0]}")
+    settings.get_settings.cache_clear()
+    emu.post("vms/delete", {"id": vm["id"]})
+    requests.delete(f"{emu.url}/_emulator/requests", timeout=10).raise_for_status()
+    item = value("resolve_backup_item", {"vmId": vm["id"], "vmDeleted": True})
+    assert item["protectedItemId"].lower() == vm["protectedItemId"].lower() and item["vmRegion"] == "westeurope"
+    paths = [r["path"].split("?")[0] for r in emu.requests()]
+    assert not any(p.endswith("/providers/Microsoft.RecoveryServices/vaults") for p in paths), paths
+    assert paths[0].lower() == vm["vaultId"].lower(), "the vault's region is read from the vault itself"
+
+
+def test_resolve_reports_a_deleted_vm_no_vault_protects_as_not_protected(emu: Emulator) -> None:
+    vm_id = emu.get("inventory")["unprotectedVms"][0]
+    emu.post("vms/delete", {"id": vm_id})
+    error = call("resolve_backup_item", {"vmId": vm_id, "vmDeleted": True})["error"]
     assert error["code"] == "VmNotProtected" and error["transient"] is False
 
 

@@ -133,3 +133,50 @@ def test_a_retry_timer_cancelled_by_the_cancel_fires_late_while_the_callback_is_
     late = [e for e in run.episodes if e["instance"] == RID and any(ev["EventType"] == 11 for ev in e["events"])]
     assert late and not any(ev["EventType"] in (4, 7, 10) for ev in late[-1]["events"])
     assert outcome(run)["status"] == "cancelled"
+
+
+APPROVAL_ORDER = {**ORDER, "request": {**ORDER["request"],
+                                       "approval": {"required": True, "timeout": "PT2H", "approvers": ["alice"]}}}
+
+
+def awaiting_approval(view: View) -> bool:
+    body = view.statuses.get(RID, (0, {}))[1]
+    custom = body.get("customStatus") or {}
+    return not view.pending and isinstance(custom, dict) and custom.get("phase") == "awaitingApproval"
+
+
+def decisions(*events: tuple[str, dict[str, Any]]) -> Callable[[View], list[Any]]:
+    """Raise one event each time the restore is seen waiting for approval, in order."""
+    queue = list(events)
+
+    def act(view: View) -> list[Any]:
+        if not queue or not awaiting_approval(view):
+            return []
+        name, data = queue.pop(0)
+        return [RaiseEvent(RID, name, data)]
+
+    return act
+
+
+def test_an_approval_after_a_dropped_decision_triggers_alike_on_both_sides(drive: Factory) -> None:
+    run = restore(drive, order=APPROVAL_ORDER, act=decisions(("approve", {"by": "mallory"}),
+                                                             ("approve", {"by": "alice", "reason": "ok"})))
+    result = outcome(run)
+    assert result["status"] == "succeeded" and result["approval"]["by"] == "alice"
+
+
+def test_a_rejection_ends_the_restore_alike_on_both_sides(drive: Factory) -> None:
+    run = restore(drive, order=APPROVAL_ORDER, act=decisions(("reject", {"by": "alice", "reason": "no"})))
+    result = outcome(run)
+    assert result["status"] == "cancelled" and result["error"]["code"] == "RestoreRejected"
+
+
+def test_an_approval_that_never_comes_times_out_alike_on_both_sides(drive: Factory) -> None:
+    run = restore(drive, order=APPROVAL_ORDER)
+    result = outcome(run)
+    assert result["status"] == "cancelled" and result["error"]["code"] == "ApprovalTimedOut"
+
+
+def test_a_cancel_while_awaiting_approval_ends_it_alike_on_both_sides(drive: Factory) -> None:
+    run = restore(drive, order=APPROVAL_ORDER, act=cancel_when(awaiting_approval))
+    assert outcome(run)["status"] == "cancelled"

@@ -112,3 +112,20 @@ def test_a_failed_restore_prints_its_error_code_once(stack: Stack) -> None:
     assert done.returncode == 1
     code = stack.get(restore_id).json()["error"]["code"]
     assert done.stdout.count(code) == 1, done.stdout
+
+
+def test_approve_and_reject_reach_a_restore_that_waits_for_approval(stack: Stack) -> None:
+    approval = {"required": True, "timeout": "PT6H"}
+    approved = stack.start({**example("restore-disks.json", stack.ids), "approval": approval}).json()["id"]
+    rejected = stack.start({**example("restore-disks.json", stack.ids), "approval": approval}).json()["id"]
+    stack.wait_phase(approved, "awaitingApproval")
+    stack.wait_phase(rejected, "awaitingApproval")
+    assert cli(stack, "approve", approved).returncode == 2, "--by is required"
+    done = cli(stack, "approve", approved, "--by", "alice", "--reason", "INC-9")
+    assert done.returncode == 0, done.stderr
+    assert cli(stack, "reject", rejected, "--by", "bob").returncode == 0
+    assert stack.wait_final(approved).json()["approval"]["record"]["by"] == "alice"
+    final = stack.wait_final(rejected).json()
+    assert final["status"] == "cancelled" and final["approval"]["record"]["decision"] == "rejected"
+    again = cli(stack, "reject", rejected, "--by", "bob")
+    assert again.returncode == 4 and "409" in again.stderr

@@ -257,3 +257,54 @@ def test_up_up_down_up_cycle(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert VAULT_NAME.match(state["env"]["KEY_VAULT_NAME"]) and state["env"]["KEY_VAULT_NAME"] != first
     assert state["env"]["AZURE_KEY_VAULT_NAME"] == ""
+
+
+# --- postdeploy: restore on delete ----------------------------------------------------------------------------------
+TARGET_GROUPS = [f"/subscriptions/{ENV['AZURE_SUBSCRIPTION_ID']}/resourceGroups/rg-app",
+                 f"/subscriptions/{ENV['AZURE_SUBSCRIPTION_ID']}/resourceGroups/rg-db"]
+# `--advanced-filter KEY OPERATOR VALUE...` (Azure/azure-cli src/azure-cli/azure/cli/command_modules/eventgrid/
+# _params.py, 'eventgrid event-subscription' argument context: advanced_filter, nargs='+').
+AZ_DELETE_SUBSCRIPTION_OPTIONS = AZ_EVENT_SUBSCRIPTION_OPTIONS | {"--advanced-filter"}
+
+
+def _create_calls(state: dict[str, Any]) -> list[list[str]]:
+    return _calls(state, "az", "eventgrid", "event-subscription", "create")
+
+
+@pytest.mark.parametrize("mode", ["propose", "auto"])
+def test_postdeploy_subscribes_the_function_to_vm_deletes_of_every_target_group(tmp_path, mode):
+    env = {**ENV, **DEPLOYED, "RESTORE_ON_DELETE": mode, "RESTORE_ON_DELETE_SCOPES": ",".join(TARGET_GROUPS)}
+    proc, state = run_hook(tmp_path, "postdeploy", {"env": env}, EVENT_SUBSCRIPTION_RETRY_SECONDS="0")
+    assert proc.returncode == 0, proc.stderr
+    _, *deletes = _create_calls(state)
+    assert len(deletes) == 2
+    for index, (call, group) in enumerate(zip(deletes, TARGET_GROUPS, strict=True)):
+        filter_at = call.index("--advanced-filter")
+        assert call[filter_at + 1:filter_at + 4] == ["data.operationName", "StringIn",
+                                                     "Microsoft.Compute/virtualMachines/delete"]
+        args = _create_args(call[:filter_at] + call[filter_at + 4:])
+        assert args["--name"] == f"restore-on-delete-{index}" and args["--source-resource-id"] == group
+        assert args["--included-event-types"] == "Microsoft.Resources.ResourceDeleteSuccess"
+        assert args["--endpoint"] == f"{DEPLOYED['AZURE_FUNCTION_APP_ID']}/functions/restore_from_event"
+        assert args["--event-delivery-schema"] == "eventgridschema" and args["--max-events-per-batch"] == "1"
+        assert set(args) | {"--advanced-filter"} <= AZ_DELETE_SUBSCRIPTION_OPTIONS
+        assert {k: v for k, v in args.items() if k in AZ_ENUMS and v not in AZ_ENUMS[k]} == {}
+
+
+def test_postdeploy_subscribes_to_no_deletes_when_restore_on_delete_is_off(tmp_path):
+    env = {**ENV, **DEPLOYED, "RESTORE_ON_DELETE": "off", "RESTORE_ON_DELETE_SCOPES": ",".join(TARGET_GROUPS)}
+    proc, state = run_hook(tmp_path, "postdeploy", {"env": env}, EVENT_SUBSCRIPTION_RETRY_SECONDS="0")
+    assert proc.returncode == 0, proc.stderr
+    assert len(_create_calls(state)) == 1
+
+
+def test_postdeploy_refuses_restore_on_delete_without_a_target_group(tmp_path):
+    env = {**ENV, **DEPLOYED, "RESTORE_ON_DELETE": "auto", "RESTORE_ON_DELETE_SCOPES": ""}
+    proc, _ = run_hook(tmp_path, "postdeploy", {"env": env}, EVENT_SUBSCRIPTION_RETRY_SECONDS="0")
+    assert proc.returncode != 0 and "RESTORE_ON_DELETE_SCOPES" in proc.stderr
+
+
+def test_provision_outputs_what_restore_on_delete_reads():
+    main = (REPO / "infra" / "main.bicep").read_text()
+    outputs = set(re.findall(r"^output (\w+) ", main, re.M))
+    assert {"RESTORE_ON_DELETE", "RESTORE_ON_DELETE_SCOPES"} <= outputs

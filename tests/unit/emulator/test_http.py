@@ -191,3 +191,30 @@ def test_progress_knobs_shape_what_a_job_reports_over_http(emu: Proc) -> None:
     info = props["extendedInfo"]
     assert info["progressPercentage"] == percent(ProgressProfile.FRONT_LOADED, elapsed / 2400) > elapsed / 24
     assert 1.125 <= _seconds(info["estimatedRemainingDuration"]) / (2400 - elapsed) <= 1.375
+
+
+def test_vaults_of_a_subscription_are_listed_page_by_page(emu: Proc) -> None:
+    token = _token(emu)
+    sub = _web_item(emu)["id"].split("/")[2]
+    path = f"/subscriptions/{sub}/providers/Microsoft.RecoveryServices/vaults"
+    requests.put(emu.url + "/_emulator/scenario", json={"pageSize": 1}, timeout=5).raise_for_status()
+    first = _get(emu, path, token, **{"api-version": "2024-04-01"})
+    assert first.status_code == 200, first.text
+    [vault] = first.json()["value"]
+    assert vault["type"] == "Microsoft.RecoveryServices/vaults" and vault["location"] == "westeurope"
+    assert vault["id"].lower().startswith(f"/subscriptions/{sub}/")
+    assert first.json()["nextLink"] is None, "one vault in this subscription"
+    assert _get(emu, path, None, **{"api-version": "2024-04-01"}).status_code == 401
+    assert _get(emu, path, token, **{"api-version": "2099-01-01"}).status_code == 400
+
+
+def test_a_deleted_vm_is_gone_but_its_backup_item_stays(emu: Proc) -> None:
+    token = _token(emu)
+    vm = _web_item(emu)
+    deleted = requests.post(emu.url + "/_emulator/vms/delete", json={"id": vm["id"]}, timeout=5)
+    assert deleted.status_code == 200 and deleted.json() == {"deleted": vm["id"]}
+    gone = _get(emu, vm["id"], token, **{"api-version": "2024-07-01"})
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "ResourceNotFound"
+    assert _get(emu, vm["protectedItemId"], token).status_code == 200
+    again = requests.post(emu.url + "/_emulator/vms/delete", json={"id": vm["id"]}, timeout=5)
+    assert again.status_code == 400 and again.json()["error"]["code"] == "InvalidAdminRequest"

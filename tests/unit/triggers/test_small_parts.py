@@ -53,7 +53,8 @@ def test_openapi_is_3_1_and_documents_routes_and_models() -> None:
     spec = document("https://app.example")
     assert spec["openapi"] == "3.1.0" and spec["servers"] == [{"url": "https://app.example"}]
     assert {"/api/restores", "/api/restores/{id}", "/api/restores/{id}/cancel", "/api/webhooks/incident",
-            "/api/health", "/api/openapi.json"} <= set(spec["paths"])
+            "/api/health", "/api/openapi.json", "/api/restores/{id}/approve",
+            "/api/restores/{id}/reject"} <= set(spec["paths"])
     request_schema = spec["components"]["schemas"]["RestoreRequest"]
     assert "vmId" in request_schema["properties"] and request_schema.get("additionalProperties") is False
     codes = spec["paths"]["/api/restores/{id}"]["get"]["responses"]

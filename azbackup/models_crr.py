@@ -53,6 +53,13 @@ class ProtectedItem(ArmResource):
     properties: ProtectedItemProperties = Field(default_factory=ProtectedItemProperties)
 
 
+class ProtectedItemList(ArmModel):
+    """One page of `BackupProtectedItems_List` / `BackupProtectedItemsCrr_List`."""
+
+    value: list[ProtectedItem] = Field(default_factory=list)
+    next_link: str | None = None
+
+
 class AadPropertiesDetails(ArmModel):
     """`properties` of `AADPropertiesResource`: the secondary region's AAD audience for CRR tokens."""
 

@@ -15,6 +15,7 @@ _ID_EXAMPLES: dict[str, str] = {
     "vm": _RG_PREFIX + "/providers/Microsoft.Compute/virtualMachines/{name}",
     "protectedItem": _RG_PREFIX + "/providers/Microsoft.RecoveryServices/vaults/{vault}/backupFabrics/{fabric}"
     "/protectionContainers/{container}/protectedItems/{item}",
+    "vault": _RG_PREFIX + "/providers/Microsoft.RecoveryServices/vaults/{vault}",
     "storageAccount": _RG_PREFIX + "/providers/Microsoft.Storage/storageAccounts/{account}",
     "vnet": _RG_PREFIX + "/providers/Microsoft.Network/virtualNetworks/{name}",
     "subnet": _RG_PREFIX + "/providers/Microsoft.Network/virtualNetworks/{vnet}/subnets/{name}",
@@ -63,6 +64,7 @@ def _check_recovery_point(value: str) -> str:
 SubscriptionId = Annotated[str, _id_checker("subscription")]
 VmId = Annotated[str, _id_checker("vm")]
 ProtectedItemId = Annotated[str, _id_checker("protectedItem")]
+VaultId = Annotated[str, _id_checker("vault")]
 ResourceGroupId = Annotated[str, _id_checker("resourceGroup")]
 StorageAccountId = Annotated[str, _id_checker("storageAccount")]
 VnetId = Annotated[str, _id_checker("vnet")]
@@ -72,3 +74,4 @@ IdentityId = Annotated[str, _id_checker("userAssignedIdentity")]
 RecoveryPointRef = Annotated[str, AfterValidator(_check_recovery_point)]
 Zone = Annotated[str, Field(pattern=r"^[123]$")]
 ResourceGuardRequestId = Annotated[str, _id_checker("resourceGuardRequest")]
+

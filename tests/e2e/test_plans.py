@@ -175,3 +175,60 @@ def test_an_invalid_plan_is_refused_naming_the_field_and_starts_nothing(stack: S
     after = requests.get(f"{stack.devhost.url}/runtime/webhooks/durabletask/instances", timeout=10).json()
     assert len(after) == len(before)
     assert _requests(stack) == []
+
+
+def test_an_unprotected_vm_in_the_last_group_stops_the_plan_before_anything_starts(stack: Stack) -> None:
+    vms = _seed_vms(stack, 2)
+    groups = [{"name": "db", "vms": vms[:1]}, {"name": "app", "vms": vms[1:]},
+              {"name": "web", "vms": [stack.ids["UNPROTECTED_VM_ID"]]}]
+    plan_id = _start(stack, {"groups": groups, "storageAccountId": stack.ids["STORAGE_ACCOUNT_ID"]})
+    final = _final(stack, plan_id)
+    body = final.json()
+    assert final.status_code == 422, json.dumps(body)
+    assert body["error"]["code"] == "PlanInvalid" and body["counts"] == {"skipped": 3}
+    assert [p["field"] for p in body["problems"]] == ["groups[2].vms[0]"]
+    assert body["problems"][0]["reason"].startswith("VmNotProtected")
+    assert _triggers(stack) == {} and _jobs(stack) == []
+
+
+def test_a_vault_plan_restores_every_protected_vm_of_the_vault(stack: Stack) -> None:
+    _seed_vms(stack, 3)
+    inventory = requests.get(f"{stack.emulator.url}/_emulator/inventory", timeout=10).json()
+    vault_id = next(v["id"] for v in inventory["vaults"] if v["id"].lower().endswith("/vaults/vault-weu"))
+    protected = sorted(vm["name"].lower() for vm in inventory["vms"] if vm["vaultId"] == vault_id)
+    plan_id = _start(stack, {"vaultId": vault_id, "storageAccountId": stack.ids["STORAGE_ACCOUNT_ID"]})
+    final = _final(stack, plan_id)
+    body = final.json()
+    assert final.status_code == 200, json.dumps(body)
+    assert body["counts"] == {"succeeded": len(protected)}
+    assert sorted(_triggers(stack)) == protected
+    lists = [r for r in _requests(stack) if "/backupProtectedItems" in r["path"] and r["method"] == "GET"]
+    assert len(lists) == 1 and "itemType" in requests.utils.unquote(lists[0]["path"])
+
+
+def test_an_idempotency_key_returns_the_same_plan_and_the_list_shows_it(stack: Stack) -> None:
+    vms = _seed_vms(stack, 1)
+    body = {"vmIds": vms, "storageAccountId": stack.ids["STORAGE_ACCOUNT_ID"], "dryRun": True}
+    headers = {"Idempotency-Key": "incident-4711"}
+    first = requests.post(f"{stack.api}/plans", json=body, headers=headers, timeout=30)
+    assert first.status_code == 202, first.text
+    again = requests.post(f"{stack.api}/plans", json=body, headers=headers, timeout=30)
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    other = requests.post(f"{stack.api}/plans", json={**body, "maxParallel": 2}, headers=headers, timeout=30)
+    assert other.status_code == 409 and other.json()["errors"][0]["field"] == "idempotencyKey"
+    _final(stack, first.json()["id"])
+    listed = requests.get(f"{stack.api}/plans", timeout=30)
+    assert listed.status_code == 200
+    assert first.json()["id"] in [item["id"] for item in listed.json()["items"]]
+    restores = requests.get(f"{stack.api}/restores", timeout=30).json()["items"]
+    assert not any(item["id"].startswith(first.json()["id"]) for item in restores)  # plan restores are the plan's
+
+
+def test_a_plan_outside_the_allowed_scopes_is_refused_naming_the_vm(stack: Stack) -> None:
+    inventory = requests.get(f"{stack.emulator.url}/_emulator/inventory", timeout=10).json()
+    ops_vm = next(vm["id"] for vm in inventory["vms"] if vm["name"] == "vm-ops-01")
+    response = requests.post(f"{stack.api}/plans", json={
+        "groups": [{"name": "db", "vms": [ops_vm]}], "storageAccountId": stack.ids["STORAGE_ACCOUNT_ID"]}, timeout=30)
+    assert response.status_code == 403, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["groups[0].vms[0]"]
+    assert _requests(stack) == []

@@ -143,7 +143,8 @@ def _resolve(run: PlanRun) -> waits.Steps:
                 run.problems.append(PlanProblem(field=_path(entry.loc),
                                                 reason=f"{result.error.code}: {result.error.message}"))
             else:
-                items[entry.index] = BackupItem.model_validate(result.value)
+                items[entry.index] = item = BackupItem.model_validate(result.value)
+                run.mark(entry, VmState.PENDING, vm_id=item.vm_id or entry.source_id)
     if run.problems:
         raise _invalid(run)
     return items

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from string import Template
 from typing import Any
 
 import requests
 
-from tests.e2e.helpers import Stack
+from tests.e2e.helpers import EXAMPLES, Stack
 from tests.support.wait import wait_until
 
 PLAN_TIMEOUT = 180.0
@@ -232,3 +233,37 @@ def test_a_plan_outside_the_allowed_scopes_is_refused_naming_the_vm(stack: Stack
     assert response.status_code == 403, response.text
     assert [e["field"] for e in response.json()["errors"]] == ["groups[0].vms[0]"]
     assert _requests(stack) == []
+
+
+def _plan_example(name: str, values: dict[str, str]) -> dict[str, Any]:
+    return dict(json.loads(Template((EXAMPLES / "plans" / name).read_text()).substitute(values)))
+
+
+def test_the_three_tier_example_plan_runs_to_success(stack: Stack) -> None:
+    db, app, web = _seed_vms(stack, 3, prefix="vm-tier")
+    plan_id = _start(stack, _plan_example("three-tier.json", {**stack.ids, "DB_VM_ID": db, "APP_VM_ID": app,
+                                                              "WEB_VM_ID": web}))
+    final = _final(stack, plan_id)
+    body = final.json()
+    assert final.status_code == 200, json.dumps(body)
+    assert [(g["name"], g["counts"]) for g in body["groups"]] == [
+        ("database", {"succeeded": 1}), ("application", {"succeeded": 1}), ("web", {"succeeded": 1})]
+    assert body["vms"][0]["recoveryPoint"]["type"] == "AppConsistent"
+    triggers = _triggers(stack)
+    assert triggers[_name(db)] < triggers[_name(app)] < triggers[_name(web)]
+
+
+def test_the_whole_vault_cross_region_example_plan_restores_every_vm_in_the_paired_region(stack: Stack) -> None:
+    _seed_vms(stack, 2, prefix="vm-crr")
+    inventory = requests.get(f"{stack.emulator.url}/_emulator/inventory", timeout=10).json()
+    vault_id = next(v["id"] for v in inventory["vaults"] if v["id"].lower().endswith("/vaults/vault-weu"))
+    protected = sorted(vm["id"] for vm in inventory["vms"] if vm["vaultId"] == vault_id)
+    plan_id = _start(stack, _plan_example("whole-vault-cross-region.json", {**stack.ids, "VAULT_ID": vault_id}))
+    final = _final(stack, plan_id)
+    body = final.json()
+    assert final.status_code == 200, json.dumps(body)
+    assert sorted(vm["vmId"].lower() for vm in body["vms"]) == sorted(p.lower() for p in protected)
+    crr = [r for r in _requests(stack) if r["method"] == "POST" and "/backupCrossRegionRestore" in r["path"]
+           and r["status"] == 202]
+    assert len(crr) == len(protected)
+    assert all(vm["recoveryPoint"]["crossRegion"] for vm in body["vms"])

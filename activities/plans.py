@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from azbackup import ids
 from azbackup.client import BackupClient
-from restore.payloads import PlanVm, PlanVmsInput, PlanVmsValue
+from restore.payloads import PlanVmsInput, PlanVmsValue, VaultVm
 from restore.settings import get_settings
 
 
@@ -12,13 +12,13 @@ def list_vault_vms(client: BackupClient, inp: PlanVmsInput) -> PlanVmsValue:
     """Every Azure VM item of the vault (one list call, every page), sorted by item ID so plan numbers are stable."""
     items = client.list_protected_items(inp.vault_id, crr=inp.cross_region)
     scopes = get_settings().restore_allowed_scopes
-    vms: list[PlanVm] = []
+    vms: list[VaultVm] = []
     outside: list[str] = []
     for item in items:
         if not item.id:
             continue
         vm_id = item.properties.source_resource_id or item.properties.virtual_machine_id
-        vms.append(PlanVm(vm_id=vm_id, protected_item_id=item.id))
+        vms.append(VaultVm(vm_id=vm_id, protected_item_id=item.id))
         for resource_id in filter(None, (item.id, vm_id)):
             if not any(ids.is_within_scope(resource_id, scope) for scope in scopes):
                 outside.append(resource_id)

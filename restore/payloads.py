@@ -172,7 +172,7 @@ class PlanVmsInput(Wire):
     cross_region: bool = False
 
 
-class PlanVm(Wire):
+class VaultVm(Wire):
     vm_id: str | None = None
     protected_item_id: str
 
@@ -180,5 +180,5 @@ class PlanVm(Wire):
 class PlanVmsValue(Wire):
     """The vault's VM items in ID order, and those whose VM or item is outside RESTORE_ALLOWED_SCOPES."""
 
-    vms: list[PlanVm] = Field(default_factory=list)
+    vms: list[VaultVm] = Field(default_factory=list)
     outside_scopes: list[str] = Field(default_factory=list)

@@ -19,13 +19,16 @@ from orchestrators.plan_run import PlanRun
 from orchestrators.waits import Stop
 from restore.contract import Activity, Orchestrator, RestoreOrder, Source
 from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
-from restore.plan import MAX_PLAN_VMS, OnFailure, PlanEntry, explicit_entries, merged_request, request_problems
+from restore.plan import MAX_PLAN_VMS, OnFailure, PlanEntry, explicit_entries, merged_request, vm_request
 from restore.plan_status import PlanOrder, PlanPhase, PlanProblem, PlanStatus, VmState
-from restore.request import RestoreRequest
 from restore.values import ActivityResult, BackupItem
 
 log = logging.getLogger(__name__)
 RESOLVE_BATCH = 50  # VMs resolved at once (activities in flight) before anything starts
+# Restores one execution starts before it drains and continues as new, so a plan's history stays bounded (about
+# 4 events per restore plus the episodes) however many VMs it has.
+RESTORES_PER_EXECUTION = 100
+CONTINUED = object()
 
 
 def run_plan(ctx: df.DurableOrchestrationContext) -> waits.Steps:
@@ -39,7 +42,8 @@ def run_plan(ctx: df.DurableOrchestrationContext) -> waits.Steps:
                 "endedAt": now.isoformat()}
     run.publish()
     try:
-        yield from _story(run)
+        if (yield from _story(run)) is CONTINUED:
+            return None
     except Stop as stop:
         run.error = stop.error
     for entry in run.entries:
@@ -51,25 +55,53 @@ def run_plan(ctx: df.DurableOrchestrationContext) -> waits.Steps:
 
 
 def _story(run: PlanRun) -> waits.Steps:
-    settings = yield from _call(run, Activity.GET_RESTORE_SETTINGS, {})
-    run.settings = RestoreSettings.model_validate(settings)
-    run.add_entries((yield from _expand(run)))
-    run.publish()
-    items = yield from _resolve(run)
-    _build_requests(run, items)
+    """The plan, or the rest of it after a continue-as-new; returns `CONTINUED` when it continued as new."""
+    if run.order.carry is None:
+        settings = yield from _call(run, Activity.GET_RESTORE_SETTINGS, {})
+        run.settings = RestoreSettings.model_validate(settings)
+        run.add_entries((yield from _expand(run)))
+        run.publish()
+        items = yield from _resolve(run)
+        run.regions = _regions(run, items)
+    _build_requests(run)
     if run.plan.dry_run:
         run.publish(PlanPhase.DRY_RUN)
-        yield from _wave(run, run.entries, run.plan.max_parallel)
-        return
-    for g, group in enumerate(run.groups):
-        if run.cancel.arrived:
-            return
+        yield from _wave(run, _pending(run, run.entries), run.plan.max_parallel)
+        return _continue(run, 0) if _pending(run, run.entries) and not _stopped(run) else None
+    for g in range(run.next_group, len(run.groups)):
+        if _stopped(run):
+            return None
+        group = run.groups[g]
         run.group = group.name
         run.publish(PlanPhase.RUNNING)
-        failed = yield from _wave(run, [e for e in run.entries if e.group == g],
-                                  group.max_parallel or run.plan.max_parallel)
+        entries = [e for e in run.entries if e.group == g]
+        yield from _wave(run, _pending(run, entries), group.max_parallel or run.plan.max_parallel)
+        if _pending(run, entries) and not _stopped(run):
+            return _continue(run, g)  # the budget of this execution is spent; the group goes on in the next one
+        failed = any(run.vms[e.index].state is VmState.FAILED for e in entries)
         if failed and run.plan.on_failure is not OnFailure.CONTINUE:
-            return
+            return None
+        if run.started_here >= RESTORES_PER_EXECUTION and g + 1 < len(run.groups):
+            return _continue(run, g + 1)
+    return None
+
+
+def _pending(run: PlanRun, entries: list[PlanEntry]) -> list[PlanEntry]:
+    return [e for e in entries if run.vms[e.index].state is VmState.PENDING]
+
+
+def _stopped(run: PlanRun) -> bool:
+    return run.cancelled or run.stop_starting
+
+
+def _continue(run: PlanRun, group: int) -> object:
+    """Continue as new with what this execution did (its last action: later ones would be dropped)."""
+    order = run.order.model_copy(update={"carry": run.carry(group)})
+    if not run.ctx.is_replaying:
+        log.info("plan.continued", extra={"instance_id": run.ctx.instance_id, "executions": run.executions})
+    run.publish()
+    run.ctx.continue_as_new(order.dump())
+    return CONTINUED
 
 
 def _call(run: PlanRun, name: Activity, payload: dict[str, Any]) -> waits.Steps:
@@ -158,18 +190,24 @@ def _resolve_input(run: PlanRun, entry: PlanEntry) -> dict[str, Any]:
     return ResolveItemInput(vm_id=entry.source_id, cross_region=cross).dump()
 
 
-def _build_requests(run: PlanRun, items: dict[int, BackupItem]) -> None:
-    """Each VM's restore request, with the staging account of its restore region; any problem stops the plan."""
+def _regions(run: PlanRun, items: dict[int, BackupItem]) -> dict[int, str]:
+    """The restore region of every VM: the vault's, or its paired region for a cross-region restore."""
+    regions: dict[int, str] = {}
     for entry in run.entries:
         item = items[entry.index]
         body, _ = merged_request(run.plan, entry, None)
-        region = item.secondary_region if body.get("crossRegion") else (item.vault_region or item.vm_region)
-        problems = request_problems(run.plan, entry, region or "")
-        if problems:
-            run.problems += [PlanProblem(field=_path(loc), reason=reason) for loc, reason in problems]
-            continue
-        body, _ = merged_request(run.plan, entry, region or "")
-        run.requests[entry.index] = RestoreRequest.model_validate(body).to_wire()
+        regions[entry.index] = (item.secondary_region if body.get("crossRegion")
+                                else (item.vault_region or item.vm_region)) or ""
+    return regions
+
+
+def _build_requests(run: PlanRun) -> None:
+    """Each VM's restore request, with the staging account of its restore region; any problem stops the plan."""
+    for entry in run.entries:
+        request, problems = vm_request(run.plan, entry, run.regions.get(entry.index, ""))
+        run.problems += [PlanProblem(field=_path(loc), reason=reason) for loc, reason in problems]
+        if request is not None:
+            run.requests[entry.index] = request
     if run.problems:
         raise _invalid(run)
 
@@ -178,6 +216,7 @@ def _start(run: PlanRun, entry: PlanEntry) -> Any:
     order = RestoreOrder(request=run.requests[entry.index], requested_at=run.now, source=Source.PLAN,
                          dry_run=run.plan.dry_run)
     run.started(entry)
+    run.started_here += 1
     return run.ctx.call_sub_orchestrator(Orchestrator.RESTORE_VM, order.dump(), run.restore_id(entry))
 
 
@@ -195,22 +234,22 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
     """
     pending = list(entries)
     running: list[tuple[Any, PlanEntry]] = []
-    failed = stopping = False
+    failed = False
     while True:
-        stopping = stopping or run.cancel.arrived
         started = 0
-        while pending and len(running) < max_parallel and not stopping:
+        while pending and len(running) < max_parallel and not _stopped(run) \
+                and run.started_here < RESTORES_PER_EXECUTION:
             entry = pending.pop(0)
             running.append((_start(run, entry), entry))
             started += 1
         if not running:
             return failed
-        run.publish(PlanPhase.CANCELLING if run.cancel.arrived else None)
+        run.publish(PlanPhase.CANCELLING if run.cancelled else None)
         race = [task for task, _ in running]
-        if not run.cancel.arrived:
+        if not run.cancelled:
             race.append(run.cancel.fresh_wait() if started or run.cancel.latest is None else run.cancel.latest)
         yield run.ctx.task_any(race)
-        if run.cancel.arrived and not any(task.is_completed for task, _ in running):
+        if run.cancelled and not any(task.is_completed for task, _ in running):
             if not run.ctx.is_replaying:
                 log.info("plan.cancel", extra={"instance_id": run.ctx.instance_id})
             continue
@@ -221,5 +260,5 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
                 continue
             if run.finished(entry, task) is VmState.FAILED:
                 failed = True
-                stopping = stopping or run.plan.on_failure is OnFailure.STOP
+                run.stop_starting = run.stop_starting or run.plan.on_failure is OnFailure.STOP
         running = still

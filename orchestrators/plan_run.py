@@ -15,6 +15,7 @@ from restore.plan import PlanEntry, PlanRequest
 from restore.plan_status import (
     MAX_RUNNING_SHOWN,
     GroupCounts,
+    PlanCarry,
     PlanCustomStatus,
     PlanOrder,
     PlanOutcome,
@@ -50,6 +51,34 @@ class PlanRun:
         self.vms: dict[int, PlanVmResult] = {}
         self.problems: list[PlanProblem] = []
         self.error: ErrorInfo | None = None
+        self.regions: dict[int, str] = {}
+        self.next_group = 0
+        self.started_here = 0  # restores started by this execution (it continues as new past a budget)
+        self.stop_starting = False
+        self.cancel_carried = False
+        self.executions = 1
+        if order.carry is not None:
+            self._resume(order.carry)
+
+    def _resume(self, carry: PlanCarry) -> None:
+        self.add_entries([PlanEntry.model_validate(e) for e in carry.entries])
+        self.vms.update({vm.index: vm for vm in carry.vms})
+        self.regions = dict(carry.regions)
+        self.next_group, self.started_at = carry.group, carry.started_at
+        self.cancel_carried, self.stop_starting = carry.cancel_requested, carry.stop_starting
+        self.settings = RestoreSettings.model_validate(carry.settings)
+        self.executions = carry.executions + 1
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether a cancel has arrived (in this execution or an earlier one)."""
+        return self.cancel_carried or self.cancel.arrived
+
+    def carry(self, group: int) -> PlanCarry:
+        return PlanCarry(entries=[e.model_dump(mode="json") for e in self.entries], regions=self.regions,
+                         vms=[self.vms[e.index] for e in self.entries], group=group, started_at=self.started_at,
+                         cancel_requested=self.cancelled, stop_starting=self.stop_starting,
+                         settings=self.settings.dump(), executions=self.executions)
 
     @property
     def now(self) -> datetime:
@@ -97,9 +126,14 @@ class PlanRun:
         return found
 
     def group_counts(self) -> list[GroupCounts]:
-        return [GroupCounts(name=group.name, total=sum(1 for e in self.entries if e.group == g),
-                            counts=self.counts([e for e in self.entries if e.group == g]))
-                for g, group in enumerate(self.groups)]
+        """Per group: total and counts per state, in one pass over the VMs (this runs on every replayed step)."""
+        totals = [0] * len(self.groups)
+        counts: list[dict[VmState, int]] = [{} for _ in self.groups]
+        for entry in self.entries:
+            state = self.vms[entry.index].state
+            totals[entry.group] += 1
+            counts[entry.group][state] = counts[entry.group].get(state, 0) + 1
+        return [GroupCounts(name=group.name, total=totals[g], counts=counts[g]) for g, group in enumerate(self.groups)]
 
     def publish(self, phase: PlanPhase | None = None) -> None:
         self.phase = phase or self.phase
@@ -107,8 +141,8 @@ class PlanRun:
                    for e in self.entries if self.vms[e.index].state is VmState.RUNNING][:MAX_RUNNING_SHOWN]
         status = PlanCustomStatus(phase=self.phase, group=self.group, total=len(self.entries), counts=self.counts(),
                                   groups=self.group_counts(), running=running,
-                                  cancel_requested=self.cancel.arrived, started_at=self.started_at,
-                                  updated_at=self.now)
+                                  cancel_requested=self.cancelled, started_at=self.started_at,
+                                  updated_at=self.now, executions=self.executions)
         self.ctx.set_custom_status(status.dump())
 
     def outcome(self) -> PlanOutcome:
@@ -116,7 +150,7 @@ class PlanRun:
         failed = [vm for vm in vms if vm.state is VmState.FAILED]
         if self.error is not None or failed:
             status = PlanStatus.FAILED
-        elif self.cancel.arrived:
+        elif self.cancelled:
             status = PlanStatus.CANCELLED
         else:
             status = PlanStatus.SUCCEEDED
@@ -126,4 +160,4 @@ class PlanRun:
                               total_seconds=(self.now - self.started_at).total_seconds())
         return PlanOutcome(status=status, dry_run=self.plan.dry_run, error=self.error, problems=self.problems,
                            groups=self.group_counts(), vms=vms, summary=summary,
-                           cancel_requested=self.cancel.arrived, started_at=self.started_at, ended_at=self.now)
+                           cancel_requested=self.cancelled, started_at=self.started_at, ended_at=self.now)

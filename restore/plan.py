@@ -9,6 +9,7 @@ each VM's merged request and reported at the level that set the offending value.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
@@ -101,6 +102,18 @@ class PlanRequest(RestoreDefaults):
 
     def all_groups(self) -> list[PlanGroup]:
         """The groups in order; a plan without `groups` is one group named `default`."""
+        return list(self._groups)
+
+    @cached_property
+    def _groups(self) -> tuple[PlanGroup, ...]:
+        return tuple(self._build_groups())
+
+    @cached_property
+    def level_fields(self) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+        """The restore fields the plan sets, and those each group sets (computed once; the plan is frozen)."""
+        return _set_fields(self), tuple(_set_fields(group) for group in self._groups)
+
+    def _build_groups(self) -> list[PlanGroup]:
         if self.groups:
             return list(self.groups)
         vms: list[Any] = [*({"vmId": v} for v in self.vm_ids or []),
@@ -135,11 +148,13 @@ class PlanEntry(BaseModel):
         return parse_item_name(parse_protected_item_id(self.source_id).item)[1]
 
 
+_RESTORE_NAMES = frozenset(to_camel(n) for n in (*DEFAULT_FIELDS, *_VM_ONLY, "storage_account_ids"))
+
+
 def _set_fields(model: BaseModel) -> dict[str, Any]:
     """The restore fields `model` sets, by camelCase name (JSON values)."""
     dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    names = {to_camel(n) for n in (*DEFAULT_FIELDS, *_VM_ONLY, "storage_account_ids")}
-    return {k: v for k, v in dumped.items() if k in names}
+    return {k: v for k, v in dumped.items() if k in _RESTORE_NAMES}
 
 
 def explicit_entries(plan: PlanRequest) -> list[PlanEntry]:
@@ -167,10 +182,10 @@ def merged_request(plan: PlanRequest, entry: PlanEntry, region: str | None) -> t
     `region` is the restore region; None (up-front validation, before the VM is resolved) takes any staging account
     of `storageAccountIds` to check the rules.
     """
-    group = plan.all_groups()[entry.group]
+    plan_fields, group_fields = plan.level_fields
     body: dict[str, Any] = {}
     origin: dict[str, Loc] = {}
-    for loc, fields in ((), _set_fields(plan)), (plan.group_loc(entry.group), _set_fields(group)), \
+    for loc, fields in ((), plan_fields), (plan.group_loc(entry.group), group_fields[entry.group]), \
             (entry.loc, entry.overrides):
         for key, value in fields.items():
             body[key], origin[key] = value, loc
@@ -196,7 +211,14 @@ def _for_region(by_region: dict[str, str], region: str | None) -> str | None:
 
 def request_problems(plan: PlanRequest, entry: PlanEntry, region: str | None) -> list[tuple[Loc, str]]:
     """Why the merged request of `entry` is not a valid restore request ((body path, reason) each), or []."""
+    return vm_request(plan, entry, region)[1]
+
+
+def vm_request(plan: PlanRequest, entry: PlanEntry,
+               region: str | None) -> tuple[dict[str, Any] | None, list[tuple[Loc, str]]]:
+    """The validated restore request of `entry` (`RestoreRequest.to_wire()`), or None and why not."""
     body, origin = merged_request(plan, entry, region)
+    request = None
     problems: list[tuple[Loc, str]] = []
     if region is not None and "storageAccountId" not in body and "storageAccountIds" in origin:
         problems.append(((*origin["storageAccountIds"], "storageAccountIds"), f"no staging account for {region}"))
@@ -204,7 +226,7 @@ def request_problems(plan: PlanRequest, entry: PlanEntry, region: str | None) ->
     if isinstance(name, str) and not VM_NAME.match(name):
         problems.append(((*origin["targetVmName"], "targetVmName"), f"{name!r} is not a valid VM name"))
     try:
-        RestoreRequest.model_validate(body)
+        request = RestoreRequest.model_validate(body).to_wire()
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
@@ -213,7 +235,7 @@ def request_problems(plan: PlanRequest, entry: PlanEntry, region: str | None) ->
             # rules), so it is reported where the mode was chosen, or at the top (the default mode).
             where = origin.get(field, origin.get("mode", ()))
             problems.append(((*where, *loc), str(err["msg"]).removeprefix("Value error, ")))
-    return problems
+    return (None if problems else request), problems
 
 
 def _rule_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:

@@ -52,12 +52,28 @@ class PlanStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class PlanCarry(Wire):
+    """What one `restore_plan` execution hands the next when it continues as new (bounded history)."""
+
+    entries: list[dict[str, Any]]  # `restore.plan.PlanEntry` dumps, in plan order
+    regions: dict[int, str] = Field(default_factory=dict)  # restore region per VM number
+    vms: list[PlanVmResult] = Field(default_factory=list)
+    group: int = 0  # the group to go on with
+    started_at: datetime
+    cancel_requested: bool = False
+    stop_starting: bool = False  # `onFailure: stop` already stopped the plan
+    settings: dict[str, Any] = Field(default_factory=dict)
+    executions: int = 1
+
+
 class PlanOrder(Wire):
-    """Input of `restore_plan`: the validated plan (`PlanRequest.to_wire()`) and where it came from."""
+    """Input of `restore_plan`: the validated plan (`PlanRequest.to_wire()`), where it came from, and (after a
+    continue-as-new) what the earlier executions did."""
 
     plan: dict[str, Any]
     requested_at: IsoTime | None = None
     idempotency_key: str | None = None
+    carry: PlanCarry | None = None
 
 
 class GroupCounts(Wire):
@@ -78,6 +94,7 @@ class PlanCustomStatus(Wire):
     """The custom status of `restore_plan`."""
 
     phase: PlanPhase
+    executions: int = 1
     group: str | None = None  # the group running now
     total: int = 0
     counts: dict[VmState, int] = Field(default_factory=dict)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import azure.durable_functions as df
 from pydantic import BaseModel
 
-from activities import steps
+from activities import plans, steps
 from activities.callback import post_callback
 from activities.client import backup_client
 from activities.resolve import resolve_item
@@ -24,6 +24,7 @@ from restore.payloads import (
     NotifyInput,
     OperationInput,
     OperationValue,
+    PlanVmsInput,
     ResolveItemInput,
     RestoreSettings,
     SelectPointInput,
@@ -120,3 +121,8 @@ def cancel_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload", activity=Activity.NOTIFY_CALLBACK)
 def notify_callback(payload: dict[str, Any]) -> dict[str, Any]:
     return run(Activity.NOTIFY_CALLBACK, NotifyInput, payload, lambda i: post_callback(i, get_settings()))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.LIST_PLAN_VMS)
+def list_plan_vms(payload: dict[str, Any]) -> dict[str, Any]:
+    return run(Activity.LIST_PLAN_VMS, PlanVmsInput, payload, lambda i: plans.list_vault_vms(backup_client(), i))

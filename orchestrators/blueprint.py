@@ -1,10 +1,12 @@
-"""The orchestrator functions: `restore_vm` (the runbook) and `wait_for_restore_job` (its job-waiting loop)."""
+"""The orchestrator functions: `restore_vm` (the runbook), `wait_for_restore_job` (its job-waiting loop) and
+`restore_plan` (many restores in order)."""
 
 from __future__ import annotations
 
 import azure.durable_functions as df
 
 from orchestrators.job_wait import run_job_wait
+from orchestrators.plan import run_plan
 from orchestrators.restore import run_restore
 from orchestrators.waits import Steps
 from restore.contract import Orchestrator
@@ -22,3 +24,9 @@ def restore_vm(context: df.DurableOrchestrationContext) -> Steps:
 def wait_for_restore_job(context: df.DurableOrchestrationContext) -> Steps:
     """Poll one restore job until it ends (sub-orchestration `{parent}:job`, continue-as-new every N polls)."""
     return (yield from run_job_wait(context))
+
+
+@bp.orchestration_trigger(context_name="context", orchestration=Orchestrator.RESTORE_PLAN)  # type: ignore[untyped-decorator]
+def restore_plan(context: df.DurableOrchestrationContext) -> Steps:
+    """Restore the VMs of the input `PlanOrder` group after group; output `PlanOutcome`."""
+    return (yield from run_plan(context))

@@ -80,9 +80,11 @@ def _story(run: RestoreRun) -> waits.Steps:
     point = yield from _select(run, item)
     # backupValidateOperation validates restores from the primary vault only; the CRR (passive stamp) API has no
     # validation operation, so a cross-region restore is checked by the service when it is triggered.
-    validated = run.settings.validate_before_restore and not point.cross_region
+    validated = (run.settings.validate_before_restore or run.order.dry_run) and not point.cross_region
     if validated:
         yield from _validate(run, item, point)
+    if run.order.dry_run:  # a plan's dry run: what would be restored from which point; nothing is triggered
+        return run.outcome(OutcomeStatus.SUCCEEDED, Phase.VALIDATING)
     yield from await_approval(run, item, point, validated)
     trigger = yield from _trigger(run, item, point)
     job_id = yield from wait_for_operation(run, item, point, trigger)

@@ -95,7 +95,8 @@ class RestoreRun:
         return RestoreOutcome(status=status, phase=phase, request=self.order.request,
                               recovery_point=self.point, job_id=self.job_id, result=result, error=error,
                               validation=list(validation), cancel_requested=self.cancel_requested,
-                              approval=self.approval, started_at=self.started_at, ended_at=self.now)
+                              approval=self.approval, dry_run=self.order.dry_run,
+                              started_at=self.started_at, ended_at=self.now)
 
     def stopped(self, stop: Stop) -> RestoreOutcome:
         """The outcome of a run that `Stop` ended (in the phase it names, else the current one)."""

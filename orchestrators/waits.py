@@ -57,6 +57,11 @@ class CancelWatch:
         """Whether a `cancel` event has been received (by any of the waits, also one whose race is over)."""
         return any(wait.is_completed for wait in self._waits)
 
+    @property
+    def latest(self) -> Any:
+        """The newest wait (the one a `cancel` goes to), or None before the first."""
+        return self._waits[-1] if self._waits else None
+
     def fresh_wait(self) -> Any:
         """A new wait for `cancel`, to race once."""
         wait = self._ctx.wait_for_external_event(CANCEL_EVENT, expected_type=object)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +29,7 @@ class Orchestrator(StrEnum):
 
     RESTORE_VM = "restore_vm"
     WAIT_FOR_RESTORE_JOB = "wait_for_restore_job"
+    RESTORE_PLAN = "restore_plan"
 
 
 class Activity(StrEnum):
@@ -43,9 +45,10 @@ class Activity(StrEnum):
     GET_RESTORE_JOB = "get_restore_job"
     CANCEL_RESTORE_JOB = "cancel_restore_job"
     NOTIFY_CALLBACK = "notify_callback"
+    LIST_PLAN_VMS = "list_plan_vms"
 
 
-CANCEL_EVENT = "cancel"  # external event to `restore_vm`: stop at any phase (any payload)
+CANCEL_EVENT = "cancel"  # external event to `restore_vm` and `restore_plan`: stop at any phase (any payload)
 APPROVE_EVENT = "approve"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
 REJECT_EVENT = "reject"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
 
@@ -58,10 +61,11 @@ class Source(StrEnum):
     EVENTGRID = "eventgrid"
     INCIDENT = "incident"
     DELETE = "delete"  # an Event Grid `Microsoft.Resources.ResourceDeleteSuccess` event (restore on delete)
+    PLAN = "plan"  # a `restore_vm` started by a `restore_plan`
 
 
 ID_PREFIX: dict[Source, str] = {Source.HTTP: "rst", Source.EVENTGRID: "evt", Source.INCIDENT: "inc",
-                                Source.DELETE: "del"}
+                                Source.DELETE: "del", Source.PLAN: "pln"}
 JOB_INSTANCE_SUFFIX = ":job"  # `{parent}:job`: the `wait_for_restore_job` sub-orchestration of one restore
 _DIGEST_LENGTH = 40
 
@@ -90,7 +94,38 @@ def job_instance_id(parent_instance_id: str) -> str:
 
 def is_restore_instance_id(instance_id: str) -> bool:
     """A `restore_vm` ID as the front doors make them: never a ':' (sub-orchestration IDs always have one)."""
-    return bool(instance_id) and ":" not in instance_id
+    return bool(instance_id) and ":" not in instance_id and not instance_id.startswith(PLAN_PREFIX + "-")
+
+
+# --- plans -----------------------------------------------------------------------------------------------------
+PLAN_PREFIX = "pln"  # `restore_plan` instance IDs: `pln-<uuid>` or `pln-<sha256 of the idempotency key>`
+_PLAN_CHILD = re.compile(r"(pln-[0-9a-f]{32,40}):(\d{1,4})\Z")
+
+
+def new_plan_id() -> str:
+    """A fresh `restore_plan` instance ID (front doors only: not replay-safe)."""
+    return f"{PLAN_PREFIX}-{uuid.uuid4().hex}"
+
+
+def plan_id_for(idempotency_key: str) -> str:
+    """The deterministic `restore_plan` instance ID for an idempotency key."""
+    digest = hashlib.sha256("\x1f".join(["plan", idempotency_key]).encode()).hexdigest()
+    return f"{PLAN_PREFIX}-{digest[:_DIGEST_LENGTH]}"
+
+
+def is_plan_instance_id(instance_id: str) -> bool:
+    return bool(re.fullmatch(r"pln-[0-9a-f]{32,40}", instance_id))
+
+
+def plan_restore_id(plan_instance_id: str, index: int) -> str:
+    """The `restore_vm` sub-orchestration of the plan's VM number `index` (0-based, in plan order): `{plan}:{n}`."""
+    return f"{plan_instance_id}:{index}"
+
+
+def parse_plan_restore_id(instance_id: str) -> tuple[str, int] | None:
+    """(plan ID, index) of a `{plan}:{n}` restore ID, else None."""
+    match = _PLAN_CHILD.fullmatch(instance_id)
+    return (match.group(1), int(match.group(2))) if match else None
 
 
 # Times in the order and the custom status keep Python's isoformat (`+00:00`), as they have always been written.
@@ -105,6 +140,7 @@ class RestoreOrder(Wire):
     requested_at: IsoTime | None = None
     source: Source = Source.HTTP
     idempotency_key: str | None = None
+    dry_run: bool = False  # plans: resolve, choose the point and validate, never trigger
 
 
 # --- custom status ---------------------------------------------------------------------------------------------
@@ -263,6 +299,7 @@ class RestoreOutcome(Wire):
     validation: list[ValidationIssue] = Field(default_factory=list)
     cancel_requested: bool = False
     approval: ApprovalRecord | None = None
+    dry_run: bool = False
     started_at: datetime
     ended_at: datetime
 

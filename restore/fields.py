@@ -74,3 +74,4 @@ IdentityId = Annotated[str, _id_checker("userAssignedIdentity")]
 RecoveryPointRef = Annotated[str, AfterValidator(_check_recovery_point)]
 Zone = Annotated[str, Field(pattern=r"^[123]$")]
 ResourceGuardRequestId = Annotated[str, _id_checker("resourceGuardRequest")]
+

@@ -178,3 +178,22 @@ class WaitJobResult(Wire):
 
     value: JobInfo | None = None
     error: ErrorInfo | None = None
+
+
+class PlanVmsInput(Wire):
+    """`list_plan_vms`: every protected VM of a vault (the secondary region's list with `crossRegion`)."""
+
+    vault_id: str
+    cross_region: bool = False
+
+
+class VaultVm(Wire):
+    vm_id: str | None = None
+    protected_item_id: str
+
+
+class PlanVmsValue(Wire):
+    """The vault's VM items in ID order, and those whose VM or item is outside RESTORE_ALLOWED_SCOPES."""
+
+    vms: list[VaultVm] = Field(default_factory=list)
+    outside_scopes: list[str] = Field(default_factory=list)

@@ -59,13 +59,14 @@ def _get_page(url: str, token: str | None) -> tuple[list[dict[str, Any]], str | 
 
 async def query_instances(client: Any, *, created_time_from: datetime | None = None,
                           runtime_status: list[OrchestrationRuntimeStatus] | None = None,
-                          ) -> list[DurableOrchestrationStatus]:
+                          instance_id_prefix: str | None = None) -> list[DurableOrchestrationStatus]:
     """Every instance the query matches, all pages followed (the blocking HTTP calls run in a thread).
 
     Raises:
         InstanceQueryError: a page failed, a token came back twice, or there are more than `MAX_PAGES` pages.
     """
-    options = RpcManagementOptions(created_time_from=created_time_from, runtime_status=runtime_status)
+    options = RpcManagementOptions(created_time_from=created_time_from, runtime_status=runtime_status,
+                                   instance_id_prefix=instance_id_prefix)
     url = options.to_url(_rpc_base_url(client))
     # The extension shows inputs unless told not to (OrchestrationStatusQueryCondition.ShowInput = true); the list
     # does not need them, and the SDK's builder drops a False flag, so it is added here.

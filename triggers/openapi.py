@@ -8,9 +8,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
+from restore.plan import PlanRequest
 from restore.request import RestoreRequest
 from triggers.incident import IncidentResponse
 from triggers.listing import RestoreList
+from triggers.plan_views import PlanView
 from triggers.problems import Problem
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from triggers.views import RETRY_AFTER_SECONDS, RestoreStarted, RestoreView
@@ -45,7 +47,7 @@ _MODELS: list[tuple[type[BaseModel], str]] = [
     (ApprovalBody, "validation"),
     (RestoreStarted, "serialization"),
     (RestoreView, "serialization"), (RestoreList, "serialization"), (Problem, "serialization"),
-    (IncidentResponse, "serialization"),
+    (IncidentResponse, "serialization"), (PlanRequest, "validation"), (PlanView, "serialization"),
 ]
 
 
@@ -112,6 +114,7 @@ def _paths() -> dict[str, Any]:
                           "409": _json("Problem", "finished, or not awaiting approval"), "404": not_found}}}
            for verb, summary in (("approve", "Approve a restore that awaits approval"),
                                  ("reject", "Reject a restore that awaits approval"))},
+        **_plan_paths(bad, forbidden),
         "/api/webhooks/incident": {"post": {
             "operationId": "incidentWebhook", "summary": "Restores for an incident or Azure Monitor alert",
             "parameters": [{"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},
@@ -127,6 +130,42 @@ def _paths() -> dict[str, Any]:
                                 "responses": {"200": {"description": "the app is up"}}}},
         "/api/openapi.json": {"get": {"operationId": "openapi", "security": [],
                                       "responses": {"200": {"description": "this document"}}}},
+    }
+
+
+def _plan_paths(bad: dict[str, Any], forbidden: dict[str, Any]) -> dict[str, Any]:
+    not_found = _json("Problem", "no such plan")
+    headers = {**_POLL_HEADERS, "Location": {"description": "URL to poll (GET /api/plans/{id})",
+                                             "schema": {"type": "string"}}}
+    return {
+        "/api/plans": {
+            "post": {"operationId": "startPlan", "summary": "Start a restore plan (or a dry run of one)",
+                     "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}],
+                     "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(
+                         "PlanRequest")}}},
+                     "responses": {"202": {"description": "started", "headers": headers},
+                                   "200": _json("PlanView", "this idempotency key already started a plan"),
+                                   "400": bad, "403": forbidden,
+                                   "409": _json("Problem", "idempotency key reused with a different plan")}},
+            "get": {"operationId": "listPlans", "summary": "List plans, newest first",
+                    "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}},
+                                   {"name": "createdAfter", "in": "query",
+                                    "schema": {"type": "string", "format": "date-time"}},
+                                   {"name": "top", "in": "query",
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+                    "responses": {"200": {"description": "{items: [PlanView without vms]}"}, "400": bad}},
+        },
+        "/api/plans/{id}": {"get": {
+            "operationId": "getPlan", "summary": "A plan's state: counts per status and group, each VM, summary",
+            "parameters": [_ID_PARAM],
+            "responses": {"202": _json("PlanView", "running", headers), "200": _json("PlanView", "succeeded"),
+                          "422": _json("PlanView", "failed"), "409": _json("PlanView", "cancelled"),
+                          "404": not_found}}},
+        "/api/plans/{id}/cancel": {"post": {
+            "operationId": "cancelPlan", "summary": "Cancel a plan: no more starts, running restores cancelled",
+            "parameters": [_ID_PARAM],
+            "responses": {"202": _json("PlanView", "cancel requested", headers),
+                          "409": _json("Problem", "already finished"), "404": not_found}}},
     }
 
 

@@ -24,7 +24,7 @@ def start(client: FakeClient, request: RestoreRequest, instance_id: str | None) 
 def test_the_order_is_the_documented_restore_order() -> None:
     order = build_order(REQUEST, Source.EVENTGRID, T0, "topic#id")
     assert order == {"request": REQUEST.to_wire(), "requestedAt": "2026-03-01T08:00:00+00:00",
-                     "source": "eventgrid", "idempotencyKey": "topic#id"}
+                     "source": "eventgrid", "idempotencyKey": "topic#id", "dryRun": False}
 
 
 def test_a_new_key_starts_restore_vm_with_the_order() -> None:

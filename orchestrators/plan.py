@@ -1,0 +1,264 @@
+"""`restore_plan`: restore many VMs in order. Find every VM, check every request, then run the groups one by one.
+
+Every restore is a `restore_vm` sub-orchestration `{plan}:{n}` (n = the VM's number in plan order), so a plan's
+restores are the single-restore runbook, never a copy of it. Nothing is triggered before every VM of the plan is
+resolved and its request is valid; a group starts only once every restore of the group before it has ended.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import azure.durable_functions as df
+from pydantic import ValidationError
+
+from azbackup.errors import ErrorInfo
+from orchestrators import waits
+from orchestrators.plan_run import PlanRun
+from orchestrators.waits import Stop
+from restore.contract import Activity, Orchestrator, RestoreOrder, Source
+from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
+from restore.plan import MAX_PLAN_VMS, OnFailure, PlanEntry, explicit_entries, merged_request, vm_request
+from restore.plan_status import PlanOrder, PlanPhase, PlanProblem, PlanStatus, VmState
+from restore.values import ActivityResult, BackupItem
+
+log = logging.getLogger(__name__)
+RESOLVE_BATCH = 50  # VMs resolved at once (activities in flight) before anything starts
+# Restores one execution starts before it drains and continues as new, so a plan's history stays bounded (about
+# 4 events per restore plus the episodes) however many VMs it has.
+RESTORES_PER_EXECUTION = 100
+CONTINUED = object()
+
+
+def run_plan(ctx: df.DurableOrchestrationContext) -> waits.Steps:
+    """The whole plan; always completes with `PlanOutcome` (its `status` says how the plan ended)."""
+    try:
+        run = PlanRun(ctx, PlanOrder.model_validate(ctx.get_input(expected_type=dict)))
+    except ValidationError as exc:  # a front door bug: end with the reason
+        now = ctx.current_utc_datetime
+        error = ErrorInfo(code="InvalidPlanOrder", message=str(exc)[:1000])
+        return {"status": PlanStatus.FAILED.value, "error": error.dump(), "startedAt": now.isoformat(),
+                "endedAt": now.isoformat()}
+    run.publish()
+    try:
+        if (yield from _story(run)) is CONTINUED:
+            return None
+    except Stop as stop:
+        run.error = stop.error
+    for entry in run.entries:
+        if not run.vms[entry.index].state.is_terminal:
+            run.mark(entry, VmState.SKIPPED)
+    run.group = None
+    run.publish(PlanPhase.DONE)
+    return run.outcome().dump()
+
+
+def _story(run: PlanRun) -> waits.Steps:
+    """The plan, or the rest of it after a continue-as-new; returns `CONTINUED` when it continued as new."""
+    if run.order.carry is None:
+        settings = yield from _call(run, Activity.GET_RESTORE_SETTINGS, {})
+        run.settings = RestoreSettings.model_validate(settings)
+        run.add_entries((yield from _expand(run)))
+        run.publish()
+        items = yield from _resolve(run)
+        run.regions = _regions(run, items)
+    _build_requests(run)
+    if run.plan.dry_run:
+        run.publish(PlanPhase.DRY_RUN)
+        yield from _wave(run, _pending(run, run.entries), run.plan.max_parallel)
+        return _continue(run, 0) if _pending(run, run.entries) and not _stopped(run) else None
+    for g in range(run.next_group, len(run.groups)):
+        if _stopped(run):
+            return None
+        group = run.groups[g]
+        run.group = group.name
+        run.publish(PlanPhase.RUNNING)
+        entries = [e for e in run.entries if e.group == g]
+        yield from _wave(run, _pending(run, entries), group.max_parallel or run.plan.max_parallel)
+        if _pending(run, entries) and not _stopped(run):
+            return _continue(run, g)  # the budget of this execution is spent; the group goes on in the next one
+        failed = any(run.vms[e.index].state is VmState.FAILED for e in entries)
+        if failed and run.plan.on_failure is not OnFailure.CONTINUE:
+            return None
+        if run.started_here >= RESTORES_PER_EXECUTION and g + 1 < len(run.groups):
+            return _continue(run, g + 1)
+    return None
+
+
+def _pending(run: PlanRun, entries: list[PlanEntry]) -> list[PlanEntry]:
+    return [e for e in entries if run.vms[e.index].state is VmState.PENDING]
+
+
+def _stopped(run: PlanRun) -> bool:
+    return run.cancelled or run.stop_starting
+
+
+def _continue(run: PlanRun, group: int) -> object:
+    """Continue as new with what this execution did (its last action: later ones would be dropped)."""
+    order = run.order.model_copy(update={"carry": run.carry(group)})
+    if not run.ctx.is_replaying:
+        log.info("plan.continued", extra={"instance_id": run.ctx.instance_id, "executions": run.executions})
+    run.publish()
+    run.ctx.continue_as_new(order.dump())
+    return CONTINUED
+
+
+def _call(run: PlanRun, name: Activity, payload: dict[str, Any]) -> waits.Steps:
+    result = yield from waits.call(run.ctx, name, payload, run.settings, run.cancel)
+    if result.error is not None:
+        raise Stop(error=result.error)
+    return result.value or {}
+
+
+def _invalid(run: PlanRun) -> Stop:
+    details = "; ".join(f"{p.field}: {p.reason}" for p in run.problems[:20])
+    return Stop(error=ErrorInfo(code="PlanInvalid", message=f"nothing was started: {details}"[:1000]))
+
+
+def _cross_region(run: PlanRun, g: int) -> bool:
+    group = run.groups[g]
+    for level in (group, run.plan):
+        if "cross_region" in level.model_fields_set:
+            return bool(getattr(level, "cross_region", False))
+    return False
+
+
+def _expand(run: PlanRun) -> waits.Steps:
+    """Every VM of the plan in order: the listed ones, and each selector's (listed now)."""
+    named = explicit_entries(run.plan)
+    entries: list[PlanEntry] = []
+    seen: dict[str, str] = {}
+    for g, group in enumerate(run.groups):
+        if group.selector is None:
+            found = [e for e in named if e.group == g]
+        else:
+            payload = PlanVmsInput(vault_id=group.selector.vault_id, cross_region=_cross_region(run, g))
+            listed = PlanVmsValue.model_validate((yield from _call(run, Activity.LIST_PLAN_VMS, payload.dump())))
+            loc = (*run.plan.group_loc(g), "selector", "vaultId")
+            run.problems += [PlanProblem(field=_path(loc), reason=f"{rid} is outside RESTORE_ALLOWED_SCOPES")
+                             for rid in listed.outside_scopes]
+            found = [PlanEntry(index=0, group=g, source_id=vm.protected_item_id, loc=loc) for vm in listed.vms]
+        for entry in found:
+            key = entry.source_id.lower()
+            if key in seen:
+                run.problems.append(PlanProblem(field=_path(entry.loc), reason=f"{entry.source_id} is also in "
+                                                f"{seen[key]}"))
+                continue
+            seen[key] = _path(entry.loc)
+            entries.append(entry.model_copy(update={"index": len(entries)}))
+    if len(entries) > MAX_PLAN_VMS:
+        run.problems.append(PlanProblem(field="groups", reason=f"{len(entries)} VMs; at most {MAX_PLAN_VMS}"))
+    if run.problems:
+        raise _invalid(run)
+    return entries
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
+
+
+def _resolve(run: PlanRun) -> waits.Steps:
+    """The backup item of every VM, `RESOLVE_BATCH` at a time, racing `cancel`; any failure stops the plan here."""
+    items: dict[int, BackupItem] = {}
+    for start in range(0, len(run.entries), RESOLVE_BATCH):
+        batch = run.entries[start:start + RESOLVE_BATCH]
+        payloads = [_resolve_input(run, e) for e in batch]
+        tasks = [run.ctx.call_activity(Activity.RESOLVE_BACKUP_ITEM, p, expected_type=dict) for p in payloads]
+        raw = yield from waits.race(run.ctx, run.ctx.task_all(tasks), run.cancel)
+        for entry, payload, value in zip(batch, payloads, raw, strict=True):
+            result = ActivityResult.model_validate(value)
+            if result.error is not None and result.error.transient:  # retried on durable timers, one by one
+                result = yield from waits.call(run.ctx, Activity.RESOLVE_BACKUP_ITEM, payload, run.settings,
+                                               run.cancel)
+            if result.error is not None:
+                run.problems.append(PlanProblem(field=_path(entry.loc),
+                                                reason=f"{result.error.code}: {result.error.message}"))
+            else:
+                items[entry.index] = item = BackupItem.model_validate(result.value)
+                run.mark(entry, VmState.PENDING, vm_id=item.vm_id or entry.source_id)
+    if run.problems:
+        raise _invalid(run)
+    return items
+
+
+def _resolve_input(run: PlanRun, entry: PlanEntry) -> dict[str, Any]:
+    cross = _cross_region(run, entry.group) if "crossRegion" not in entry.overrides \
+        else bool(entry.overrides["crossRegion"])
+    if entry.is_item:
+        return ResolveItemInput(protected_item_id=entry.source_id, cross_region=cross).dump()
+    return ResolveItemInput(vm_id=entry.source_id, cross_region=cross).dump()
+
+
+def _regions(run: PlanRun, items: dict[int, BackupItem]) -> dict[int, str]:
+    """The restore region of every VM: the vault's, or its paired region for a cross-region restore."""
+    regions: dict[int, str] = {}
+    for entry in run.entries:
+        item = items[entry.index]
+        body, _ = merged_request(run.plan, entry, None)
+        regions[entry.index] = (item.secondary_region if body.get("crossRegion")
+                                else (item.vault_region or item.vm_region)) or ""
+    return regions
+
+
+def _build_requests(run: PlanRun) -> None:
+    """Each VM's restore request, with the staging account of its restore region; any problem stops the plan."""
+    for entry in run.entries:
+        request, problems = vm_request(run.plan, entry, run.regions.get(entry.index, ""))
+        run.problems += [PlanProblem(field=_path(loc), reason=reason) for loc, reason in problems]
+        if request is not None:
+            run.requests[entry.index] = request
+    if run.problems:
+        raise _invalid(run)
+
+
+def _start(run: PlanRun, entry: PlanEntry) -> Any:
+    order = RestoreOrder(request=run.requests[entry.index], requested_at=run.now, source=Source.PLAN,
+                         dry_run=run.plan.dry_run)
+    run.started(entry)
+    run.started_here += 1
+    return run.ctx.call_sub_orchestrator(Orchestrator.RESTORE_VM, order.dump(), run.restore_id(entry))
+
+
+def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.Steps:
+    """Run `entries` as `restore_vm` sub-orchestrations, at most `max_parallel` at once; True if one failed.
+
+    A cancel (or a failure under `onFailure: stop`) starts no more; the running restores are waited for (the
+    cancel endpoint hands the cancel to each of them, so their Azure jobs are cancelled).
+
+    The extension awaits an episode's actions one after another and the SDK leaves already-scheduled tasks out of
+    a later `task_any` (see `orchestrators/waits.py`, `CancelWatch`): a race whose only new task is a wait for
+    `cancel` would hold back every later action (the next group's starts) until a cancel came. So a fresh wait joins
+    only a race that also starts restores; a race over running restores alone reuses the newest wait (already
+    scheduled: the race adds no action, and the SDK hands a cancel to the newest waiter).
+    """
+    pending = list(entries)
+    running: list[tuple[Any, PlanEntry]] = []
+    failed = False
+    while True:
+        started = 0
+        while pending and len(running) < max_parallel and not _stopped(run) \
+                and run.started_here < RESTORES_PER_EXECUTION:
+            entry = pending.pop(0)
+            running.append((_start(run, entry), entry))
+            started += 1
+        if not running:
+            return failed
+        run.publish(PlanPhase.CANCELLING if run.cancelled else None)
+        race = [task for task, _ in running]
+        if not run.cancelled:
+            race.append(run.cancel.fresh_wait() if started or run.cancel.latest is None else run.cancel.latest)
+        yield run.ctx.task_any(race)
+        if run.cancelled and not any(task.is_completed for task, _ in running):
+            if not run.ctx.is_replaying:
+                log.info("plan.cancel", extra={"instance_id": run.ctx.instance_id})
+            continue
+        still: list[tuple[Any, PlanEntry]] = []
+        for task, entry in running:
+            if not task.is_completed:
+                still.append((task, entry))
+                continue
+            if run.finished(entry, task) is VmState.FAILED:
+                failed = True
+                run.stop_starting = run.stop_starting or run.plan.on_failure is OnFailure.STOP
+        running = still

@@ -1,0 +1,320 @@
+"""The public restore plan request (`POST /api/plans`, docs/api.md): which VMs, in which order, how, and what then.
+
+A plan is groups run one after another; every restore field is a default at the plan, group or VM level (the
+nearest wins). `validate_plan` checks the whole plan up front and names every bad field by its path in the body
+(`groups[1].vms[0].storageAccountId`); the restore rules that span fields are those of `RestoreRequest`, checked on
+each VM's merged request and reported at the level that set the offending value.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from azbackup.ids import parse_item_name, parse_protected_item_id, parse_vm_id
+from restore.fields import VM_NAME, ProtectedItemId, StorageAccountId, VaultId, VmId
+from restore.request import RestoreRequest
+
+MAX_PLAN_VMS = 1000
+DEFAULT_MAX_PARALLEL = 20
+NAME_PLACEHOLDER = "{name}"  # in `targetVmName`: the source VM's name, e.g. `{name}-dr`
+# Restore fields that only make sense for one VM; every other `RestoreRequest` field is a default at any level.
+_VM_ONLY = ("vm_id", "protected_item_id", "recovery_point_id")
+_NOT_IN_PLANS = ("callback_url",)  # a plan's restores report to the plan, not to a callback each
+DEFAULT_FIELDS = tuple(n for n in RestoreRequest.model_fields if n not in _VM_ONLY + _NOT_IN_PLANS)
+Loc = tuple[int | str, ...]
+
+
+class OnFailure(StrEnum):
+    """What the plan does when a restore fails."""
+
+    CONTINUE = "continue"  # go on with every other restore
+    STOP_AFTER_GROUP = "stopAfterGroup"  # finish the group, start no later group
+    STOP = "stop"  # start no further restore (those running finish)
+
+
+def _copy(name: str) -> tuple[Any, FieldInfo]:
+    info = RestoreRequest.model_fields[name]
+    return info.annotation, FieldInfo.merge_field_infos(info)
+
+
+_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
+# The restore fields with the request's own types and rules, and a staging account per region.
+RestoreDefaults: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "RestoreDefaults", __config__=_CONFIG,
+    storage_account_ids=(dict[str, StorageAccountId] | None, Field(
+        default=None, description="staging account per restore region (the VM's, or the secondary for crossRegion)")),
+    **{name: _copy(name) for name in DEFAULT_FIELDS})
+_DEFAULTS_OF_VM: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "VmDefaults", __base__=RestoreDefaults, **{name: _copy(name) for name in _VM_ONLY})
+
+
+class PlanVm(_DEFAULTS_OF_VM):
+    """One VM of a group with its own overrides (`vmId` or `protectedItemId`, plus any restore field)."""
+
+
+class PlanSelector(BaseModel):
+    """VMs chosen at run time: every protected VM of a vault (the CRR list when `crossRegion`)."""
+
+    model_config = _CONFIG
+
+    vault_id: VaultId = Field(description="every protected VM of this vault")
+
+
+class PlanGroup(RestoreDefaults):
+    """VMs restored together (in parallel), after every earlier group has ended."""
+
+    name: str = Field(min_length=1, max_length=80)
+    vms: list[PlanVm] | None = Field(default=None, min_length=1, max_length=MAX_PLAN_VMS,
+                                     description="VM IDs, protected item IDs, or {vmId|protectedItemId, ...overrides}")
+    selector: PlanSelector | None = None
+    max_parallel: int | None = Field(default=None, ge=1, le=MAX_PLAN_VMS)
+
+    @field_validator("vms", mode="before")
+    @classmethod
+    def _ids_as_objects(cls, value: Any) -> Any:
+        """A bare ID is a VM without overrides (so an error names `vms[0].vmId` like for an object)."""
+        if not isinstance(value, list):
+            return value
+        return [({"protectedItemId": v} if "/protecteditems/" in v.lower() else {"vmId": v}) if isinstance(v, str)
+                else v for v in value]
+
+
+class PlanRequest(RestoreDefaults):
+    """A restore plan: VMs (flat, or in `groups` run in order), restore defaults, parallelism, failure policy."""
+
+    vm_ids: list[VmId] | None = Field(default=None, min_length=1, max_length=MAX_PLAN_VMS)
+    protected_item_ids: list[ProtectedItemId] | None = Field(default=None, min_length=1, max_length=MAX_PLAN_VMS)
+    vault_id: VaultId | None = Field(default=None, description="every protected VM of this vault")
+    groups: list[PlanGroup] | None = Field(default=None, min_length=1, max_length=100)
+    max_parallel: int = Field(default=DEFAULT_MAX_PARALLEL, ge=1, le=MAX_PLAN_VMS)
+    on_failure: OnFailure = OnFailure.STOP_AFTER_GROUP
+    dry_run: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def all_groups(self) -> list[PlanGroup]:
+        """The groups in order; a plan without `groups` is one group named `default`."""
+        return list(self._groups)
+
+    @cached_property
+    def _groups(self) -> tuple[PlanGroup, ...]:
+        return tuple(self._build_groups())
+
+    @cached_property
+    def level_fields(self) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+        """The restore fields the plan sets, and those each group sets (computed once; the plan is frozen)."""
+        return _set_fields(self), tuple(_set_fields(group) for group in self._groups)
+
+    def _build_groups(self) -> list[PlanGroup]:
+        if self.groups:
+            return list(self.groups)
+        vms: list[Any] = [*({"vmId": v} for v in self.vm_ids or []),
+                          *({"protectedItemId": v} for v in self.protected_item_ids or [])]
+        selector = PlanSelector(vault_id=self.vault_id) if self.vault_id else None
+        return [PlanGroup(name="default", vms=vms or None, selector=selector)]
+
+    def group_loc(self, index: int) -> Loc:
+        return ("groups", index) if self.groups else ()
+
+
+class PlanEntry(BaseModel):
+    """One VM of the plan: its number (`{plan}:{n}`), group, source ID, where it sits in the body, its overrides."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    group: int
+    source_id: str
+    loc: Loc
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def is_item(self) -> bool:
+        return "/protectedItems/" in self.source_id or "/protecteditems/" in self.source_id.lower()
+
+    @property
+    def vm_name(self) -> str:
+        """The source VM's name (from the VM ID, or from the item name `VM;iaasvmcontainerv2;{rg};{vm}`)."""
+        if not self.is_item:
+            return parse_vm_id(self.source_id).name
+        return parse_item_name(parse_protected_item_id(self.source_id).item)[1]
+
+
+_RESTORE_NAMES = frozenset(to_camel(n) for n in (*DEFAULT_FIELDS, *_VM_ONLY, "storage_account_ids"))
+
+
+def _set_fields(model: BaseModel) -> dict[str, Any]:
+    """The restore fields `model` sets, by camelCase name (JSON values)."""
+    dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return {k: v for k, v in dumped.items() if k in _RESTORE_NAMES}
+
+
+def explicit_entries(plan: PlanRequest) -> list[PlanEntry]:
+    """The VMs the body names (selector groups add theirs at run time), numbered in plan order."""
+    entries: list[PlanEntry] = []
+    for g, group in enumerate(plan.all_groups()):
+        loc = plan.group_loc(g)
+        flat = not plan.groups
+        for v, vm in enumerate(group.vms or []):
+            overrides = _set_fields(vm)
+            source = overrides.pop("vmId", None) or overrides.pop("protectedItemId", None) or ""
+            where = _flat_loc(plan, v) if flat else (*loc, "vms", v)
+            entries.append(PlanEntry(index=len(entries), group=g, source_id=source, loc=where, overrides=overrides))
+    return entries
+
+
+def _flat_loc(plan: PlanRequest, v: int) -> Loc:
+    count = len(plan.vm_ids or [])
+    return ("vmIds", v) if v < count else ("protectedItemIds", v - count)
+
+
+def merged_request(plan: PlanRequest, entry: PlanEntry, region: str | None) -> tuple[dict[str, Any], dict[str, Loc]]:
+    """The restore request of one VM (plan ⊕ group ⊕ VM), and for each field the level that set it.
+
+    `region` is the restore region; None (up-front validation, before the VM is resolved) takes any staging account
+    of `storageAccountIds` to check the rules.
+    """
+    plan_fields, group_fields = plan.level_fields
+    body: dict[str, Any] = {}
+    origin: dict[str, Loc] = {}
+    for loc, fields in ((), plan_fields), (plan.group_loc(entry.group), group_fields[entry.group]), \
+            (entry.loc, entry.overrides):
+        for key, value in fields.items():
+            body[key], origin[key] = value, loc
+    body["protectedItemId" if entry.is_item else "vmId"] = entry.source_id
+    origin.setdefault("vmId", entry.loc)
+    by_region = body.pop("storageAccountIds", None)
+    if by_region and "storageAccountId" not in body:
+        account = _for_region(by_region, region)
+        if account:
+            body["storageAccountId"], origin["storageAccountId"] = account, origin["storageAccountIds"]
+    name = body.get("targetVmName")
+    if isinstance(name, str) and NAME_PLACEHOLDER in name:
+        body["targetVmName"] = name.replace(NAME_PLACEHOLDER, entry.vm_name)
+    return body, origin
+
+
+def _for_region(by_region: dict[str, str], region: str | None) -> str | None:
+    if region is None:
+        return next(iter(by_region.values()), None)
+    folded = region.replace(" ", "").lower()
+    return next((v for k, v in by_region.items() if k.replace(" ", "").lower() == folded), None)
+
+
+def request_problems(plan: PlanRequest, entry: PlanEntry, region: str | None) -> list[tuple[Loc, str]]:
+    """Why the merged request of `entry` is not a valid restore request ((body path, reason) each), or []."""
+    return vm_request(plan, entry, region)[1]
+
+
+def vm_request(plan: PlanRequest, entry: PlanEntry,
+               region: str | None) -> tuple[dict[str, Any] | None, list[tuple[Loc, str]]]:
+    """The validated restore request of `entry` (`RestoreRequest.to_wire()`), or None and why not."""
+    body, origin = merged_request(plan, entry, region)
+    request = None
+    problems: list[tuple[Loc, str]] = []
+    if region is not None and "storageAccountId" not in body and "storageAccountIds" in origin:
+        problems.append(((*origin["storageAccountIds"], "storageAccountIds"), f"no staging account for {region}"))
+    name = body.get("targetVmName")
+    if isinstance(name, str) and not VM_NAME.match(name):
+        problems.append(((*origin["targetVmName"], "targetVmName"), f"{name!r} is not a valid VM name"))
+    try:
+        request = RestoreRequest.model_validate(body).to_wire()
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            field = str(loc[0]) if loc else "vmId"
+            # A value that is set is wrong where it was set; a missing one is asked for by the mode (request.py's
+            # rules), so it is reported where the mode was chosen, or at the top (the default mode).
+            where = origin.get(field, origin.get("mode", ()))
+            problems.append(((*where, *loc), str(err["msg"]).removeprefix("Value error, ")))
+    return (None if problems else request), problems
+
+
+def _rule_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    flat = [n for n in ("vm_ids", "protected_item_ids", "vault_id") if getattr(plan, n) is not None]
+    if plan.groups is None and not flat:
+        problems.append((("vmIds",), "give vmIds, protectedItemIds, vaultId or groups"))
+    if plan.groups is not None and flat:
+        problems.append(((to_camel(flat[0]),), "give groups, or VMs at the top level, not both"))
+    if plan.vault_id is not None and (plan.vm_ids or plan.protected_item_ids):
+        problems.append((("vaultId",), "give vaultId or a list of VMs, not both"))
+    seen: dict[str, str] = {}
+    for g, group in enumerate(plan.groups or []):
+        if (group.vms is None) == (group.selector is None):
+            problems.append((("groups", g, "vms"), "give vms or selector"))
+        if group.name in seen:
+            problems.append((("groups", g, "name"), f"{group.name!r} is the name of {seen[group.name]}"))
+        seen.setdefault(group.name, f"groups[{g}]")
+    return problems + _entry_problems(plan)
+
+
+def _entry_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
+    entries = explicit_entries(plan)
+    if len(entries) > MAX_PLAN_VMS:
+        return [(("groups",) if plan.groups else ("vmIds",), f"at most {MAX_PLAN_VMS} VMs in a plan")]
+    problems: list[tuple[Loc, str]] = []
+    seen: dict[str, Loc] = {}
+    for entry in entries:
+        if not entry.source_id:
+            problems.append(((*entry.loc, "vmId"), "one of vmId or protectedItemId is required"))
+            continue
+        key = entry.source_id.lower()
+        if key in seen:
+            problems.append((entry.loc, f"this VM is already in the plan at {_path(seen[key])}"))
+            continue
+        seen[key] = entry.loc
+        problems += request_problems(plan, entry, None)
+    return list(dict.fromkeys(problems))  # a plan-level problem shows once, not once per VM
+
+
+def _path(loc: Loc) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else p) for i, p in enumerate(loc))
+
+
+def validate_plan(data: Any, context: dict[str, Any] | None = None) -> PlanRequest:
+    """The validated plan.
+
+    Raises: ValidationError naming every bad field by its path in the body (structure first, then the rules).
+    """
+    plan = PlanRequest.model_validate(data, context=context)
+    problems = _rule_problems(plan)
+    if problems:
+        details = [InitErrorDetails(type=PydanticCustomError("plan_rule", reason), loc=loc, input=None)
+                   for loc, reason in problems]
+        raise ValidationError.from_exception_data(PlanRequest.__name__, details)
+    return plan
+
+
+def scope_ids(plan: PlanRequest) -> dict[str, str]:
+    """Body path → every source and target resource ID the body names (for RESTORE_ALLOWED_SCOPES)."""
+    ids: dict[str, str] = {}
+    targets = {to_camel(n) for n in ("storage_account_id", "target_resource_group_id", "target_vnet_id",
+                                     "target_subnet_id", "disk_encryption_set_id", "restore_identity_id")}
+
+    def add(loc: Loc, fields: dict[str, Any]) -> None:
+        for key, value in fields.items():
+            if key in targets and isinstance(value, str):
+                ids[_path((*loc, key))] = value
+            elif key == "storageAccountIds" and isinstance(value, dict):
+                ids.update({_path((*loc, key, region)): v for region, v in value.items()})
+
+    add((), _set_fields(plan))
+    if plan.vault_id:
+        ids["vaultId"] = plan.vault_id
+    for g, group in enumerate(plan.groups or []):
+        add(("groups", g), _set_fields(group))
+        if group.selector:
+            ids[_path(("groups", g, "selector", "vaultId"))] = group.selector.vault_id
+    for entry in explicit_entries(plan):
+        ids[_path(entry.loc)] = entry.source_id
+        add(entry.loc, entry.overrides)
+    return ids

@@ -1,5 +1,8 @@
 """`wait_for_restore_job`: polls one restore job on durable timers until it ends, with bounded history.
 
+Each next poll is chosen by `orchestrators/job_polling.py` (adaptive or fixed, `JOB_POLL_MODE`) from the readings
+so far, which are carried across `continue_as_new`; the custom status says when (`nextPollAt`) and why (`basis`).
+
 Runs as the sub-orchestration `{parent}:job`. Every `POLLS_PER_EPISODE` polls it continues as new, so its
 history stays small however long the job runs. It publishes the job's progress in its own custom status and
 returns `WaitJobResult` (`{value: JobInfo, error: null}` or `{value: last JobInfo?, error: ErrorInfo}`).
@@ -7,12 +10,13 @@ returns `WaitJobResult` (`{value: JobInfo, error: null}` or `{value: last JobInf
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
+from orchestrators.job_polling import PollPlan, observe, plan_next_poll
 from orchestrators.policy import POLLS_PER_EPISODE
 from restore.contract import Activity, JobCustomStatus
 from restore.payloads import JobInput, WaitJobInput, WaitJobResult
@@ -20,9 +24,11 @@ from restore.values import JobInfo
 
 
 def _publish(ctx: df.DurableOrchestrationContext, order: WaitJobInput, job: JobInfo | None, polls: int,
-             next_poll_at: datetime | None) -> None:
+             plan: PollPlan | None) -> None:
     status = JobCustomStatus(job_id=order.job_id, status=job.status if job else None,
-                             progress=job.progress if job else None, polls=polls, next_poll_at=next_poll_at,
+                             progress=job.progress if job else None, polls=polls,
+                             next_poll_at=ctx.current_utc_datetime + timedelta(seconds=plan.seconds) if plan else None,
+                             basis=plan.basis if plan else None, expected_end_at=plan.expected_end if plan else None,
                              updated_at=ctx.current_utc_datetime)
     ctx.set_custom_status(status.dump())
 
@@ -30,7 +36,7 @@ def _publish(ctx: df.DurableOrchestrationContext, order: WaitJobInput, job: JobI
 def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
     """One episode: up to `POLLS_PER_EPISODE` polls, then `continue_as_new` with the count carried over."""
     order = WaitJobInput.model_validate(ctx.get_input(expected_type=dict))
-    settings, polls, last = order.settings, order.polls, order.last
+    settings, polls, last, seen = order.settings, order.polls, order.last, order.seen
     payload = JobInput(item=order.item, job_id=order.job_id, cross_region=order.cross_region).dump()
     for _ in range(POLLS_PER_EPISODE):
         if ctx.current_utc_datetime >= order.deadline:
@@ -44,8 +50,10 @@ def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
         if last.is_terminal:
             _publish(ctx, order, last, polls, None)
             return WaitJobResult(value=last).dump()
-        _publish(ctx, order, last, polls, ctx.current_utc_datetime + timedelta(seconds=settings.job_poll_interval))
-        yield from waits.sleep(ctx, settings.job_poll_interval)
+        seen = observe(seen, last, ctx.current_utc_datetime)
+        plan = plan_next_poll(seen, last, settings)
+        _publish(ctx, order, last, polls, plan)
+        yield from waits.sleep(ctx, plan.seconds)
     # Last action of the episode: later actions would be dropped (DURABLE-NOTES §3).
-    ctx.continue_as_new(order.model_copy(update={"polls": polls, "last": last}).dump())
+    ctx.continue_as_new(order.model_copy(update={"polls": polls, "last": last, "seen": seen}).dump())
     return None

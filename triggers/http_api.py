@@ -31,6 +31,7 @@ from triggers.views import (
     job_instance_id,
     needs_job_status,
     restore_view,
+    retry_after,
 )
 
 log = telemetry.get_logger(__name__)
@@ -44,8 +45,8 @@ def _json_response(body: Any, status: int, headers: dict[str, str] | None = None
     return func.HttpResponse(json.dumps(body), status_code=status, mimetype=JSON, headers=headers)
 
 
-def _polling_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
-    return {"Location": links.status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
+def _polling_headers(req: func.HttpRequest, instance_id: str, wait: int = RETRY_AFTER_SECONDS) -> dict[str, str]:
+    return {"Location": links.status_url(req, instance_id), "Retry-After": str(wait)}
 
 
 def _with_links(req: func.HttpRequest, view: RestoreView) -> RestoreView:
@@ -79,12 +80,16 @@ def _idempotency_key(req: func.HttpRequest, body: dict[str, Any]) -> str | None:
     return key
 
 
+async def _job_custom_status(client: Any, status: Any) -> Any:
+    """The job sub-orchestration's custom status while the restore waits for its job, else None."""
+    if not needs_job_status(status):
+        return None
+    job_status = await client.get_status(job_instance_id(status))
+    return getattr(job_status, "custom_status", None) if job_status else None
+
+
 async def _current_view(req: func.HttpRequest, client: Any, status: Any) -> RestoreView:
-    job = None
-    if needs_job_status(status):
-        job_status = await client.get_status(job_instance_id(status))
-        job = getattr(job_status, "custom_status", None) if job_status else None
-    return _with_links(req, restore_view(status, job))
+    return _with_links(req, restore_view(status, await _job_custom_status(client, status)))
 
 
 @bp.route(route="restores", methods=["GET", "POST"])
@@ -168,8 +173,11 @@ async def get_restore(req: func.HttpRequest, client: df.DurableOrchestrationClie
         status = await _restore_status(client, instance_id)
         if status is None:
             return _not_found(instance_id)
-        view = await _current_view(req, client, status)
-        headers = _polling_headers(req, instance_id) if view.status is RestoreStatus.RUNNING else None
+        job = await _job_custom_status(client, status)
+        view = _with_links(req, restore_view(status, job))
+        headers = None
+        if view.status is RestoreStatus.RUNNING:
+            headers = _polling_headers(req, instance_id, retry_after(status, job, datetime.now(UTC)))
         return _json_response(view.dump(), http_status(view), headers)
 
 

@@ -29,7 +29,8 @@ LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("peerFixedInterval", "peer 5s/30s"), ("oursVsMinimum", "ours/min"), ("peerVsOurs", "peer/ours"),
         ("distinctTokens", "tokens"), ("statuses", "status"), ("errors", "error")]),
     "lag": ("2. Detection lag end to end (service seconds from job end to the poll that saw it), job 10 min", [
-        ("mode", "JOB_POLL_MODE"), ("etaErrorPct", "eta err %"), ("jobPolls", "job polls"), ("restores", "restores"), ("measured", "measured"), ("medianSeconds", "median s"), ("p95Seconds", "p95 s"),
+        ("mode", "JOB_POLL_MODE"), ("etaErrorPct", "eta err %"), ("jobPolls", "job polls"),
+        ("restores", "restores"), ("measured", "measured"), ("medianSeconds", "median s"), ("p95Seconds", "p95 s"),
         ("maxSeconds", "max s"), ("pollIntervalSeconds", "poll interval s"), ("lost", "lost")]),
     "history": ("3. History events per restore (main + {id}:job)", [
         ("jobServiceSeconds", "job s"), ("status", "status"), ("jobPolls", "job polls"), ("mainEvents", "main"),

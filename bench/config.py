@@ -65,6 +65,6 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
         latency_callers=int(os.environ.get("BENCH_LATENCY_CALLERS", "10" if quick else "50")),
         latency_per_caller=int(os.environ.get("BENCH_LATENCY_PER_CALLER", "2" if quick else "4")),
         polling_job_minutes=_ints("BENCH_POLLING_JOB_MINUTES", "10,40" if quick else "10,40,360"),
-        polling_samples=int(os.environ.get("BENCH_POLLING_SAMPLES", "8" if quick else "40")),
+        polling_samples=int(os.environ.get("BENCH_POLLING_SAMPLES", "8" if quick else "20")),
         output=args.output,
     )

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from azbackup.models_job import JobStatus
 from orchestrators.policy import timer_seconds
 from restore.contract import PollBasis
 from restore.payloads import JobObservation, JobPollMode, RestoreSettings
@@ -70,10 +71,17 @@ def observe(seen: Sequence[JobObservation], job: JobInfo, now: datetime) -> list
     return [*seen, reading][-KEPT_OBSERVATIONS:]
 
 
-def plan_next_poll(seen: Sequence[JobObservation], job: JobInfo, settings: RestoreSettings) -> PollPlan:
-    """The next read of a running job; `seen` ends with the reading of `job` just made (see `observe`)."""
+def plan_next_poll(seen: Sequence[JobObservation], job: JobInfo, settings: RestoreSettings,
+                   cancelling: bool = False) -> PollPlan:
+    """The next read of a running job; `seen` ends with the reading of `job` just made (see `observe`).
+
+    `cancelling`: the restore asked Azure to cancel the job, whose estimate no longer says when it ends.
+    """
     now = seen[-1].at
-    plan = _choose(seen, settings)
+    if settings.job_poll_mode is not JobPollMode.FIXED and (cancelling or job.status is JobStatus.CANCELLING):
+        plan = PollPlan(settings.job_poll_interval, PollBasis.CANCELLING)
+    else:
+        plan = _choose(seen, settings)
     seconds, basis = plan.seconds, plan.basis
     if basis in (PollBasis.APPROACH, PollBasis.END) and seconds > settings.job_poll_max_interval:
         seconds, basis = settings.job_poll_max_interval, PollBasis.CAP

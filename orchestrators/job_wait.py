@@ -36,7 +36,10 @@ def _publish(ctx: df.DurableOrchestrationContext, order: WaitJobInput, job: JobI
 def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
     """One episode: up to `POLLS_PER_EPISODE` polls, then `continue_as_new` with the count carried over."""
     order = WaitJobInput.model_validate(ctx.get_input(expected_type=dict))
-    settings, polls, last, seen = order.settings, order.polls, order.last, order.seen
+    settings, polls, last, seen, cancelled = order.settings, order.polls, order.last, order.seen, order.cancel_requested
+    # The API raises `cancel` here too when it cancels the restore: the next read comes at once, not after a long
+    # adaptive wait, and then every fixed interval until the job has ended (the parent cancels it in Azure).
+    cancel = None if cancelled else waits.CancelWatch(ctx)
     payload = JobInput(item=order.item, job_id=order.job_id, cross_region=order.cross_region).dump()
     for _ in range(POLLS_PER_EPISODE):
         if ctx.current_utc_datetime >= order.deadline:
@@ -51,9 +54,15 @@ def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
             _publish(ctx, order, last, polls, None)
             return WaitJobResult(value=last).dump()
         seen = observe(seen, last, ctx.current_utc_datetime)
-        plan = plan_next_poll(seen, last, settings)
+        plan = plan_next_poll(seen, last, settings, cancelling=cancelled)
         _publish(ctx, order, last, polls, plan)
-        yield from waits.sleep(ctx, plan.seconds)
-    # Last action of the episode: later actions would be dropped (DURABLE-NOTES §3).
-    ctx.continue_as_new(order.model_copy(update={"polls": polls, "last": last, "seen": seen}).dump())
+        try:
+            yield from waits.sleep(ctx, plan.seconds, cancel)
+        except waits.Stop:
+            cancelled, cancel = True, None
+    # Last action of the episode: later actions would be dropped (DURABLE-NOTES §3). A `cancel` raised while it
+    # continues as new is dropped (Python has no preserveUnprocessedEvents); the job's `Cancelling` status still
+    # switches the poller to the fixed interval at its next read.
+    update = {"polls": polls, "last": last, "seen": seen, "cancel_requested": cancelled}
+    ctx.continue_as_new(order.model_copy(update=update).dump())
     return None

@@ -179,6 +179,7 @@ class PollBasis(StrEnum):
     UNRELIABLE = "estimateUnreliable"  # the estimates point to no consistent end: the fixed interval
     APPROACH = "approach"  # the end is far: at the earliest plausible end
     END = "end"  # the end is near and known within the lag budget: just after its latest plausible moment
+    CANCELLING = "cancelling"  # the restore is being cancelled: the fixed interval until the job has ended
     CAP = "cap"  # the choice was longer than JOB_POLL_MAX_INTERVAL_SECONDS
     RETRY_AFTER = "retryAfter"  # the service asked for a longer wait than the choice
 

@@ -175,6 +175,7 @@ class WaitJobInput(Wire):
     polls: int = 0
     last: JobInfo | None = None
     seen: list[JobObservation] = Field(default_factory=list)
+    cancel_requested: bool = False
 
 
 class WaitJobResult(Wire):

@@ -199,8 +199,19 @@ async def cancel_restore(req: func.HttpRequest, client: df.DurableOrchestrationC
         except Exception:  # the DF client raises a bare Exception when the instance ended meanwhile (410)
             log.info("restore.cancel.too_late")
             return problem_response(409, "Restore already finished", f"restore {instance_id} has ended")
+        await _wake_job_wait(client, status)
         log.info("restore.cancel.requested")
         return _json_response(_with_links(req, view).dump(), 202, _polling_headers(req, instance_id))
+
+
+async def _wake_job_wait(client: Any, status: Any) -> None:
+    """Tell the job-waiting sub-orchestration too, so it reads the job now rather than after a long adaptive wait."""
+    if not needs_job_status(status):
+        return  # no job yet: the restore cancels it as soon as it knows it
+    try:
+        await client.raise_event(job_instance_id(status), CANCEL_EVENT, {})
+    except Exception:  # the DF client raises a bare Exception when the job wait ended meanwhile (410)
+        log.info("restore.cancel.job_wait_ended")
 
 
 def _body_of_cancel(req: func.HttpRequest) -> dict[str, str]:

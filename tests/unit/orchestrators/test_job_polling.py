@@ -63,6 +63,11 @@ def _scheduled_timers(run: Replay) -> list[tuple[Any, datetime]]:
     return [(t, parse_time(e["Timestamp"])) for t, e in zip(timers, created, strict=True)]
 
 
+def _flat(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The actions the replay returned, compound ones (the timer raced against `cancel`) unfolded."""
+    return [leaf for a in actions for leaf in (_flat(a["compoundActions"]) if "compoundActions" in a else [a])]
+
+
 def _statuses(run: Replay) -> list[dict[str, Any]]:
     seen: list[dict[str, Any]] = []
     for status in run.statuses:
@@ -146,7 +151,7 @@ def test_no_wait_reaches_the_durable_timer_cap() -> None:
 def test_replay_makes_the_same_choices() -> None:
     run, _ = _run(2400, estimate=lambda n, remaining: remaining * (1.3 if n % 2 else 1.1))
     scheduled = [iso(t.fire_at) for t in run.tasks.values() if t.kind == TIMER and t.fire_at]
-    replayed = [a["fireAt"] for a in run.top_actions() if a["actionType"] == TIMER]
+    replayed = [a["fireAt"] for a in _flat(run.top_actions()) if a["actionType"] == TIMER]
     assert run.executions > len(scheduled) and len(scheduled) >= 3
     assert [parse_time(x) for x in replayed] == [parse_time(x) for x in scheduled]
 
@@ -169,3 +174,35 @@ def test_continue_as_new_carries_the_readings() -> None:
     run, _ = _run(25 * INTERVAL, estimate=lambda _n, _r: None)
     assert run.generations == 2
     assert len(run.input["seen"]) == KEPT_OBSERVATIONS and run.input["polls"] == POLLS_PER_EPISODE
+
+
+def test_a_cancel_wakes_the_job_wait_which_then_reads_at_the_fixed_interval() -> None:
+    replay = Replay("wait_for_restore_job", _wait_input(), instance_id="restore-1:job").start()
+    fake = Job(replay, T0 + timedelta(hours=6))
+    replay.complete("get_restore_job", fake.read(None))
+    assert replay.custom_status["basis"] == "cap"  # 15 minutes to the next read
+    replay.advance(30).raise_event("cancel")
+    assert replay.activity("get_restore_job") and replay.now == T0 + timedelta(seconds=30), "read at once"
+    replay.complete("get_restore_job", ok(job("Cancelling", 40.0, estimatedRemainingSeconds=20000.0)))
+    assert replay.custom_status["basis"] == "cancelling"
+    assert parse_time(replay.custom_status["nextPollAt"]) == replay.now + timedelta(seconds=INTERVAL)
+    replay.fire()
+    replay.complete("get_restore_job", ok(job("Cancelled", 40.0)))
+    assert replay.is_done and replay.output["value"]["status"] == "Cancelled"
+
+
+def test_a_cancelling_job_is_read_at_the_fixed_interval() -> None:
+    statuses = iter(["InProgress", "Cancelling", "Cancelling"])
+    replay = Replay("wait_for_restore_job", _wait_input(), instance_id="restore-1:job")
+    fake = Job(replay, T0 + timedelta(hours=6))
+
+    def read(payload: Any) -> dict[str, Any]:
+        answer = fake.read(payload)
+        status = next(statuses, "Cancelled")
+        answer["value"]["status"] = status
+        answer["value"]["isTerminal"] = status == "Cancelled"
+        return answer
+
+    run = drive(replay, {"get_restore_job": read})
+    assert [s["basis"] for s in _statuses(run) if s.get("basis")] == ["cap", "cancelling", "cancelling"]
+    assert _timers(run)[1:] == [INTERVAL, INTERVAL]

@@ -31,8 +31,8 @@ from restore.values import JobInfo
 # (the service means what it says) within BIAS_PRIOR, and a reading's noise is NOISE_PRIOR, worth NOISE_PRIOR_WEIGHT
 # readings; the noise is then learned from how well one end explains the readings (all in log units).
 BIAS_PRIOR = 0.5
-NOISE_PRIOR = 0.2
-NOISE_PRIOR_WEIGHT = 2.0
+NOISE_PRIOR = 0.3
+NOISE_PRIOR_WEIGHT = 4.0
 # Readings whose learned noise is past this explain nothing (0.7: a factor of 2 either way).
 UNRELIABLE_NOISE = 0.7
 # The widest plausible window around the end at which we stop approaching and read once just after it.

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run test lint unit contract e2e infra-check bench reliability clean
+.PHONY: run test lint unit contract e2e infra-check bench bench-polling reliability clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+bench-polling: $(STAMP)
+	$(PY) -m bench --only polling --output bench/results-polling.json
 
 reliability: $(STAMP)
 	$(PY) -m pytest tests/reliability -m "reliability" $(PYTEST_ARGS)

@@ -124,5 +124,5 @@ def _trigger_crr(client: BackupClient, inp: TriggerInput, body: IaasVmRestoreReq
 def get_job(client: BackupClient, inp: JobInput) -> JobInfo:
     """The job's state (the CRR job in the secondary region for cross-region restores)."""
     if inp.cross_region and inp.item.secondary_region:
-        return job_info(client.get_crr_job(inp.item.secondary_region, inp.item.vault_id, inp.job_id))
-    return job_info(client.get_job(inp.item.vault_id, inp.job_id))
+        return job_info(*client.read_crr_job(inp.item.secondary_region, inp.item.vault_id, inp.job_id))
+    return job_info(*client.read_job(inp.item.vault_id, inp.job_id))

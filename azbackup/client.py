@@ -35,7 +35,14 @@ from azbackup.models_restore import (
     ValidationResult,
 )
 from azbackup.models_rp import RecoveryPoint, RecoveryPointList
-from azbackup.polling import OperationState, TrackedOperation, state_from_response, tracking_from_headers
+from azbackup.polling import (
+    OperationState,
+    TrackedOperation,
+    has_retry_after,
+    parse_retry_after,
+    state_from_response,
+    tracking_from_headers,
+)
 from azbackup.transport import ArmTransport, TokenCredential
 from azbackup.urlguard import check_url
 
@@ -259,8 +266,18 @@ class BackupClient:
 
     def get_job(self, vault_id: str, job_id: str) -> Job:
         """A backup job (`JobDetails_Get`)."""
+        return self.read_job(vault_id, job_id)[0]
+
+    def read_job(self, vault_id: str, job_id: str) -> tuple[Job, int | None]:
+        """A backup job (`JobDetails_Get`) and the `Retry-After` its answer named, if any (a poller's floor)."""
         url = self._url(f"{ids.parse_vault_id(vault_id).id}/backupJobs/{ids.check_segment('backupJobs', job_id)}")
-        return _parse(Job, self._http.request("GET", url))
+        return self._read_job(self._http.request("GET", url))
+
+    def _read_job(self, response: requests.Response) -> tuple[Job, int | None]:
+        cfg = self.config
+        wait = (parse_retry_after(response.headers, cfg.retry_after_default, cfg.retry_after_max)
+                if has_retry_after(response.headers) else None)
+        return _parse(Job, response), wait
 
     def list_jobs(self, vault_id: str, filter: str | None = None) -> list[Job]:
         """A vault's jobs matching `filter`, every `nextLink` followed (`BackupJobs_List`)."""
@@ -319,10 +336,14 @@ class BackupClient:
 
     def get_crr_job(self, region: str, vault_id: str, job_name: str) -> Job:
         """A cross-region restore job in the secondary region (`BackupCrrJobDetails_Get`)."""
+        return self.read_crr_job(region, vault_id, job_name)[0]
+
+    def read_crr_job(self, region: str, vault_id: str, job_name: str) -> tuple[Job, int | None]:
+        """A cross-region restore job (`BackupCrrJobDetails_Get`) and the `Retry-After` its answer named, if any."""
         vault = ids.parse_vault_id(vault_id).id
         url = self._url(f"{self._location(vault, region)}/backupCrrJob", crr=True)
         body = CrrJobRequest(resource_id=vault, job_name=job_name).to_wire()
-        return _parse(Job, self._http.request("POST", url, body=body))
+        return self._read_job(self._http.request("POST", url, body=body))
 
     def list_crr_jobs(self, region: str, vault_id: str, filter: str | None = None) -> list[Job]:
         """A vault's cross-region restore jobs in the secondary region (`BackupCrrJobs_List`)."""

@@ -14,13 +14,13 @@ from typing import Any
 
 import psutil
 
-from bench import arm_requests, concurrent_restores, detection_lag, history_growth, start_latency
+from bench import arm_requests, concurrent_restores, detection_lag, history_growth, job_polling, start_latency
 from bench.config import BenchConfig, parse
 from bench.report import table
 
 RUNNERS: dict[str, Callable[[BenchConfig], Any]] = {
     "requests": arm_requests.run, "lag": detection_lag.run, "history": history_growth.run,
-    "scale": concurrent_restores.run, "latency": start_latency.run,
+    "scale": concurrent_restores.run, "latency": start_latency.run, "polling": job_polling.run,
 }
 LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "requests": ("1. ARM requests per restore (operation 3 min, Retry-After 60 s, job 40 min)", [
@@ -28,7 +28,8 @@ LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("oursJobPolls", "job polls"), ("fixedRequests", "fixed"), ("retryAfterMinimum", "Retry-After min"),
         ("peerFixedInterval", "peer 5s/30s"), ("oursVsMinimum", "ours/min"), ("peerVsOurs", "peer/ours"),
         ("distinctTokens", "tokens"), ("statuses", "status"), ("errors", "error")]),
-    "lag": ("2. Detection lag (service seconds from job end to the poll that saw it)", [
+    "lag": ("2. Detection lag end to end (service seconds from job end to the poll that saw it), job 10 min", [
+        ("mode", "JOB_POLL_MODE"), ("etaErrorPct", "eta err %"), ("jobPolls", "job polls"),
         ("restores", "restores"), ("measured", "measured"), ("medianSeconds", "median s"), ("p95Seconds", "p95 s"),
         ("maxSeconds", "max s"), ("pollIntervalSeconds", "poll interval s"), ("lost", "lost")]),
     "history": ("3. History events per restore (main + {id}:job)", [
@@ -42,6 +43,13 @@ LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "latency": ("5. Start latency POST /api/restores -> 202", [
         ("callers", "callers"), ("requests", "requests"), ("accepted202", "202s"), ("p50Ms", "p50 ms"),
         ("p99Ms", "p99 ms"), ("maxMs", "max ms"), ("otherStatuses", "other statuses")]),
+    "polling": ("6. Job polls per restore and detection lag s (median/p95/max): adaptive | fixed 60 s | peer 30 s", [
+        ("jobMinutes", "job min"), ("profile", "profile"), ("etaErrorPct", "eta err %"),
+        ("adaptivePolls", "adaptive polls"), ("adaptiveLagMedian", "med"), ("adaptiveLagP95", "p95"),
+        ("adaptiveLagMax", "max"), ("fixedPolls", "fixed polls"), ("fixedLagMedian", "med"), ("fixedLagP95", "p95"),
+        ("fixedLagMax", "max"), ("peer30Polls", "peer30 polls"), ("peer30LagMedian", "med"),
+        ("peer30LagP95", "p95"), ("callerBefore", "caller req before"), ("callerAfter", "caller req after"),
+        ("callerLagAfterMedian", "caller lag med"), ("target", "target")]),
 }
 
 

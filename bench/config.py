@@ -6,7 +6,7 @@ import argparse
 import os
 from dataclasses import dataclass
 
-MEASUREMENTS = ("requests", "lag", "history", "scale", "latency")
+MEASUREMENTS = ("requests", "lag", "history", "scale", "latency", "polling")
 
 
 def _ints(name: str, default: str) -> list[int]:
@@ -33,6 +33,8 @@ class BenchConfig:
     scale_timeout: float
     latency_callers: int
     latency_per_caller: int
+    polling_job_minutes: list[int]
+    polling_samples: int
     output: str
 
 
@@ -62,5 +64,7 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
         scale_timeout=_float("BENCH_SCALE_TIMEOUT", 3600),
         latency_callers=int(os.environ.get("BENCH_LATENCY_CALLERS", "10" if quick else "50")),
         latency_per_caller=int(os.environ.get("BENCH_LATENCY_PER_CALLER", "2" if quick else "4")),
+        polling_job_minutes=_ints("BENCH_POLLING_JOB_MINUTES", "10,40" if quick else "10,40,360"),
+        polling_samples=int(os.environ.get("BENCH_POLLING_SAMPLES", "8" if quick else "20")),
         output=args.output,
     )

@@ -259,6 +259,21 @@ class RestoreCustomStatus(Wire):
         return body
 
 
+class PollBasis(StrEnum):
+    """Why `wait_for_restore_job` reads the job next when it does (`basis` in its custom status)."""
+
+    FIXED = "fixed"  # JOB_POLL_MODE=fixed: every JOB_POLL_INTERVAL_SECONDS
+    NO_ESTIMATE = "noEstimate"  # the job reports no remaining time: the fixed interval
+    STALLED = "stalled"  # neither progress nor the estimate moved since the last read: the fixed interval
+    UNRELIABLE = "estimateUnreliable"  # the estimates point to no consistent end: the fixed interval
+    APPROACH = "approach"  # the end is far: at the earliest plausible end
+    END = "end"  # the end is near and known within the lag budget: just after its latest plausible moment
+    CANCELLING = "cancelling"  # the restore is being cancelled: the fixed interval until the job has ended
+    NOT_LISTED_YET = "jobNotListedYet"  # a cross-region job never seen answers 404 (CRR_JOB_APPEAR_SECONDS): fixed
+    CAP = "cap"  # the choice was longer than JOB_POLL_MAX_INTERVAL_SECONDS
+    RETRY_AFTER = "retryAfter"  # the service asked for a longer wait than the choice
+
+
 class JobCustomStatus(Wire):
     """The custom status of `wait_for_restore_job` (the live job progress while `restore_vm` waits for the job)."""
 
@@ -268,6 +283,8 @@ class JobCustomStatus(Wire):
     progress: float | None = None
     polls: int = 0
     next_poll_at: IsoTime | None = None
+    basis: PollBasis | None = None
+    expected_end_at: IsoTime | None = None
     updated_at: IsoTime | None = None
 
 

@@ -7,6 +7,7 @@ in `value` and what each activity takes. Names and fields follow `docs/architect
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import ConfigDict, Field
@@ -23,12 +24,21 @@ from restore.values import BackupItem, JobInfo, RecoveryPointInfo
 MAX_TIMER_SECONDS = 24 * 3600
 
 
+class JobPollMode(StrEnum):
+    """How `wait_for_restore_job` spaces its job polls (`JOB_POLL_MODE`)."""
+
+    ADAPTIVE = "adaptive"  # from the job's own estimate of the remaining time (orchestrators/job_polling.py)
+    FIXED = "fixed"  # every `JOB_POLL_INTERVAL_SECONDS`
+
+
 class RestoreSettings(Wire):
     """The app settings the orchestrations need, read once by `get_restore_settings` (replay-safe)."""
 
     retry_after_default: int = Field(default=30, ge=1, le=MAX_TIMER_SECONDS)
     retry_after_max: int = Field(default=600, ge=1, le=MAX_TIMER_SECONDS)
     job_poll_interval: int = Field(default=60, ge=1, le=MAX_TIMER_SECONDS)
+    job_poll_mode: JobPollMode = JobPollMode.ADAPTIVE
+    job_poll_max_interval: int = Field(default=900, ge=1, le=MAX_TIMER_SECONDS)
     restore_timeout_hours: float = 48.0
     validate_before_restore: bool = True
 
@@ -160,6 +170,14 @@ class NotifyValue(Wire):
     status: int
 
 
+class JobObservation(Wire):
+    """One read of a running job, as the poller remembers it (orchestrators/job_polling.py)."""
+
+    at: datetime
+    remaining: float | None = None
+    progress: float | None = None
+
+
 class WaitJobInput(Wire):
     """Input of the `wait_for_restore_job` sub-orchestration (carried across `continue_as_new`)."""
 
@@ -171,6 +189,8 @@ class WaitJobInput(Wire):
     polls: int = 0
     last: JobInfo | None = None
     missing_since: datetime | None = None  # when a CRR job not yet seen first answered 404
+    seen: list[JobObservation] = Field(default_factory=list)
+    cancel_requested: bool = False
 
 
 class WaitJobResult(Wire):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from azbackup.config import ClientConfig
 from restore.errors import InvalidSettingError
-from restore.payloads import MAX_TIMER_SECONDS
+from restore.payloads import MAX_TIMER_SECONDS, JobPollMode
 from restore.request import MAX_APPROVAL_TIMEOUT
 
 # name -> default, in the order the README documents them. tests/unit/test_settings.py cross-checks this table
@@ -31,6 +31,8 @@ DEFAULTS: dict[str, str] = {
     "RETRY_AFTER_DEFAULT_SECONDS": "30",
     "RETRY_AFTER_MAX_SECONDS": "600",
     "JOB_POLL_INTERVAL_SECONDS": "60",
+    "JOB_POLL_MODE": "adaptive",
+    "JOB_POLL_MAX_INTERVAL_SECONDS": "900",
     "RESTORE_TIMEOUT_HOURS": "48",
     "VALIDATE_BEFORE_RESTORE": "true",
     "RESTORE_ALLOWED_SCOPES": "",
@@ -76,6 +78,8 @@ class Settings(BaseModel):
     retry_after_default_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
     retry_after_max_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
     job_poll_interval_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
+    job_poll_mode: JobPollMode
+    job_poll_max_interval_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
     restore_timeout_hours: float = Field(gt=0)
     validate_before_restore: bool
     restore_allowed_scopes: tuple[str, ...]

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field, computed_field
 
 from azbackup.errors import ErrorInfo
-from azbackup.models_common import Wire
+from azbackup.models_common import Wire, parse_duration
 from azbackup.models_job import Job, JobStatus
 from azbackup.models_rp import RecoveryPoint
 
@@ -80,6 +80,8 @@ class JobInfo(Wire):
     status: JobStatus
     operation: str | None = None
     progress: float | None = None
+    estimated_remaining_seconds: float | None = None  # the service's `estimatedRemainingDuration`
+    retry_after: int | None = None  # a `Retry-After` the job read carried (the next read no sooner)
     tasks: list[TaskInfo] = Field(default_factory=list)
     errors: list[ErrorInfo] = Field(default_factory=list)
     property_bag: dict[str, str] = Field(default_factory=dict)
@@ -131,9 +133,10 @@ def point_info(point: RecoveryPoint, *, cross_region: bool = False) -> RecoveryP
     )
 
 
-def job_info(job: Job) -> JobInfo:
+def job_info(job: Job, retry_after: int | None = None) -> JobInfo:
     """The small JSON-able summary of a job kept in orchestration history."""
     info = job.properties.extended_info
+    remaining = parse_duration(info.estimated_remaining_duration) if info else None
     tasks = [TaskInfo(name=t.task_id or "", status=t.status or "") for t in (info.tasks_list or [])] if info else []
     bag = {str(k): str(v) for k, v in (info.property_bag or {}).items()} if info else {}
     return JobInfo(
@@ -141,6 +144,8 @@ def job_info(job: Job) -> JobInfo:
         status=job.status,
         operation=job.properties.operation,
         progress=job.progress,
+        estimated_remaining_seconds=remaining.total_seconds() if remaining is not None else None,
+        retry_after=retry_after,
         tasks=tasks,
         errors=job.errors(),
         property_bag=bag,

@@ -40,6 +40,7 @@ from triggers.views import (
     job_instance_id,
     needs_job_status,
     restore_view,
+    retry_after,
 )
 
 log = telemetry.get_logger(__name__)
@@ -53,8 +54,8 @@ def _json_response(body: Any, status: int, headers: dict[str, str] | None = None
     return func.HttpResponse(json.dumps(body), status_code=status, mimetype=JSON, headers=headers)
 
 
-def _polling_headers(req: func.HttpRequest, instance_id: str) -> dict[str, str]:
-    return {"Location": links.status_url(req, instance_id), "Retry-After": str(RETRY_AFTER_SECONDS)}
+def _polling_headers(req: func.HttpRequest, instance_id: str, wait: int = RETRY_AFTER_SECONDS) -> dict[str, str]:
+    return {"Location": links.status_url(req, instance_id), "Retry-After": str(wait)}
 
 
 def _with_links(req: func.HttpRequest, view: RestoreView) -> RestoreView:
@@ -88,12 +89,12 @@ def _idempotency_key(req: func.HttpRequest, body: dict[str, Any]) -> str | None:
     return key
 
 
-async def _current_view(req: func.HttpRequest, client: Any, status: Any) -> RestoreView:
-    job = None
-    if needs_job_status(status):
-        job_status = await client.get_status(job_instance_id(status))
-        job = getattr(job_status, "custom_status", None) if job_status else None
-    return _with_links(req, restore_view(status, job))
+async def _job_custom_status(client: Any, status: Any) -> Any:
+    """The job sub-orchestration's custom status while the restore waits for its job, else None."""
+    if not needs_job_status(status):
+        return None
+    job_status = await client.get_status(job_instance_id(status))
+    return getattr(job_status, "custom_status", None) if job_status else None
 
 
 @bp.route(route="restores", methods=["GET", "POST"])
@@ -182,8 +183,11 @@ async def get_restore(req: func.HttpRequest, client: df.DurableOrchestrationClie
 
 async def _status_response(req: func.HttpRequest, client: Any, instance_id: str, status: Any) -> func.HttpResponse:
     """202 + Location + Retry-After while running, else the final code (200 / 422 / 409), with the restore body."""
-    view = await _current_view(req, client, status)
-    headers = _polling_headers(req, instance_id) if view.status is RestoreStatus.RUNNING else None
+    job = await _job_custom_status(client, status)
+    view = _with_links(req, restore_view(status, job))
+    headers = None
+    if view.status is RestoreStatus.RUNNING:
+        headers = _polling_headers(req, instance_id, retry_after(status, job, datetime.now(UTC)))
     return _json_response(view.dump(), http_status(view), headers)
 
 
@@ -205,15 +209,15 @@ async def cancel_restore(req: func.HttpRequest, client: df.DurableOrchestrationC
         except Exception:  # the DF client raises a bare Exception when the instance ended meanwhile (410)
             log.info("restore.cancel.too_late")
             return problem_response(409, "Restore already finished", f"restore {instance_id} has ended")
-        if isinstance(view.request, dict) and view.request.get("crossRegion") is True:
-            await _stop_job_wait(client, instance_id, body)
+        await _signal_job_wait(client, instance_id, body)
         log.info("restore.cancel.requested")
         return _json_response(_with_links(req, view).dump(), 202, _polling_headers(req, instance_id))
 
 
-async def _stop_job_wait(client: df.DurableOrchestrationClient, instance_id: str, body: dict[str, str]) -> None:
-    """A cross-region job has no cancel in Azure: tell its job wait (`{id}:job`) to stop polling, so the restore can
-    end. Best effort: before the job is known there is no job wait yet, and the restore then stops by itself."""
+async def _signal_job_wait(client: df.DurableOrchestrationClient, instance_id: str, body: dict[str, str]) -> None:
+    """Tell the job wait (`{id}:job`) too: a cross-region job has no cancel in Azure, so its wait stops polling and
+    the restore can end; any other job is read at once rather than after a long adaptive wait (the restore cancels
+    it in Azure). Best effort: before the job is known there is no job wait yet, and the restore deals with it."""
     try:
         await client.raise_event(job_wait_instance_id(instance_id), CANCEL_EVENT,
                                  {"requestedAt": datetime.now(UTC).isoformat(), **body})

@@ -15,7 +15,7 @@ from triggers.listing import RestoreList
 from triggers.plan_views import PlanView
 from triggers.problems import Problem
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER
-from triggers.views import RETRY_AFTER_SECONDS, RestoreStarted, RestoreView
+from triggers.views import RETRY_AFTER_MAX_SECONDS, RETRY_AFTER_SECONDS, RestoreStarted, RestoreView
 
 REF = "#/components/schemas/{model}"
 
@@ -65,7 +65,8 @@ def _json(name: str, description: str, headers: dict[str, Any] | None = None) ->
 
 _POLL_HEADERS = {
     "Location": {"description": "URL to poll (GET /api/restores/{id})", "schema": {"type": "string"}},
-    "Retry-After": {"description": f"seconds to wait before polling ({RETRY_AFTER_SECONDS})",
+    "Retry-After": {"description": f"seconds to wait before polling: just after the orchestration's own next poll, "
+                                   f"{RETRY_AFTER_SECONDS}-{RETRY_AFTER_MAX_SECONDS}",
                     "schema": {"type": "integer"}},
 }
 _ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}

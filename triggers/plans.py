@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from restore.contract import (
     CANCEL_EVENT,
+    JOB_INSTANCE_SUFFIX,
     Orchestrator,
     is_plan_instance_id,
     new_plan_id,
@@ -205,12 +206,26 @@ async def _wait_for_ack(client: Any, plan_id: str) -> None:
         await asyncio.sleep(0.2)
 
 
+async def _signal(client: Any, instance_id: str, payload: dict[str, str]) -> None:
+    try:
+        await client.raise_event(instance_id, CANCEL_EVENT, payload)
+    except Exception:  # it ended meanwhile (410)
+        log.info("plan.cancel.job_wait_ended", extra={"restore_id": instance_id})
+
+
 async def _cancel_children(client: Any, plan_id: str, payload: dict[str, str]) -> int:
     """Hand the cancel to every running `restore_vm` of the plan (the orchestrator context cannot raise events)."""
     count = 0
     for child in await _children(client, plan_id):
         runtime = getattr(getattr(child, "runtime_status", None), "value", None)
-        if parse_plan_restore_id(str(child.instance_id)) is None or runtime not in RUNNING_RUNTIME:
+        if runtime not in RUNNING_RUNTIME:
+            continue
+        if str(child.instance_id).endswith(JOB_INSTANCE_SUFFIX):
+            # Its job wait too, as `cancel_restore` does: a job is then read at once, not after a long adaptive wait
+            # (a cross-region job's wait stops).
+            await _signal(client, str(child.instance_id), payload)
+            continue
+        if parse_plan_restore_id(str(child.instance_id)) is None:
             continue
         try:
             await client.raise_event(child.instance_id, CANCEL_EVENT, payload)

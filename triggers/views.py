@@ -8,6 +8,7 @@ A Logic App that looks only at the status code thus sees success only for a succ
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -28,7 +29,12 @@ from restore.contract import (
 )
 from restore.contract import job_instance_id as contract_job_instance_id
 
+# Retry-After of a running restore: just after the orchestration's own next poll (`nextPollAt`), so a caller hears
+# of the end within seconds of it and asks no more often than it does; bounded: never under the Durable status
+# endpoint's 5 s (DURABLE-NOTES §10), never over two minutes (a caller still sees a change of plan soon).
 RETRY_AFTER_SECONDS = 5
+RETRY_AFTER_MAX_SECONDS = 120
+RETRY_AFTER_MARGIN_SECONDS = 2  # time for the orchestration to read the job and publish what it saw
 # Durable runtime statuses of an instance that has not ended (DurableOrchestrationStatus.runtimeStatus).
 RUNNING_RUNTIME = frozenset({"Running", "Pending", "ContinuedAsNew", "Suspended"})
 PHASE_PENDING = "pending"  # the public phase before `restore_vm` published its first custom status
@@ -216,6 +222,23 @@ def restore_view(status: Any, job_custom_status: Any = None) -> RestoreView:
     return RestoreView(id=status.instance_id, source=source.value if source else None,
                        request=order.request if order else None, created_at=getattr(status, "created_time", None),
                        **fields)
+
+
+def retry_after(status: Any, job_custom_status: Any, now: datetime) -> int:
+    """Seconds a caller should wait before asking about a running restore again (see RETRY_AFTER_SECONDS)."""
+    custom = read_custom_status(status)
+    job = _read(JobCustomStatus, job_custom_status) if needs_job_status(status) else None
+    published = job if job is not None and job.next_poll_at is not None else custom
+    if published is None or published.next_poll_at is None:
+        return RETRY_AFTER_SECONDS
+    ahead = (published.next_poll_at - now).total_seconds()
+    if published.updated_at is not None:
+        # Never more than the wait the orchestration planned when it published: on one clock (Azure) `now` is past
+        # `updatedAt`, so this changes nothing; a local host whose orchestration clock runs ahead of the wall
+        # clock (devhost --time-scale) gets the planned wait instead of a wait inflated by the clocks' gap.
+        ahead = min(ahead, (published.next_poll_at - published.updated_at).total_seconds())
+    seconds = math.ceil(ahead) + RETRY_AFTER_MARGIN_SECONDS
+    return max(RETRY_AFTER_SECONDS, min(RETRY_AFTER_MAX_SECONDS, seconds))
 
 
 def http_status(view: RestoreView) -> int:

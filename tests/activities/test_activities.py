@@ -172,6 +172,24 @@ def test_job_runs_to_completion_with_progress_and_what_it_restored(emu: Emulator
     assert any("restored disks" in key.lower() for key in job["propertyBag"])
 
 
+def test_a_running_job_read_carries_its_estimate_and_any_retry_after(emu: Emulator) -> None:
+    requests.put(f"{emu.url}/_emulator/scenario", json={"jobSeconds": 24000, "etaErrorPct": 25, "etaSeed": 4},
+                 timeout=10).raise_for_status()
+    request, item, point = prepared(emu)
+    trig = value("trigger_restore", {"instanceId": "r-7", "startedAt": datetime.now(UTC).isoformat(),
+                                     "item": item, "recoveryPoint": point, "request": request})
+    job_id = wait_until(lambda: value("get_operation_status", {"url": trig["statusUrl"]}).get("jobId"),
+                        timeout=30, what="job ID")
+    running = value("get_restore_job", {"item": item, "jobId": job_id})
+    assert running["status"] == "InProgress" and running["retryAfter"] is None
+    assert 0 < running["estimatedRemainingSeconds"] < 24000 * 1.5
+    emu.post("faults", {"method": "GET", "pathRegex": f"backupJobs/{job_id}", "times": 1, "response": {
+        "status": 200, "headers": {"Retry-After": "120"},
+        "body": {"name": job_id, "properties": {"status": "InProgress"}}}})
+    throttled = value("get_restore_job", {"item": item, "jobId": job_id})
+    assert throttled["retryAfter"] == 120
+
+
 def test_cancel_moves_a_running_job_to_cancelled(emu: Emulator) -> None:
     request, item, point = prepared(emu)
     trig = value("trigger_restore", {"instanceId": "r-3", "startedAt": datetime.now(UTC).isoformat(),
@@ -226,4 +244,5 @@ def test_dropped_connections_are_transient_errors(emu: Emulator) -> None:
 def test_settings_reach_the_orchestrator_through_an_activity(emu: Emulator) -> None:
     settings = value("get_restore_settings", {})
     assert settings["retryAfterDefault"] == 1 and settings["jobPollInterval"] == 60
+    assert settings["jobPollMode"] == "adaptive" and settings["jobPollMaxInterval"] == 900
     assert settings["validateBeforeRestore"] is True

@@ -73,8 +73,16 @@ def test_every_setting_is_in_local_settings_example_with_its_default() -> None:
     assert values["ARM_ENDPOINT"] == settings.DEFAULTS["ARM_ENDPOINT"]
 
 
+def test_job_poll_mode_is_adaptive_by_default_and_only_adaptive_or_fixed() -> None:
+    assert settings.read_settings({}).job_poll_mode == "adaptive"
+    assert settings.read_settings({"JOB_POLL_MODE": "fixed"}).job_poll_mode == "fixed"
+    with pytest.raises(InvalidSettingError) as err:
+        settings.read_settings({"JOB_POLL_MODE": "sometimes"})
+    assert err.value.names == ("JOB_POLL_MODE",)
+
+
 @pytest.mark.parametrize("name", ["RETRY_AFTER_DEFAULT_SECONDS", "RETRY_AFTER_MAX_SECONDS",
-                                  "JOB_POLL_INTERVAL_SECONDS"])
+                                  "JOB_POLL_INTERVAL_SECONDS", "JOB_POLL_MAX_INTERVAL_SECONDS"])
 def test_timer_settings_are_capped_well_under_the_six_day_long_timer_threshold(name: str) -> None:
     assert MAX_TIMER_SECONDS == 86_400 < 6 * 86_400
     accepted = settings.read_settings({name: str(MAX_TIMER_SECONDS)})

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from restore.contract import RestoreOutcome, RestoreResult
 from tests.unit.triggers.fakes import status
-from triggers.views import RestoreStatus, http_status, job_instance_id, needs_job_status, restore_view
+from triggers.views import (
+    RETRY_AFTER_MARGIN_SECONDS,
+    RETRY_AFTER_MAX_SECONDS,
+    RETRY_AFTER_SECONDS,
+    RestoreStatus,
+    http_status,
+    job_instance_id,
+    needs_job_status,
+    restore_view,
+    retry_after,
+)
 
 ORDER = {"request": {"vmId": "/subscriptions/x/vm"}, "requestedAt": "2026-03-01T08:00:00+00:00", "source": "http"}
 POINT = {"name": "123", "time": "2026-03-01T07:00:00+00:00", "type": "AppConsistent"}
@@ -104,3 +115,27 @@ def test_a_custom_status_outside_the_contract_reads_as_not_published_yet() -> No
                                                      ("other", None)])
 def test_the_source_shows_without_the_input(instance_id: str, source: str | None) -> None:
     assert restore_view(status(instance_id, runtime="Running")).source == source
+
+
+def test_retry_after_follows_the_orchestrations_next_job_poll_within_bounds() -> None:
+    waiting = status(custom={"phase": "waitingForJob", "updatedAt": "2026-03-01T08:00:00+00:00"})
+    now = datetime(2026, 3, 1, 8, 0, 10, tzinfo=UTC)
+
+    def job_at(next_poll: str) -> dict[str, Any]:
+        return {"nextPollAt": next_poll, "updatedAt": "2026-03-01T08:00:00+00:00", "basis": "approach"}
+
+    assert retry_after(waiting, job_at("2026-03-01T08:00:40+00:00"), now) == 30 + RETRY_AFTER_MARGIN_SECONDS
+    assert retry_after(waiting, job_at("2026-03-01T08:30:00+00:00"), now) == RETRY_AFTER_MAX_SECONDS
+    assert retry_after(waiting, job_at("2026-03-01T08:00:11+00:00"), now) == RETRY_AFTER_SECONDS
+    assert retry_after(waiting, job_at("2026-03-01T07:59:00+00:00"), now) == RETRY_AFTER_SECONDS  # overdue
+    assert retry_after(waiting, None, now) == RETRY_AFTER_SECONDS
+
+
+def test_retry_after_follows_the_operation_poll_before_the_job_and_never_exceeds_the_planned_wait() -> None:
+    polling = status(custom={"phase": "waitingForOperation", "nextPollAt": "2026-03-01T08:01:00+00:00",
+                             "updatedAt": "2026-03-01T08:00:00+00:00"})
+    assert retry_after(polling, None, datetime(2026, 3, 1, 8, 0, 30, tzinfo=UTC)) == 30 + RETRY_AFTER_MARGIN_SECONDS
+    # A wall clock far behind the orchestration's (a time-scaled local host): the planned 60 s, not hours.
+    assert retry_after(polling, None, datetime(2026, 3, 1, 6, 0, tzinfo=UTC)) == 60 + RETRY_AFTER_MARGIN_SECONDS
+    assert retry_after(status(custom={"phase": "triggering"}), None, datetime(2026, 3, 1, tzinfo=UTC)) == \
+        RETRY_AFTER_SECONDS

@@ -14,7 +14,6 @@ from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, example, http_request, status
 from triggers import http_api
 from triggers.starter import build_order
-from triggers.views import RestoreStatus, http_status
 
 BASE = "http://127.0.0.1:7071/api"
 
@@ -38,8 +37,7 @@ async def _get(req: Any, client: FakeClient) -> Any:
     status_ = await http_api._restore_status(client, req.route_params["id"])
     if status_ is None:
         return http_api._not_found(req.route_params["id"])
-    view = await http_api._current_view(req, client, status_)
-    return view
+    return await http_api._status_response(req, client, req.route_params["id"], status_)
 
 
 def test_start_answers_202_with_location_retry_after_and_links() -> None:
@@ -94,9 +92,10 @@ def get(client: FakeClient, instance_id: str) -> Any:
     req = http_request("GET", f"{BASE}/restores/{instance_id}", route_params={"id": instance_id})
 
     async def answer() -> tuple[int, Any, dict[str, str]]:
-        view = await http_api._current_view(req, client, await http_api._restore_status(client, instance_id))
-        running = view.status is RestoreStatus.RUNNING
-        return http_status(view), view.dump(), http_api._polling_headers(req, instance_id) if running else {}
+        status_ = await http_api._restore_status(client, instance_id)
+        response = await http_api._status_response(req, client, instance_id, status_)
+        polling = {k: v for k, v in response.headers.items() if k in ("Location", "Retry-After")}
+        return response.status_code, json.loads(response.get_body()), polling
     return asyncio.run(answer())
 
 
@@ -164,8 +163,8 @@ def test_running_view_reads_progress_from_the_job_sub_orchestration() -> None:
     client.instances["r1"] = status("r1", custom={"phase": "waitingForJob", "jobId": "j"})
     client.instances["r1:job"] = status("r1:job", custom={"progress": 60.0}, name="wait_for_restore_job")
     req = http_request("GET", f"{BASE}/restores/r1", route_params={"id": "r1"})
-    view = asyncio.run(_get(req, client))
-    assert view.progress == 60.0 and view.status_url == f"{BASE}/restores/r1"
+    view = json.loads(asyncio.run(_get(req, client)).get_body())
+    assert view["progress"] == 60.0 and view["statusUrl"] == f"{BASE}/restores/r1"
 
 
 def test_list_filters_by_status_and_pages_with_a_next_link() -> None:

@@ -31,6 +31,8 @@ class RestoreSettings(Wire):
     job_poll_interval: int = Field(default=60, ge=1, le=MAX_TIMER_SECONDS)
     restore_timeout_hours: float = 48.0
     validate_before_restore: bool = True
+    # RESTORE_ALLOWED_SCOPES, checked again once the item is resolved (restore/scopes.py); empty allows nothing.
+    allowed_scopes: list[str] = Field(default_factory=list)
 
 
 class RequestView(Wire):

@@ -8,12 +8,19 @@ from typing import Any
 import requests
 
 from bench.arm_log import Kind, arm_only, kind_of
-from bench.seed import FOREIGN_SUBSCRIPTION
+from bench.seed import BENCH_SUBSCRIPTION, FOREIGN_SUBSCRIPTION, OUTSIDE_GROUP
 from bench.stack import Stack
 from bench.targets import restorable_vms, restore_body, usable_storage
 from tests.reliability.harness import TALLY, wait_restores
 from tests.reliability.hostile import Case, restore_cases, webhook_cases
+from tests.reliability.late import LateCase, late_cases, run_late_refusals
 from tests.reliability.servers import Recorder
+
+# RESTORE_ALLOWED_SCOPES of the bad-input runs: resource groups (as a Bicep deployment lists them), so the bench
+# vault also protects VMs outside them (OUTSIDE_GROUP; seed_with_vms(..., outside_vms=1)).
+SCOPES = ",".join(f"/subscriptions/{BENCH_SUBSCRIPTION}/resourceGroups/{group}"
+                  for group in ("rg-bench", "rg-bench-backup", "rg-bench-restore", "rg-bench-restore-ne"))
+LATE_TIMEOUT = 120.0
 
 
 @dataclass
@@ -25,7 +32,7 @@ class BadInputOutcome:
 def _split_inventory(stack: Stack) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     inventory = stack.emu("GET", "inventory")
     vms = restorable_vms(inventory)
-    ours = [vm for vm in vms if FOREIGN_SUBSCRIPTION not in vm["id"]]
+    ours = [vm for vm in vms if FOREIGN_SUBSCRIPTION not in vm["id"] and f"/{OUTSIDE_GROUP}/" not in vm["id"]]
     foreign = [vm for vm in vms if FOREIGN_SUBSCRIPTION in vm["id"]]
     assert ours and foreign, "the bad-input seed needs VMs in an allowed and in a foreign subscription"
     return inventory, ours, foreign
@@ -79,7 +86,18 @@ def run_rejections(stack: Stack) -> BadInputOutcome:
     if posted:
         out.problems.append(f"{len(posted)} restore POSTs reached the emulator")
     TALLY.bad_inputs += out.tried
+    late_tried, late_problems = run_late_refusals(stack, _late(inventory, foreign), LATE_TIMEOUT)
+    out.tried += late_tried
+    out.problems += late_problems
     return out
+
+
+def _late(inventory: dict[str, Any], foreign: list[dict[str, Any]]) -> list[LateCase]:
+    outside = [vm for vm in inventory["vms"] if f"/{OUTSIDE_GROUP}/" in vm["id"] and vm.get("protectedItemId")]
+    assert outside, "the bad-input seed needs a protected VM outside the scopes (outside_vms=1)"
+    storage = usable_storage(inventory, foreign[0]["region"])
+    foreign_group = "/".join(foreign[0]["id"].split("/")[:5])
+    return late_cases(outside[0]["protectedItemId"], foreign[0]["id"], str(storage), foreign_group)
 
 
 def foreign_tracking_headers(foreign: Recorder, emulator_url: str) -> list[dict[str, str]]:

@@ -1,0 +1,98 @@
+"""Hostile restores that only the orchestration can refuse: the scope check after the item is resolved.
+
+A request by `protectedItemId` names only the vault, so the VM `replaceDisks` overwrites is known once the item is
+read; a start through the durable API (or its RPC alias) skips the HTTP front door altogether. Each must end
+failed with `RestoreScopeNotAllowed` and post nothing (no validation, no restore) to Azure.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from bench.arm_log import Kind, arm_only, kind_of
+from bench.stack import Stack
+from tests.reliability.harness import TALLY
+from tests.support.wait import wait_until
+
+SCOPE_REFUSED = "RestoreScopeNotAllowed"
+DURABLE_API = "/runtime/webhooks/durabletask/orchestrators/restore_vm/"
+RPC_ALIAS = "/durabletask/orchestrators/restore_vm/"
+
+
+@dataclass(frozen=True)
+class LateCase:
+    """One restore start (`path` + JSON `body`) that must be admitted, then refused inside the orchestration."""
+
+    name: str
+    path: str
+    body: dict[str, Any]
+
+
+def _order(request: dict[str, Any]) -> dict[str, Any]:
+    return {"request": {"recoveryPointPolicy": "latest", **request}, "requestedAt": "2026-01-01T00:00:00Z",
+            "source": "http"}
+
+
+def late_cases(outside_item: str, foreign_vm: str, storage: str, foreign_group: str) -> list[LateCase]:
+    """`outside_item`: an allowed vault's item whose VM lies outside the scopes; the rest are out of scope."""
+    replace = {"protectedItemId": outside_item, "mode": "replaceDisks"}
+    return [
+        LateCase("replaceDisks by protectedItemId of a VM outside the scopes", "/api/restores", replace),
+        LateCase("durable API start of replaceDisks by protectedItemId", DURABLE_API, _order(replace)),
+        LateCase("durable API start with an out-of-scope vmId", DURABLE_API,
+                 _order({"vmId": foreign_vm, "storageAccountId": storage})),
+        LateCase("RPC alias start with an out-of-scope vmId", RPC_ALIAS,
+                 _order({"vmId": foreign_vm, "storageAccountId": storage})),
+        LateCase("durable API start restoring into an out-of-scope group", DURABLE_API,
+                 _order({"protectedItemId": outside_item, "targetResourceGroupId": foreign_group})),
+    ]
+
+
+def _start(stack: Stack, case: LateCase) -> tuple[str | None, str | None]:
+    """(instance ID, problem)."""
+    if case.path == "/api/restores":
+        resp = stack.http.post(stack.devhost.url + case.path, json=case.body, timeout=60)
+        if resp.status_code != 202:
+            return None, f"{case.name}: {resp.status_code} (expected 202, refused later): {resp.text[:200]}"
+        return str(resp.json()["id"]), None
+    instance_id = f"hostile-{uuid.uuid4().hex}"
+    resp = stack.http.post(stack.devhost.url + case.path + instance_id, data=json.dumps(case.body),
+                           headers={"Content-Type": "application/json"}, timeout=60)
+    if resp.status_code != 202:
+        return None, f"{case.name}: durable start answered {resp.status_code}: {resp.text[:200]}"
+    return instance_id, None
+
+
+def _ended(stack: Stack, instance_id: str, timeout: float) -> dict[str, Any]:
+    def probe() -> dict[str, Any]:
+        return stack.durable_status(instance_id, history=False) or {}
+
+    return wait_until(probe, lambda s: s.get("runtimeStatus") in ("Completed", "Failed", "Terminated"),
+                      timeout=timeout, interval=0.2, what=f"{instance_id} to end")
+
+
+def run_late_refusals(stack: Stack, cases: list[LateCase], timeout: float) -> tuple[int, list[str]]:
+    """(tried, problems): each start ends failed naming the scope error; nothing was posted to Azure."""
+    problems: list[str] = []
+    jobs_before = len(stack.emu("GET", "jobs")["jobs"])
+    stack.clear_requests()
+    for case in cases:
+        instance_id, problem = _start(stack, case)
+        if problem or instance_id is None:
+            problems.append(problem or case.name)
+            continue
+        stack.started.append(instance_id)
+        status = _ended(stack, instance_id, timeout)
+        text = json.dumps(status.get("output"))
+        if status.get("runtimeStatus") != "Failed" or SCOPE_REFUSED not in text:
+            problems.append(f"{case.name}: ended {status.get('runtimeStatus')}: {text[:300]}")
+    posted = [e for e in arm_only(stack.requests_log()) if kind_of(e) in (Kind.TRIGGER, Kind.VALIDATE)]
+    problems += [f"posted to Azure after a scope refusal: {e.get('method')} {e.get('path')}" for e in posted]
+    started = len(stack.emu("GET", "jobs")["jobs"]) - jobs_before
+    if started:
+        problems.append(f"{started} restore jobs started by out-of-scope restores")
+    TALLY.bad_inputs += len(cases)
+    return len(cases), problems

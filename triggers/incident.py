@@ -52,7 +52,21 @@ class IncidentResponse(_Body):
     skipped: list[SkippedTarget] = Field(default_factory=list)
 
 
-def _plan(body: Any, params: dict[str, str], settings: Settings) -> tuple[str, list[tuple[str, RestoreRequest]],
+# The function key (`code`) is the only query parameter: the signature covers the body alone, so an option in the
+# query string could be added by anyone who replays a signed body within the window.
+KEY_PARAMETER = "code"
+
+
+def _unsigned_params(req: func.HttpRequest) -> RejectedError | None:
+    extra = sorted(name for name in req.params if name != KEY_PARAMETER)
+    if not extra:
+        return None
+    return RejectedError(400, [FieldProblem(field=f"query.{name}", reason="not covered by the signature; put restore "
+                                            "options in the signed body or INCIDENT_DEFAULT_REQUEST")
+                               for name in extra], "unsigned query parameters")
+
+
+def _plan(body: Any, settings: Settings) -> tuple[str, list[tuple[str, RestoreRequest]],
                                                                             list[SkippedTarget]]:
     """(incident ID, [(instance ID, request)], skipped targets). Raises: RejectedError; nothing started yet."""
     if alerts.is_common_alert(body):
@@ -63,8 +77,7 @@ def _plan(body: Any, params: dict[str, str], settings: Settings) -> tuple[str, l
             raise RejectedError(400, [FieldProblem(field="data.essentials.alertTargetIDs",
                                                    reason="no virtual machine among the alert targets")],
                                 "the alert names no VM")
-        options = alerts.query_options(params)
-        raws = [alerts.alert_request(settings.incident_default_request, options, vm, alert) for vm in alert.vm_ids]
+        raws = [alerts.alert_request(settings.incident_default_request, vm, alert) for vm in alert.vm_ids]
         planned = _admit_all(raws, settings, "alert")
         plan = [(instance_id_for(Source.INCIDENT, "alert", alert.alert_id, r.source_id.lower()), r) for r in planned]
         return alert.alert_id, plan, [SkippedTarget(target=s.target, reason=s.reason) for s in alert.skipped]
@@ -118,9 +131,13 @@ async def handle_incident(req: func.HttpRequest, client: Any) -> func.HttpRespon
     refused = _authenticate(req, settings)
     if refused is not None:
         return refused
+    unsigned = _unsigned_params(req)
+    if unsigned is not None:
+        log.info("incident.rejected", extra={"status": 400, "fields": [p.field for p in unsigned.problems]})
+        return unsigned.response()
     try:
         body = json.loads(req.get_body() or b"null")
-        incident_id, plan, skipped = _plan(body, dict(req.params), settings)
+        incident_id, plan, skipped = _plan(body, settings)
     except (ValueError, RecursionError) as exc:  # JSON errors (also absurd nesting) and alerts.AlertError
         field_name = getattr(exc, "field", "(body)")
         reason = getattr(exc, "reason", "not valid JSON")

@@ -98,9 +98,14 @@ def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:
     body = _json({"incidentId": "INC-hostile-1", **good})
     stale = str(int(time.time()) - 3600)
 
-    def signed(name: str, raw: bytes, expect: set[int], ts: str = now, sig: str | None = None) -> Case:
+    def signed(name: str, raw: bytes, expect: set[int], ts: str = now, sig: str | None = None,
+               query: str = "") -> Case:
         headers = {"X-Signature-Timestamp": ts, "X-Signature": sig or sign(ts, raw), "Content-Type": "application/json"}
-        return Case(name, path, raw, expect, headers=headers)
+        return Case(name, path + query, raw, expect, headers=headers)
+
+    alert = _json({"schemaId": "azureMonitorCommonAlertSchema", "data": {"essentials": {
+        "alertId": "/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/hostile-1", "monitorCondition": "Fired",
+        "alertTargetIDs": [good["vmId"]]}}})
 
     return [
         Case("webhook without signature", path, body, UNAUTHORIZED),
@@ -112,6 +117,11 @@ def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:
         signed("webhook timestamp not a number", body, UNAUTHORIZED, ts="yesterday", sig=sign("yesterday", body)),
         signed("webhook signed non-JSON", b"<alert/>", BAD_REQUEST),
         signed("webhook signed body without a VM", _json({"incidentId": "INC-hostile-2"}), BAD_REQUEST),
+        signed("webhook signed body, unsigned query mode=replaceDisks", body, BAD_REQUEST, query="?mode=replaceDisks"),
+        signed("webhook signed body, unsigned query callbackUrl", body, BAD_REQUEST,
+               query="?callbackUrl=https%3A%2F%2Fattacker.example%2Fhook"),
+        signed("webhook signed alert, unsigned query options", alert, BAD_REQUEST,
+               query="?mode=replaceDisks&storageAccountId=x"),
         signed("webhook signed out-of-scope VM", _json({"incidentId": "INC-hostile-3", **good, "vmId": foreign_vm}),
                FORBIDDEN | BAD_REQUEST),
     ]

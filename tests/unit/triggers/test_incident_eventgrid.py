@@ -67,10 +67,20 @@ def test_resolved_alert_starts_nothing() -> None:
     assert response.status_code == 200 and client.started == []
 
 
-def test_one_invalid_target_option_refuses_the_whole_alert() -> None:
+@pytest.mark.parametrize("body", [example("azure-monitor-alert.json"),
+                                  {"incidentId": "INC-q", **example("restore-disks.json")}])
+def test_unsigned_query_options_are_refused_and_start_nothing(body: Any) -> None:
     client = FakeClient()
-    response = call(client, example("azure-monitor-alert.json"), params={"mode": "sideways"})
+    response = call(client, body, params={"code": "k", "mode": "replaceDisks", "callbackUrl": "https://evil.test/x"})
     assert response.status_code == 400 and client.started == []
+    fields = [e["field"] for e in json.loads(response.get_body())["errors"]]
+    assert fields == ["query.callbackUrl", "query.mode"]
+
+
+def test_the_function_key_is_the_one_query_parameter_allowed() -> None:
+    client = FakeClient()
+    response = call(client, example("azure-monitor-alert.json"), params={"code": "k"})
+    assert response.status_code == 202 and len(client.started) == 1
 
 
 def test_bad_signature_is_401_and_starts_nothing() -> None:

@@ -104,7 +104,8 @@ def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:
         return Case(name, path + query, raw, expect, headers=headers)
 
     alert = _json({"schemaId": "azureMonitorCommonAlertSchema", "data": {"essentials": {
-        "alertId": "/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/hostile-1", "monitorCondition": "Fired",
+        "alertId": "/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/hostile-1",
+        "monitorCondition": "Fired",
         "alertTargetIDs": [good["vmId"]]}}})
 
     return [

@@ -3,12 +3,12 @@
 Field errors keep their own location; cross-field rules are checked on the raw input as well, so one
 `ValidationError` names every bad field at once. The strict callback URL rule (HTTPS, no private or
 loopback host) applies when the caller passes `context={"allow_insecure_callback": bool}`, as the front doors
-do; a context-free validation (an orchestrator re-reading its input) checks only the URL's shape.
+do (with `CALLBACK_ALLOW_INSECURE`, http and internal hosts pass but link-local and metadata addresses never do); a
+context-free validation (an orchestrator re-reading its input) checks only the URL's shape.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -44,6 +44,7 @@ from restore.fields import (
     VnetId,
     Zone,
 )
+from restore.hosts import host_problem
 
 
 class RecoveryPointPolicy(StrEnum):
@@ -144,7 +145,7 @@ class RestoreRequest(BaseModel):
     def _callback(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
             context = info.context if isinstance(info.context, dict) else None
-            strict = context is not None and not context.get("allow_insecure_callback", False)
+            strict = None if context is None else not context.get("allow_insecure_callback", False)
             problem = callback_url_problem(value, strict=strict)
             if problem:
                 raise ValueError(problem)
@@ -181,36 +182,27 @@ class RestoreRequest(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def callback_url_problem(url: str, strict: bool) -> str | None:
-    """Why `url` cannot be a callback URL, or None. Strict: HTTPS only, no loopback/private/link-local host."""
+def callback_url_problem(url: str, strict: bool | None) -> str | None:
+    """Why `url` cannot be a callback URL, or None.
+
+    `strict`: HTTPS to a globally routable host; False (CALLBACK_ALLOW_INSECURE): http and loopback/private hosts
+    too, but never link-local or metadata addresses; None: the URL's shape only (an orchestrator re-reading input).
+    """
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number in range
     except ValueError:
         return "not a valid URL"
     if parts.scheme not in ("http", "https") or not host:
         return "must be an absolute http(s) URL"
     if parts.username or parts.password:
         return "must not carry credentials"
-    if not strict:
+    if strict is None:
         return None
-    if parts.scheme != "https":
+    if strict and parts.scheme != "https":
         return "must use https"
-    if _is_internal_host(host):
-        return "must not point to a loopback, private or link-local address"
-    return None
-
-
-def _is_internal_host(host: str) -> bool:
-    lowered = host.lower().rstrip(".")
-    if lowered == "localhost" or lowered.endswith((".localhost", ".local", ".internal")):
-        return True
-    try:
-        address = ipaddress.ip_address(lowered)
-    except ValueError:
-        return False
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
+    return host_problem(host, allow_internal=not strict)
 
 
 def _get(data: dict[str, Any], name: str) -> Any:

@@ -12,8 +12,8 @@ from bench.seed import BENCH_SUBSCRIPTION, FOREIGN_SUBSCRIPTION, OUTSIDE_GROUP
 from bench.stack import Stack
 from bench.targets import restorable_vms, restore_body, usable_storage
 from tests.reliability.harness import TALLY, wait_restores
-from tests.reliability.hostile import Case, restore_cases, webhook_cases
-from tests.reliability.late import LateCase, late_cases, run_late_refusals
+from tests.reliability.hostile import Case, insecure_callback_cases, restore_cases, webhook_cases
+from tests.reliability.late import LateCase, late_cases, run_callback_to_private_name, run_late_refusals
 from tests.reliability.servers import Recorder
 
 # RESTORE_ALLOWED_SCOPES of the bad-input runs: resource groups (as a Bicep deployment lists them), so the bench
@@ -64,6 +64,20 @@ def run_rejections(stack: Stack) -> BadInputOutcome:
     foreign_storage = usable_storage({"storageAccounts": [a for a in inventory["storageAccounts"]
                                                           if FOREIGN_SUBSCRIPTION in a["id"]]}, foreign[0]["region"])
     cases = [*restore_cases(good, foreign[0]["id"], str(foreign_storage)), *webhook_cases(good, foreign[0]["id"])]
+    out = _refused(stack, cases)
+    late_tried, late_problems = run_late_refusals(stack, _late(inventory, foreign), LATE_TIMEOUT)
+    out.tried += late_tried
+    out.problems += late_problems
+    with Recorder() as listener:
+        sent_tried, sent_problems = run_callback_to_private_name(stack, restore_body(inventory, ours[-1]), listener,
+                                                                 LATE_TIMEOUT)
+    out.tried += sent_tried
+    out.problems += sent_problems
+    return out
+
+
+def _refused(stack: Stack, cases: list[Case]) -> BadInputOutcome:
+    """Send every case: each gets its documented 4xx with a problem body; nothing starts or reaches Azure."""
     out = BadInputOutcome()
     before = restore_count(stack)
     stack.clear_requests()
@@ -86,10 +100,13 @@ def run_rejections(stack: Stack) -> BadInputOutcome:
     if posted:
         out.problems.append(f"{len(posted)} restore POSTs reached the emulator")
     TALLY.bad_inputs += out.tried
-    late_tried, late_problems = run_late_refusals(stack, _late(inventory, foreign), LATE_TIMEOUT)
-    out.tried += late_tried
-    out.problems += late_problems
     return out
+
+
+def run_insecure_rejections(stack: Stack) -> BadInputOutcome:
+    """With CALLBACK_ALLOW_INSECURE=true: metadata and link-local callbacks are still refused, nothing starts."""
+    inventory = stack.emu("GET", "inventory")
+    return _refused(stack, insecure_callback_cases(restore_body(inventory, restorable_vms(inventory)[0])))
 
 
 def _late(inventory: dict[str, Any], foreign: list[dict[str, Any]]) -> list[LateCase]:

@@ -14,6 +14,21 @@ BAD_REQUEST, FORBIDDEN, UNAUTHORIZED = {400, 422}, {403}, {401}
 TOO_BIG = {400, 413}
 
 
+# Spellings of internal hosts that a plain `ipaddress.ip_address` check lets through.
+INTERNAL_SPELLINGS = [
+    ("decimal IPv4 loopback", "2130706433"), ("hex IPv4 loopback", "0x7f.1"), ("short IPv4 loopback", "127.1"),
+    ("zero address", "0"), ("octal IPv4 loopback", "017700000001"), ("full-width dots", "127\uff0e0\uff0e0\uff0e1"),
+    ("Azure WireServer", "168.63.129.16"), ("shared address space", "100.64.0.1"),
+    ("IPv4-mapped IPv6 loopback", "[::ffff:127.0.0.1]"), ("NAT64 metadata", "[64:ff9b::a9fe:a9fe]"),
+    ("non-ASCII host", "h\u00f6oks.example.com"), ("number-like name", "10.0.0.1.2"),
+]
+# Refused even with CALLBACK_ALLOW_INSECURE=true.
+METADATA_SPELLINGS = [
+    ("metadata", "169.254.169.254"), ("WireServer", "168.63.129.16"), ("link-local IPv6", "[fe80::1]"),
+    ("decimal metadata", "2852039166"), ("IPv4-mapped metadata", "[::ffff:169.254.169.254]"), ("zero", "0"),
+]
+
+
 @dataclass(frozen=True)
 class Case:
     """One hostile request and the 4xx statuses its documentation allows."""
@@ -78,6 +93,7 @@ def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -
         bad("callbackUrl localhost", callbackUrl="https://localhost/hook"),
         bad("callbackUrl IPv6 loopback", callbackUrl="https://[::1]/hook"),
         bad("callbackUrl not http", callbackUrl="file:///etc/passwd"),
+        *[bad(f"callbackUrl {what}", callbackUrl=f"https://{host}/hook") for what, host in INTERNAL_SPELLINGS],
         bad("vmId out of scope", FORBIDDEN, vmId=foreign_vm),
         bad("storageAccountId out of scope", FORBIDDEN, storageAccountId=foreign_storage),
         bad("target resource group out of scope", FORBIDDEN,
@@ -90,6 +106,13 @@ def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -
         Case("sub-orchestration ID as restore", "/api/restores/x:job", b"", {404}, method="GET"),
         Case("cancel unknown restore", "/api/restores/does-not-exist/cancel", b"", {404}),
     ]
+
+
+def insecure_callback_cases(good: dict[str, Any]) -> list[Case]:
+    """Callback URLs that stay refused when CALLBACK_ALLOW_INSECURE=true (http and loopback pass there)."""
+    return [Case(f"insecure mode: callbackUrl {what}", "/api/restores",
+                 _json({**good, "callbackUrl": f"http://{host}/hook"}), BAD_REQUEST)
+            for what, host in METADATA_SPELLINGS]
 
 
 def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:

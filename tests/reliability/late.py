@@ -1,4 +1,5 @@
-"""Hostile restores that only the orchestration can refuse: the scope check after the item is resolved.
+"""Hostile restores that only the orchestration can refuse: the scope check after the item is resolved, and a
+callback host that only its lookup at send time shows to be internal.
 
 A request by `protectedItemId` names only the vault, so the VM `replaceDisks` overwrites is known once the item is
 read; a start through the durable API (or its RPC alias) skips the HTTP front door altogether. Each must end
@@ -7,14 +8,17 @@ failed with `RestoreScopeNotAllowed` and post nothing (no validation, no restore
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from bench.arm_log import Kind, arm_only, kind_of
 from bench.stack import Stack
-from tests.reliability.harness import TALLY
+from tests.reliability.harness import TALLY, wait_restores
+from tests.reliability.servers import Recorder
 from tests.support.wait import wait_until
 
 SCOPE_REFUSED = "RestoreScopeNotAllowed"
@@ -96,3 +100,33 @@ def run_late_refusals(stack: Stack, cases: list[LateCase], timeout: float) -> tu
         problems.append(f"{started} restore jobs started by out-of-scope restores")
     TALLY.bad_inputs += len(cases)
     return len(cases), problems
+
+
+def private_name() -> str:
+    """A DNS name (this machine's) that the system resolves only to non-global addresses."""
+    name = socket.gethostname()
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0])
+                 for info in socket.getaddrinfo(name, 443, type=socket.SOCK_STREAM)}
+    assert addresses and not any(a.is_global for a in addresses), f"{name} resolves to {addresses}"
+    return name
+
+
+def run_callback_to_private_name(stack: Stack, body: dict[str, Any], listener: Recorder,
+                                 timeout: float) -> tuple[int, list[str]]:
+    """A callback host that passes admission (a DNS name) but resolves to loopback: refused at send time.
+
+    The restore itself succeeds; the callback is not delivered and the listener behind the name gets no connection.
+    """
+    port = listener.url.rsplit(":", 1)[1]
+    restore_id = stack.start_restore({**body, "callbackUrl": f"https://{private_name()}:{port}/hook"})
+    done = wait_restores(stack, [restore_id], timeout)[restore_id]
+    status = (stack.durable_status(restore_id, history=False) or {}).get("customStatus") or {}
+    problems = []
+    if str(done.get("status")) != "succeeded":
+        problems.append(f"callback to a private name: restore ended {done.get('status')}")
+    if status.get("callbackDelivered") is not False:
+        problems.append(f"callback to a private name: callbackDelivered {status.get('callbackDelivered')}")
+    if listener.connections:
+        problems.append(f"callback to a private name: {listener.connections} connections reached the listener")
+    TALLY.bad_inputs += 1
+    return 1, problems

@@ -203,3 +203,17 @@ def test_resource_guard_request_ids_must_name_a_resource_guard_operation() -> No
         RestoreRequest.model_validate({"vmId": VM, "storageAccountId": SA,
                                        "resourceGuardOperationRequests": [f"{SUB}/not-a-guard"]})
     assert "resourceGuardOperationRequests" in str(err.value)
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "127.1", "0", "017700000001", "168.63.129.16",
+                                  "100.64.0.1", "[::ffff:127.0.0.1]", "[64:ff9b::a9fe:a9fe]",
+                                  "127\uff0e0\uff0e0\uff0e1", "b\u00fccher.example", "1.2.3.4.5"])
+def test_callback_hosts_that_spell_an_internal_address_are_refused_by_the_front_doors(host: str) -> None:
+    base = {"vmId": VM, "storageAccountId": SA, "callbackUrl": f"https://{host}/cb"}
+    assert "callbackUrl" in errors(base, allow_insecure_callback=False)
+
+
+@pytest.mark.parametrize("host", ["169.254.169.254", "168.63.129.16", "[fe80::1]", "0", "[::ffff:a9fe:a9fe]"])
+def test_metadata_and_link_local_callbacks_stay_refused_with_allow_insecure(host: str) -> None:
+    assert "callbackUrl" in errors({"vmId": VM, "storageAccountId": SA, "callbackUrl": f"http://{host}/cb"},
+                                   allow_insecure_callback=True)

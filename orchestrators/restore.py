@@ -124,7 +124,8 @@ def _validate(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> wa
 
 def _trigger(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> waits.Steps:
     run.publish(Phase.TRIGGERING)
-    payload = TriggerInput(instance_id=run.ctx.instance_id, started_at=run.started_at, item=item,
+    run.triggered_at = run.now  # only a job started since this attempt may be adopted (activities/jobs.py)
+    payload = TriggerInput(instance_id=run.ctx.instance_id, started_at=run.triggered_at, item=item,
                            recovery_point=point, request=run.order.request)
     # Not stopped by a cancel: once posted, the restore must be found and cancelled in Azure, not abandoned.
     trigger = TriggerValue.model_validate((yield from run.call(Activity.TRIGGER_RESTORE, payload.dump(), False)))

@@ -42,6 +42,7 @@ class RestoreRun:
         self.item: BackupItem | None = None
         self.point: RecoveryPointInfo | None = None
         self.job_id: str | None = None
+        self.triggered_at: datetime | None = None  # recorded in history before the first trigger POST
 
     @property
     def now(self) -> datetime:

@@ -89,7 +89,7 @@ class ValidationValue(Wire):
 
 class TriggerInput(Wire):
     instance_id: str
-    started_at: datetime
+    started_at: datetime  # when the orchestration recorded this trigger attempt, before the first POST
     item: BackupItem
     recovery_point: RecoveryPointInfo
     request: dict[str, Any]
@@ -121,8 +121,8 @@ class OperationValue(Wire):
 class FindJobInput(Wire):
     item: BackupItem
     recovery_point: RecoveryPointInfo
-    started_at: datetime
-    cross_region: bool = False
+    started_at: datetime  # the trigger attempt's time (TriggerInput.started_at)
+    request: dict[str, Any]  # the RestoreRequest: only a job with its mode, targets and staging account is ours
 
 
 class FindJobValue(Wire):

@@ -13,7 +13,13 @@ from bench.stack import Stack
 from bench.targets import restorable_vms, restore_body, usable_storage
 from tests.reliability.harness import TALLY, wait_restores
 from tests.reliability.hostile import Case, insecure_callback_cases, restore_cases, webhook_cases
-from tests.reliability.late import LateCase, late_cases, run_callback_to_private_name, run_late_refusals
+from tests.reliability.late import (
+    LateCase,
+    late_cases,
+    run_callback_to_private_name,
+    run_late_refusals,
+    run_second_restore_same_vm,
+)
 from tests.reliability.servers import Recorder
 
 # RESTORE_ALLOWED_SCOPES of the bad-input runs: resource groups (as a Bicep deployment lists them), so the bench
@@ -73,6 +79,12 @@ def run_rejections(stack: Stack) -> BadInputOutcome:
                                                                  LATE_TIMEOUT)
     out.tried += sent_tried
     out.problems += sent_problems
+    first = restore_body(inventory, ours[-2])
+    group = f"/subscriptions/{BENCH_SUBSCRIPTION}/resourceGroups/rg-bench"  # the staging account is elsewhere
+    second_tried, second_problems = run_second_restore_same_vm(
+        stack, first, {**first, "targetResourceGroupId": group}, LATE_TIMEOUT)
+    out.tried += second_tried
+    out.problems += second_problems
     return out
 
 

@@ -24,6 +24,7 @@ from tests.support.wait import wait_until
 SCOPE_REFUSED = "RestoreScopeNotAllowed"
 DURABLE_API = "/runtime/webhooks/durabletask/orchestrators/restore_vm/"
 RPC_ALIAS = "/durabletask/orchestrators/restore_vm/"
+HOLD_MS = 8000  # how long the second restore's validation answer is held (the first posts in about a second)
 
 
 @dataclass(frozen=True)
@@ -128,5 +129,44 @@ def run_callback_to_private_name(stack: Stack, body: dict[str, Any], listener: R
         problems.append(f"callback to a private name: callbackDelivered {status.get('callbackDelivered')}")
     if listener.connections:
         problems.append(f"callback to a private name: {listener.connections} connections reached the listener")
+    TALLY.bad_inputs += 1
+    return 1, problems
+
+
+def run_second_restore_same_vm(stack: Stack, first: dict[str, Any], second: dict[str, Any],
+                               timeout: float) -> tuple[int, list[str]]:
+    """Two restores of one VM and point with other targets: the second never adopts the first one's job.
+
+    The second starts first but is held at validation (a delayed answer) until the first has posted its restore:
+    the first one's job then lies inside the second's window. The second posts its own restore.
+    """
+    vm = str(first["vmId"]).lower()
+
+    def vm_jobs() -> list[dict[str, Any]]:
+        return [j for j in stack.emu("GET", "jobs")["jobs"]
+                if str(j.get("vmId", "")).lower() == vm and j["properties"]["operation"] == "Restore"]
+
+    stack.emu("POST", "faults", json={"method": "POST", "pathRegex": "backupValidateOperation", "times": 1,
+                                      "delayMs": HOLD_MS})
+    second_id = stack.start_restore(second)
+    wait_until(lambda: stack.emu("GET", "faults")["faults"], lambda f: f == [], timeout=timeout, interval=0.1,
+               what="the second restore's validation to be held (the one-time fault used)")
+    first_id = stack.start_restore(first)
+    [job] = wait_until(vm_jobs, lambda jobs: len(jobs) == 1, timeout=timeout, interval=0.1,
+                       what="the first restore's job")
+    problems = []
+    held = ((stack.durable_status(second_id, history=False) or {}).get("customStatus") or {}).get("phase")
+    if held != "validating":
+        problems.append(f"second restore was not held at validation when the first posted (phase {held})")
+    done = wait_restores(stack, [first_id, second_id], timeout)
+    stack.emu("DELETE", "faults")
+    if done[second_id].get("jobId") == job["name"]:
+        problems.append("the second restore adopted the first restore's job")
+    if str(done[first_id].get("status")) != "succeeded":
+        problems.append(f"first restore ended {done[first_id].get('status')}: {done[first_id].get('error')}")
+    # The second posted its own restore: the service ran it (the first had ended) or refused it (still running).
+    second_status, jobs = str(done[second_id].get("status")), len(vm_jobs())
+    if (second_status, jobs) not in (("succeeded", 2), ("failed", 1)):
+        problems.append(f"second restore ended {second_status} with {jobs} restore jobs on the VM")
     TALLY.bad_inputs += 1
     return 1, problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from restore.contract import parse_failure_output
-from tests.unit.orchestrators.fakes import ITEM, ITEM_ID, SUB, VAULT_ID, VNET_ID, FakeAzure, ok, order
+from tests.unit.orchestrators.fakes import ITEM, ITEM_ID, SUB, VAULT_ID, VNET_ID, FakeAzure, err, ok, order
 from tests.unit.orchestrators.replay import Replay, drive
 
 OTHER_RG = f"/subscriptions/{SUB}/resourceGroups/rg-other"
@@ -72,3 +72,16 @@ def test_an_order_the_public_model_refuses_fails_before_any_activity() -> None:
     outcome = parse_failure_output(run.failure)
     assert outcome is not None and outcome["error"]["code"] == "InvalidRestoreOrder"
     assert fake.names() == []
+
+
+def test_the_trigger_attempt_is_recorded_at_trigger_time_not_at_the_start() -> None:
+    # A transient failure while resolving makes the trigger run later than the start: only jobs started since the
+    # trigger attempt may be adopted (activities/jobs.py), so its time is what the trigger and find_job get.
+    fake = FakeAzure().then("resolve_backup_item", err("TooManyRequests", transient=True, retry_after=120))
+    fake.then("get_operation_status", ok({"status": "Succeeded", "retryAfter": 60}))
+    run = _run(fake, crossRegion=True)
+    assert run.failure is None
+    [trigger] = fake.inputs("trigger_restore")
+    assert trigger["startedAt"] > run.output["startedAt"]
+    assert [f["startedAt"] for f in fake.inputs("find_restore_job")] == [trigger["startedAt"]]
+    assert fake.inputs("find_restore_job")[0]["request"]["crossRegion"] is True

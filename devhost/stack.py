@@ -62,7 +62,7 @@ def app_settings(emulator_url: str, inventory: dict[str, Any]) -> dict[str, str]
     subscriptions = sorted({"/".join(vm["id"].split("/")[:3]) for vm in inventory.get("vms", [])})
     return {
         "ARM_ENDPOINT": emulator_url, "IDENTITY_ENDPOINT": f"{emulator_url}/msi/token", "IDENTITY_HEADER": "local-dev",
-        "CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": "local-dev-secret",
+        "CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": "local-dev-secret-0123456789abcdef012345",
         "RESTORE_ALLOWED_SCOPES": ",".join(subscriptions)}
 
 

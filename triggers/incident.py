@@ -19,7 +19,7 @@ from restore.settings import Settings, get_settings
 from triggers import alerts, links, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_settings, problem_response
-from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_problem
+from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, secret_problem, signature_problem
 from triggers.starter import IdempotencyConflictError, start_restore
 
 log = telemetry.get_logger(__name__)
@@ -105,7 +105,21 @@ def _admit_all(raws: list[dict[str, Any]], settings: Settings, kind: str) -> lis
     raise RejectedError(status, problems, refusals[0].detail + f" ({kind} targets)")
 
 
+def report_secret_at_startup() -> None:
+    """Log once, when the app starts, that the webhook secret is unusable (the webhook then answers 503)."""
+    try:
+        problem = secret_problem(get_settings().incident_webhook_secret)
+    except InvalidSettingError:
+        return  # every front door reports invalid settings on use
+    if problem:
+        log.error("incident.secret_refused", extra={"setting": "INCIDENT_WEBHOOK_SECRET", "reason": problem})
+
+
 def _authenticate(req: func.HttpRequest, settings: Settings) -> func.HttpResponse | None:
+    unusable = secret_problem(settings.incident_webhook_secret)
+    if unusable:
+        log.error("incident.secret_refused", extra={"setting": "INCIDENT_WEBHOOK_SECRET", "reason": unusable})
+        return problem_response(503, "Webhook not available", f"INCIDENT_WEBHOOK_SECRET {unusable}")
     problem = signature_problem(settings.incident_webhook_secret, req.headers.get(TIMESTAMP_HEADER),
                                 req.headers.get(SIGNATURE_HEADER), req.get_body() or b"", time.time())
     if problem is None:

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from bench.seed import seed_with_vms
-from tests.reliability.badinput import SCOPES, run_foreign_tracking, run_insecure_rejections, run_rejections
+from tests.reliability.badinput import (
+    LAX_SETTINGS,
+    SCOPES,
+    run_foreign_tracking,
+    run_insecure_rejections,
+    run_rejections,
+)
 from tests.reliability.harness import new_temp_dir, recorded_stack
 from tests.reliability.leaks import scan_artifacts
 from tests.reliability.scenarios import CRASH_TIME_SCALE, run_crashes, run_faults
@@ -36,7 +42,7 @@ def test_hostile_requests_are_refused_and_no_token_leaves_or_leaks() -> None:
                                                CALLBACK_ALLOW_INSECURE="false") as stack:
         rejected = run_rejections(stack)
         tracked = run_foreign_tracking(stack, foreign, timeout=120)
-    with recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES, CALLBACK_ALLOW_INSECURE="true") as stack:
+    with recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES, **LAX_SETTINGS) as stack:
         insecure = run_insecure_rejections(stack)
     print(f"bad inputs tried: {rejected.tried + tracked.tried + insecure.tried}")
     assert insecure.problems == []

@@ -12,7 +12,14 @@ from bench.seed import BENCH_SUBSCRIPTION, FOREIGN_SUBSCRIPTION, OUTSIDE_GROUP
 from bench.stack import Stack
 from bench.targets import restorable_vms, restore_body, usable_storage
 from tests.reliability.harness import TALLY, wait_restores
-from tests.reliability.hostile import Case, insecure_callback_cases, restore_cases, webhook_cases
+from tests.reliability.hostile import (
+    UNRESOLVED_SECRET,
+    Case,
+    insecure_callback_cases,
+    restore_cases,
+    unresolved_secret_cases,
+    webhook_cases,
+)
 from tests.reliability.late import (
     LateCase,
     late_cases,
@@ -115,10 +122,19 @@ def _refused(stack: Stack, cases: list[Case]) -> BadInputOutcome:
     return out
 
 
+# Settings of the lax stack: insecure callbacks allowed, and a webhook secret App Service could not resolve.
+LAX_SETTINGS = {"CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": UNRESOLVED_SECRET}
+
+
 def run_insecure_rejections(stack: Stack) -> BadInputOutcome:
-    """With CALLBACK_ALLOW_INSECURE=true: metadata and link-local callbacks are still refused, nothing starts."""
+    """On a stack with LAX_SETTINGS: metadata and link-local callbacks are still refused, the webhook answers 503
+    (and the host logged why at startup); nothing starts."""
     inventory = stack.emu("GET", "inventory")
-    return _refused(stack, insecure_callback_cases(restore_body(inventory, restorable_vms(inventory)[0])))
+    good = restore_body(inventory, restorable_vms(inventory)[0])
+    out = _refused(stack, [*insecure_callback_cases(good), *unresolved_secret_cases(good)])
+    if "incident.secret_refused" not in stack.devhost.log():
+        out.problems.append("no log line says the webhook secret is refused")
+    return out
 
 
 def _late(inventory: dict[str, Any], foreign: list[dict[str, Any]]) -> list[LateCase]:

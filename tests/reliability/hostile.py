@@ -9,7 +9,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-WEBHOOK_SECRET = "test-secret"  # tests.support.procs.app_env's INCIDENT_WEBHOOK_SECRET
+WEBHOOK_SECRET = "test-secret-0123456789abcdef0123456789"  # tests.support.procs.app_env's
+# What App Service leaves in INCIDENT_WEBHOOK_SECRET when it cannot resolve the Key Vault reference.
+UNRESOLVED_SECRET = "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/incident-webhook-secret)"
+UNAVAILABLE = {503}
 BAD_REQUEST, FORBIDDEN, UNAUTHORIZED = {400, 422}, {403}, {401}
 TOO_BIG = {400, 413}
 
@@ -113,6 +116,15 @@ def insecure_callback_cases(good: dict[str, Any]) -> list[Case]:
     return [Case(f"insecure mode: callbackUrl {what}", "/api/restores",
                  _json({**good, "callbackUrl": f"http://{host}/hook"}), BAD_REQUEST)
             for what, host in METADATA_SPELLINGS]
+
+
+def unresolved_secret_cases(good: dict[str, Any]) -> list[Case]:
+    """With INCIDENT_WEBHOOK_SECRET = UNRESOLVED_SECRET: the literal reference is no key; the webhook answers 503."""
+    path, now = "/api/webhooks/incident", str(int(time.time()))
+    body = _json({"incidentId": "INC-hostile-kv", **good})
+    headers = {"X-Signature-Timestamp": now, "X-Signature": sign(now, body, UNRESOLVED_SECRET)}
+    return [Case("webhook signed with the unresolved Key Vault reference", path, body, UNAVAILABLE, headers=headers),
+            Case("webhook unsigned while the secret is unresolved", path, body, UNAVAILABLE)]
 
 
 def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bench.seed import seed_with_vms
-from tests.reliability.badinput import SCOPES, run_foreign_tracking, run_insecure_rejections, run_rejections
+from tests.reliability.badinput import (
+    LAX_SETTINGS,
+    SCOPES,
+    run_foreign_tracking,
+    run_insecure_rejections,
+    run_rejections,
+)
 from tests.reliability.harness import new_temp_dir, recorded_stack
 from tests.reliability.servers import Recorder
 
@@ -23,9 +29,9 @@ def test_hostile_requests_get_documented_4xx_and_start_nothing() -> None:
 
 def test_tracking_urls_to_foreign_hosts_fail_cleanly_and_receive_nothing() -> None:
     seed = seed_with_vms(8, new_temp_dir(), foreign_vms=2, outside_vms=1)
-    with Recorder() as foreign, recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES) as stack:
+    with Recorder() as foreign, recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES, **LAX_SETTINGS) as stack:
         out = run_foreign_tracking(stack, foreign, timeout=120)
-        insecure = run_insecure_rejections(stack)  # this stack keeps CALLBACK_ALLOW_INSECURE=true
+        insecure = run_insecure_rejections(stack)
         assert foreign.seen == []
     print(f"bad inputs tried: {out.tried + insecure.tried}")
     assert out.tried >= 4

@@ -53,6 +53,12 @@ def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
 
 
+def _item(vm: str, vault: str) -> str:
+    group = vm.split("/providers/")[0]
+    return (f"{group}/providers/Microsoft.RecoveryServices/vaults/{vault}/backupFabrics/Azure/protectionContainers/"
+            "iaasvmcontainerv2;rg;vm/protectedItems/vm;iaasvmcontainerv2;rg;vm")
+
+
 def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -> list[Case]:
     """Bad bodies for POST /api/restores; `good` is a valid in-scope request, the foreign IDs are out of scope."""
     def bad(name: str, expect: set[int] = BAD_REQUEST, **changes: Any) -> Case:
@@ -97,6 +103,16 @@ def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -
         bad("callbackUrl IPv6 loopback", callbackUrl="https://[::1]/hook"),
         bad("callbackUrl not http", callbackUrl="file:///etc/passwd"),
         *[bad(f"callbackUrl {what}", callbackUrl=f"https://{host}/hook") for what, host in INTERNAL_SPELLINGS],
+        bad("crossRegion as the string true with replaceDisks", mode="replaceDisks", storageAccountId=None,
+            crossRegion="true"),
+        bad("osDiskOnly as 1", osDiskOnly=1),
+        bad("vmId with a right-to-left override", vmId=vm + "\u202e"),
+        bad("vmId with a NUL", vmId=vm + "\x00"),
+        bad("diskEncryptionSetId with KELVIN SIGN for k", diskEncryptionSetId=vm.split("/providers/")[0]
+            + "/providers/Microsoft.Compute/dis\u212aEncryptionSets/des"),
+        bad("maxAge beyond any retention", maxAge="P999999999D"),
+        bad("recoveryPointId of another item", vmId=None, protectedItemId=_item(vm, "vault-a"),
+            recoveryPointId=_item(vm, "vault-b") + "/recoveryPoints/1"),
         bad("vmId out of scope", FORBIDDEN, vmId=foreign_vm),
         bad("storageAccountId out of scope", FORBIDDEN, storageAccountId=foreign_storage),
         bad("target resource group out of scope", FORBIDDEN,

@@ -16,7 +16,7 @@ from azbackup.models_job import Job
 from azbackup.models_restore import IaasVmRestoreRequest
 from azbackup.polling import TrackedOperation
 from restore.body import build_restore_request
-from restore.errors import NotProtectedError
+from restore.errors import ForeignRecoveryPointError, NotProtectedError
 from restore.payloads import (
     FindJobInput,
     FindJobValue,
@@ -68,6 +68,9 @@ def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointIn
     """The explicit point, or the newest that fits the policy (every page read; the secondary region's for CRR)."""
     item_id = inp.item.protected_item_id
     if inp.recovery_point_id:
+        if "/" in inp.recovery_point_id and not ids.same_prefix(inp.recovery_point_id, item_id + "/recoveryPoints/"):
+            raise ForeignRecoveryPointError("recoveryPointId is not a recovery point of the resolved item "
+                                            f"{inp.item.protected_item_name}")
         name = inp.recovery_point_id.rstrip("/").rsplit("/", 1)[-1]
         point = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region),
                                      inp.allow_archive)

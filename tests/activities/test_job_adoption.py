@@ -61,3 +61,16 @@ def test_a_redelivered_trigger_with_the_same_attempt_adopts_its_own_job(emu: Emu
     again = value("trigger_restore", payload)
     assert again["reused"] is True and again["jobId"] == job
     assert _posts(emu) == 1
+
+
+def test_a_full_recovery_point_id_of_another_item_is_refused_before_anything_is_posted(emu: Emulator) -> None:
+    _, item, point = prepared(emu)
+    other = point["id"].split("/protectedItems/")[0] + "/protectedItems/vm;iaasvmcontainerv2;rg;other/recoveryPoints/" \
+        + point["name"]
+    result = call("select_recovery_point", {"item": item, "recoveryPointId": other, "policy": "latest",
+                                            "now": datetime.now(UTC).isoformat()})
+    assert result["error"] is not None and result["error"]["code"] == "RecoveryPointNotOfItem"
+    assert not result["error"]["transient"]
+    same = call("select_recovery_point", {"item": item, "recoveryPointId": point["id"].upper(), "policy": "latest",
+                                          "now": datetime.now(UTC).isoformat()})
+    assert same["error"] is None and same["value"]["name"] == point["name"]

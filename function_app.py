@@ -10,9 +10,11 @@ from triggers import telemetry
 from triggers.eventgrid import bp as eventgrid_bp
 from triggers.http_api import bp as http_bp
 from triggers.incident import bp as incident_bp
+from triggers.incident import report_secret_at_startup
 from triggers.plans import bp as plans_bp
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
 for blueprint in (http_bp, plans_bp, eventgrid_bp, incident_bp, orchestrators_bp, activities_bp):
     app.register_functions(blueprint)
 telemetry.configure()
+report_secret_at_startup()

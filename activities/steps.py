@@ -15,6 +15,7 @@ from azbackup.models_job import Job
 from azbackup.models_restore import IaasVmRestoreRequest
 from azbackup.polling import TrackedOperation
 from restore.body import build_restore_request
+from restore.errors import ForeignRecoveryPointError
 from restore.payloads import (
     FindJobInput,
     FindJobValue,
@@ -47,6 +48,9 @@ def select_point(client: BackupClient, inp: SelectPointInput) -> RecoveryPointIn
     allow_archive = inp.allow_archive and not inp.cross_region
     points = None
     if inp.recovery_point_id:
+        if "/" in inp.recovery_point_id and not ids.same_prefix(inp.recovery_point_id, item_id + "/recoveryPoints/"):
+            raise ForeignRecoveryPointError("recoveryPointId is not a recovery point of the resolved item "
+                                            f"{inp.item.protected_item_name}")
         name = inp.recovery_point_id.rstrip("/").rsplit("/", 1)[-1]
         chosen = check_explicit_point(client.get_recovery_point(item_id, name, crr=inp.cross_region), allow_archive)
     else:
@@ -85,10 +89,17 @@ def _restore_jobs(client: BackupClient, item: BackupItem, crr: bool) -> list[Job
 
 
 def find_job(client: BackupClient, inp: FindJobInput) -> FindJobValue:
-    """The restore job this orchestration started (same VM and point, started since it began), if any."""
+    """The restore job this orchestration's trigger started (activities/jobs.py says how it is recognised), if any."""
     vm_name = ids.parse_item_name(inp.item.protected_item_name)[1]
-    job = find_our_restore(_restore_jobs(client, inp.item, inp.cross_region), vm_name, inp.recovery_point,
-                           inp.started_at)
+    request = RestoreRequest.model_validate(inp.request)
+
+    def details(job: Job) -> Job:
+        if request.cross_region and inp.item.secondary_region and inp.item.vm_id:
+            return client.get_crr_job(inp.item.secondary_region, inp.item.vm_id, job.job_id)
+        return client.get_job(inp.item.vault_id, job.job_id)
+
+    job = find_our_restore(_restore_jobs(client, inp.item, request.cross_region), vm_name, inp.recovery_point,
+                           inp.started_at, request, details)
     return FindJobValue(job_id=job.job_id if job else None)
 
 
@@ -96,7 +107,7 @@ def trigger(client: BackupClient, inp: TriggerInput) -> TriggerValue:
     """Start the restore once: reuse the job a previous attempt of this activity started, else post it."""
     request = RestoreRequest.model_validate(inp.request)
     existing = find_job(client, FindJobInput(item=inp.item, recovery_point=inp.recovery_point,
-                                             started_at=inp.started_at, cross_region=request.cross_region))
+                                             started_at=inp.started_at, request=inp.request))
     if existing.job_id:
         log.info("restore.trigger_reused", extra={"instance_id": inp.instance_id, "job_id": existing.job_id})
         return TriggerValue(job_id=existing.job_id, reused=True)

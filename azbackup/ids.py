@@ -312,9 +312,22 @@ def check_segment(part: str, value: str) -> str:
     return value
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(value: str) -> str:
+    """ARM's case-insensitivity is ASCII only: `str.lower` would also fold e.g. KELVIN SIGN to `k`."""
+    return value.translate(_ASCII_LOWER)
+
+
 def same_id(left: str, right: str) -> bool:
-    """True when two resource IDs (or names) denote the same resource: ARM IDs are case-insensitive."""
-    return left.strip().rstrip("/").lower() == right.strip().rstrip("/").lower()
+    """True when two resource IDs (or names) denote the same resource: ARM IDs are case-insensitive (ASCII)."""
+    return fold(left.strip().rstrip("/")) == fold(right.strip().rstrip("/"))
+
+
+def same_prefix(value: str, prefix: str) -> bool:
+    """True when `value` starts with `prefix`, ASCII case-insensitively."""
+    return fold(value).startswith(fold(prefix))
 
 
 def is_within_scope(resource_id: str, scope: str) -> bool:
@@ -322,8 +335,8 @@ def is_within_scope(resource_id: str, scope: str) -> bool:
 
     `/subscriptions/a/resourceGroups/rg` contains `.../rg/providers/...` but not `/subscriptions/a/resourceGroups/rg2`.
     """
-    scope_parts = [p.lower() for p in scope.strip().strip("/").split("/")]
-    id_parts = [p.lower() for p in resource_id.strip().strip("/").split("/")]
+    scope_parts = [fold(p) for p in scope.strip().strip("/").split("/")]
+    id_parts = [fold(p) for p in resource_id.strip().strip("/").split("/")]
     if not scope.strip().startswith("/") or not resource_id.strip().startswith("/"):
         return False
     if not all(scope_parts) or not all(id_parts) or any(p in (".", "..") for p in id_parts):

@@ -17,19 +17,27 @@ FOREIGN_SUBSCRIPTION = "44444444-4444-4444-4444-444444444444"
 PRIMARY, SECONDARY = "westeurope", "northeurope"
 
 
-def _vm(index: int, prefix: str = "vm-bench") -> dict[str, Any]:
+OUTSIDE_GROUP = "rg-bench-outside"  # VMs the bench vault protects, in a group the bad-input scopes leave out
+
+
+def _vm(index: int, prefix: str = "vm-bench", group: str = "rg-bench") -> dict[str, Any]:
     return {
-        "resourceGroup": "rg-bench", "name": f"{prefix}-{index:04d}", "region": PRIMARY, "size": "Standard_B2s",
+        "resourceGroup": group, "name": f"{prefix}-{index:04d}", "region": PRIMARY, "size": "Standard_B2s",
         "dataDiskCount": 1,
         "backup": {"vault": "vault-bench", "recoveryPoints": [
             {"ageHours": 2, "type": "AppConsistent"}, {"ageHours": 26, "type": "CrashConsistent"}]},
     }
 
 
-def seed_doc(vm_count: int, foreign_vms: int = 0) -> dict[str, Any]:
-    """A subscription with a CRR-enabled vault, staging accounts in both regions and `vm_count` protected VMs;
-    optionally a second ("foreign") subscription of the same shape with `foreign_vms` VMs."""
-    subscriptions = [_subscription(BENCH_SUBSCRIPTION, vm_count, "vm-bench")]
+def seed_doc(vm_count: int, foreign_vms: int = 0, outside_vms: int = 0) -> dict[str, Any]:
+    """A subscription with a CRR-enabled vault, staging accounts in both regions and `vm_count` protected VMs
+    (plus `outside_vms` in `OUTSIDE_GROUP`, same vault); optionally a second ("foreign") subscription of the same
+    shape with `foreign_vms` VMs."""
+    bench = _subscription(BENCH_SUBSCRIPTION, vm_count, "vm-bench")
+    if outside_vms:
+        bench["resourceGroups"].append({"name": OUTSIDE_GROUP, "region": PRIMARY})
+        bench["virtualMachines"] += [_vm(i, "vm-outside", OUTSIDE_GROUP) for i in range(outside_vms)]
+    subscriptions = [bench]
     if foreign_vms:
         subscriptions.append(_subscription(FOREIGN_SUBSCRIPTION, foreign_vms, "vm-foreign"))
     return {"regionPairs": {PRIMARY: SECONDARY, SECONDARY: PRIMARY}, "subscriptions": subscriptions}
@@ -51,11 +59,11 @@ def _subscription(sub_id: str, vm_count: int, prefix: str) -> dict[str, Any]:
     }
 
 
-def seed_with_vms(count: int, directory: Path | None = None, foreign_vms: int = 0) -> Path:
+def seed_with_vms(count: int, directory: Path | None = None, foreign_vms: int = 0, outside_vms: int = 0) -> Path:
     """Write a seed with `count` restorable VMs (at least one) and return its path."""
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="bench-seed-"))
         atexit.register(shutil.rmtree, directory, True)
-    path = directory / f"seed-{count}-{foreign_vms}.json"
-    path.write_text(json.dumps(seed_doc(max(1, count), foreign_vms)))
+    path = directory / f"seed-{count}-{foreign_vms}-{outside_vms}.json"
+    path.write_text(json.dumps(seed_doc(max(1, count), foreign_vms, outside_vms)))
     return path

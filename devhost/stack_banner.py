@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-WEBHOOK_SECRET = "local-dev-secret"  # noqa: S105 (the local stack's INCIDENT_WEBHOOK_SECRET, printed on purpose)
+WEBHOOK_SECRET = "local-dev-secret-0123456789abcdef012345"  # noqa: S105 (the local stack's INCIDENT_WEBHOOK_SECRET, printed on purpose)
 EVENT_TYPE = "Contoso.Restore.Requested"  # the app's default EVENTGRID_RESTORE_EVENT_TYPE (README, Configuration)
 DEMO_EVENT_ID = "demo-event-0001"
 DEMO_INCIDENT_ID = "INC-DEMO-0001"

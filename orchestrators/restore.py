@@ -41,9 +41,12 @@ from restore.payloads import (
     ValidateInput,
     ValidationValue,
 )
+from restore.request import RestoreRequest
+from restore.scopes import restore_scope_problems
 from restore.values import BackupItem, JobInfo, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
+SCOPE_REFUSED = "RestoreScopeNotAllowed"
 
 
 def run_restore(ctx: df.DurableOrchestrationContext) -> waits.Steps:
@@ -51,6 +54,7 @@ def run_restore(ctx: df.DurableOrchestrationContext) -> waits.Steps:
     try:
         order = RestoreOrder.model_validate(ctx.get_input(expected_type=dict))
         RequestView.model_validate(order.request)
+        RestoreRequest.model_validate(order.request)  # a start that skipped the front doors meets the same rules
     except ValidationError as exc:  # a front door bug: fail with the reason, in the outcome format
         raise RestoreFailedError(_invalid_order(ctx, exc)) from None
     run = RestoreRun(ctx, order)
@@ -77,6 +81,7 @@ def _invalid_order(ctx: df.DurableOrchestrationContext, exc: ValidationError) ->
 def _story(run: RestoreRun) -> waits.Steps:
     run.settings = RestoreSettings.model_validate((yield from run.call(Activity.GET_RESTORE_SETTINGS, {})))
     item = yield from _resolve(run)
+    _authorize(run, item)
     point = yield from _select(run, item)
     # backupValidateOperation validates restores from the primary vault only; the CRR (passive stamp) API has no
     # validation operation, so a cross-region restore is checked by the service when it is triggered.
@@ -111,6 +116,15 @@ def _resolve(run: RestoreRun) -> waits.Steps:
     return run.item
 
 
+def _authorize(run: RestoreRun, item: BackupItem) -> None:
+    """Fail closed before anything is posted when the source or anything the restore writes is out of scope."""
+    request = RestoreRequest.model_validate(run.order.request)
+    outside = restore_scope_problems(request, item, run.settings.allowed_scopes)
+    if outside:
+        raise Stop(Phase.RESOLVING, error=ErrorInfo(
+            code=SCOPE_REFUSED, status=403, message="outside RESTORE_ALLOWED_SCOPES: " + "; ".join(outside)))
+
+
 def _select(run: RestoreRun, item: BackupItem) -> waits.Steps:
     run.publish(Phase.SELECTING)
     request = run.request
@@ -139,7 +153,8 @@ def _validate(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> wa
 
 def _trigger(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> waits.Steps:
     run.publish(Phase.TRIGGERING)
-    payload = TriggerInput(instance_id=run.ctx.instance_id, started_at=run.started_at, item=item,
+    run.triggered_at = run.now  # only a job started since this attempt may be adopted (activities/jobs.py)
+    payload = TriggerInput(instance_id=run.ctx.instance_id, started_at=run.triggered_at, item=item,
                            recovery_point=point, request=run.order.request)
     # Not stopped by a cancel: once posted, the restore must be found and cancelled in Azure, not abandoned.
     trigger = TriggerValue.model_validate((yield from run.call(Activity.TRIGGER_RESTORE, payload.dump(), False)))

@@ -44,6 +44,7 @@ class RestoreRun:
         self.point: RecoveryPointInfo | None = None
         self.job_id: str | None = None
         self.approval: ApprovalRecord | None = None
+        self.triggered_at: datetime | None = None  # recorded in history before the first trigger POST
 
     @property
     def now(self) -> datetime:

@@ -55,8 +55,8 @@ def wait_for_operation(run: RestoreRun, item: BackupItem, point: RecoveryPointIn
 
 def _find_job(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo) -> waits.Steps:
     """The job of an operation that finished without naming it (CRR): look it up in the jobs list."""
-    payload = FindJobInput(item=item, recovery_point=point, started_at=run.started_at,
-                           cross_region=run.request.cross_region)
+    payload = FindJobInput(item=item, recovery_point=point, started_at=run.triggered_at or run.started_at,
+                           request=run.order.request)
     for attempt in range(FIND_JOB_ATTEMPTS):
         if attempt:
             yield from run.sleep(poll_delay(None, run.settings), stop_on_cancel=False)

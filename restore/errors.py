@@ -5,6 +5,7 @@ azbackup.errors.BackupError          anything the client or the restore steps ra
 ├── RestoreError                     the restore cannot go on as asked                       (terminal)
 │   ├── NotProtectedError            the VM has no backup item                               VmNotProtected
 │   ├── NoRecoveryPointError         no recovery point fits the request; lists what was found NoMatchingRecoveryPoint
+│   ├── ForeignRecoveryPointError    a full recoveryPointId names another item's point       RecoveryPointNotOfItem
 │   └── CallbackRefusedError         the callback URL is not allowed (checked again on send) CallbackUrlRefused
 └── InvalidSettingError              an app setting has a value the app cannot use; names it  InvalidAppSetting
 ```
@@ -34,6 +35,12 @@ class NoRecoveryPointError(RestoreError):
     """No recovery point fits the request; the message lists what was found."""
 
     default_code = "NoMatchingRecoveryPoint"
+
+
+class ForeignRecoveryPointError(RestoreError):
+    """A full `recoveryPointId` is not a point of the resolved item (subscription, vault, container, item)."""
+
+    default_code = "RecoveryPointNotOfItem"
 
 
 class InvalidSettingError(BackupError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -31,7 +32,10 @@ _NAME = r"[^/\\?#\s]+"
 
 def _shape(template: str) -> re.Pattern[str]:
     parts = re.split(r"\{(\w+)\}", template)
-    regex = "".join(re.escape(p) if i % 2 == 0 else _TOKENS.get(p, _NAME) for i, p in enumerate(parts))
+    # The literal parts match ASCII case-insensitively only (`(?a:...)`): ARM folds ASCII case, and a Unicode fold
+    # would let KELVIN SIGN pass for `k` in `virtualNetworks`. Names keep their Unicode letters.
+    regex = "".join((f"(?a:{re.escape(p)})" if p else "") if i % 2 == 0 else _TOKENS.get(p, _NAME)
+                    for i, p in enumerate(parts))
     return re.compile(regex + r"\Z", re.IGNORECASE)
 
 
@@ -40,10 +44,17 @@ _RP_NAME = re.compile(r"[A-Za-z0-9_.-]{1,128}\Z")
 VM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}[A-Za-z0-9_]\Z|[A-Za-z0-9]\Z")
 
 
+def _has_hidden_characters(value: str) -> bool:
+    """Control (Cc), format (Cf: bidi overrides/isolates, zero-width) and separator characters other than space."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value)
+
+
 def _id_checker(kind: str) -> AfterValidator:
     pattern = _PATTERNS[kind]
 
     def check(value: str) -> str:
+        if _has_hidden_characters(value):
+            raise ValueError("must not contain control, format or text-direction characters")
         if not pattern.match(value):
             raise ValueError(f"not a {kind} resource ID; expected {_ID_EXAMPLES[kind]}")
         return value
@@ -52,6 +63,8 @@ def _id_checker(kind: str) -> AfterValidator:
 
 
 def _check_recovery_point(value: str) -> str:
+    if _has_hidden_characters(value):
+        raise ValueError("must not contain control, format or text-direction characters")
     if "/" in value:
         if not re.search(r"/protectedItems/[^/]+/recoveryPoints/[^/]+\Z", value, re.IGNORECASE):
             raise ValueError("expected a recovery point name or an ID ending in "

@@ -41,6 +41,8 @@ class RestoreSettings(Wire):
     job_poll_max_interval: int = Field(default=900, ge=1, le=MAX_TIMER_SECONDS)
     restore_timeout_hours: float = 48.0
     validate_before_restore: bool = True
+    # RESTORE_ALLOWED_SCOPES, checked again once the item is resolved (restore/scopes.py); empty allows nothing.
+    allowed_scopes: list[str] = Field(default_factory=list)
 
 
 class ApprovalView(Wire):
@@ -111,7 +113,7 @@ class ValidationValue(Wire):
 
 class TriggerInput(Wire):
     instance_id: str
-    started_at: datetime
+    started_at: datetime  # when the orchestration recorded this trigger attempt, before the first POST
     item: BackupItem
     recovery_point: RecoveryPointInfo
     request: dict[str, Any]
@@ -143,8 +145,8 @@ class OperationValue(Wire):
 class FindJobInput(Wire):
     item: BackupItem
     recovery_point: RecoveryPointInfo
-    started_at: datetime
-    cross_region: bool = False
+    started_at: datetime  # the trigger attempt's time (TriggerInput.started_at)
+    request: dict[str, Any]  # the RestoreRequest: only a job with its mode, targets and staging account is ours
 
 
 class FindJobValue(Wire):

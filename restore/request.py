@@ -3,12 +3,12 @@
 Field errors keep their own location; cross-field rules are checked on the raw input as well, so one
 `ValidationError` names every bad field at once. The strict callback URL rule (HTTPS, no private or
 loopback host) applies when the caller passes `context={"allow_insecure_callback": bool}`, as the front doors
-do; a context-free validation (an orchestrator re-reading its input) checks only the URL's shape.
+do (with `CALLBACK_ALLOW_INSECURE`, http and internal hosts pass but link-local and metadata addresses never do); a
+context-free validation (an orchestrator re-reading its input) checks only the URL's shape.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -28,6 +29,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from azbackup.ids import same_prefix
 from azbackup.models_restore import RehydrationPriority
 from restore.fields import (
     VM_NAME,
@@ -45,6 +47,11 @@ from restore.fields import (
     VnetId,
     Zone,
 )
+from restore.hosts import host_problem
+
+# Azure VM backup keeps yearly points up to 99 years (https://learn.microsoft.com/azure/backup/backup-support-matrix-iaas
+# "Retention limits"); a longer maxAge means nothing and an absurd one overflows date arithmetic.
+MAX_AGE = timedelta(days=99 * 366)
 
 
 class RecoveryPointPolicy(StrEnum):
@@ -120,13 +127,13 @@ class RestoreRequest(BaseModel):
         default=None, description="how to choose the point; `latest` when neither this nor recoveryPointId is given")
     before: AwareDatetime | None = Field(default=None, description="only points taken before this time")
     max_age: timedelta | None = Field(default=None, description="only points younger than this ISO-8601 duration")
-    cross_region: bool = Field(default=False, description="restore in the vault's secondary region")
+    cross_region: StrictBool = Field(default=False, description="restore in the vault's secondary region")
     mode: RestoreMode = Field(default=RestoreMode.RESTORE_DISKS, description="what the restore produces")
     storage_account_id: StorageAccountId | None = Field(default=None, description="staging storage account")
     target_resource_group_id: ResourceGroupId | None = Field(default=None, description="resource group for disks/VM")
     disk_luns: list[Annotated[int, Field(ge=0, le=63)]] | None = Field(
         default=None, min_length=1, max_length=64, description="restore only these data disk LUNs")
-    os_disk_only: bool = Field(default=False, description="restore only the OS disk")
+    os_disk_only: StrictBool = Field(default=False, description="restore only the OS disk")
     target_vm_name: str | None = Field(default=None, description="name of the new VM (mode newVm)")
     target_vnet_id: VnetId | None = Field(default=None, description="virtual network of the new VM (mode newVm)")
     target_subnet_id: SubnetId | None = Field(default=None, description="subnet of the new VM, inside targetVnetId")
@@ -137,7 +144,7 @@ class RestoreRequest(BaseModel):
     restore_identity_id: IdentityId | None = Field(
         default=None, description="user-assigned identity for managed-identity restore")
     rehydration: Rehydration | None = Field(default=None, description="archive rehydration options")
-    restore_with_managed_disks: bool | None = Field(
+    restore_with_managed_disks: StrictBool | None = Field(
         default=None, description="restore a VM with unmanaged disks as managed disks")
     resource_guard_operation_requests: list[ResourceGuardRequestId] | None = Field(
         default=None, min_length=1, max_length=10, description="Resource Guard operation request IDs (MUA vaults)")
@@ -164,14 +171,17 @@ class RestoreRequest(BaseModel):
     def _positive_age(cls, value: timedelta | None) -> timedelta | None:
         if value is not None and value <= timedelta(0):
             raise ValueError("must be a positive ISO-8601 duration, e.g. P7D")
+        if value is not None and value > MAX_AGE:
+            raise ValueError(f"must be at most P{MAX_AGE.days}D (the longest Azure Backup retention)")
         return value
+
 
     @field_validator("callback_url")
     @classmethod
     def _callback(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
             context = info.context if isinstance(info.context, dict) else None
-            strict = context is not None and not context.get("allow_insecure_callback", False)
+            strict = None if context is None else not context.get("allow_insecure_callback", False)
             problem = callback_url_problem(value, strict=strict)
             if problem:
                 raise ValueError(problem)
@@ -208,36 +218,27 @@ class RestoreRequest(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def callback_url_problem(url: str, strict: bool) -> str | None:
-    """Why `url` cannot be a callback URL, or None. Strict: HTTPS only, no loopback/private/link-local host."""
+def callback_url_problem(url: str, strict: bool | None) -> str | None:
+    """Why `url` cannot be a callback URL, or None.
+
+    `strict`: HTTPS to a globally routable host; False (CALLBACK_ALLOW_INSECURE): http and loopback/private hosts
+    too, but never link-local or metadata addresses; None: the URL's shape only (an orchestrator re-reading input).
+    """
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number in range
     except ValueError:
         return "not a valid URL"
     if parts.scheme not in ("http", "https") or not host:
         return "must be an absolute http(s) URL"
     if parts.username or parts.password:
         return "must not carry credentials"
-    if not strict:
+    if strict is None:
         return None
-    if parts.scheme != "https":
+    if strict and parts.scheme != "https":
         return "must use https"
-    if _is_internal_host(host):
-        return "must not point to a loopback, private or link-local address"
-    return None
-
-
-def _is_internal_host(host: str) -> bool:
-    lowered = host.lower().rstrip(".")
-    if lowered == "localhost" or lowered.endswith((".localhost", ".local", ".internal")):
-        return True
-    try:
-        address = ipaddress.ip_address(lowered)
-    except ValueError:
-        return False
-    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified)
+    return host_problem(host, allow_internal=not strict)
 
 
 def _get(data: dict[str, Any], name: str) -> Any:
@@ -275,6 +276,10 @@ def _point_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     if _get(data, "recovery_point_id") is None:
         return []
     problems = []
+    point, item = _get(data, "recovery_point_id"), _get(data, "protected_item_id")
+    if isinstance(point, str) and "/" in point and isinstance(item, str) \
+            and not same_prefix(point, item.rstrip("/") + "/recoveryPoints/"):
+        problems.append(("recovery_point_id", "must be a recovery point of protectedItemId"))
     if _get(data, "recovery_point_policy") is not None:
         problems.append(("recovery_point_policy", "give recoveryPointId or recoveryPointPolicy, not both"))
     for name in ("before", "max_age"):

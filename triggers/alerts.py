@@ -14,7 +14,6 @@ from typing import Any
 COMMON_ALERT_SCHEMA = "azureMonitorCommonAlertSchema"
 _VM_TARGET = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Compute/virtualMachines/"
                         r"[^/]+$", re.IGNORECASE)
-LIST_OPTIONS = frozenset({"diskLuns", "zones"})
 MAX_ID_LENGTH = 512
 
 
@@ -82,19 +81,9 @@ def parse_alert(body: dict[str, Any]) -> AlertTargets:
     return AlertTargets(alert_id=alert_id, rule=rule, fired=fired, vm_ids=vm_ids, skipped=skipped)
 
 
-def query_options(params: dict[str, str]) -> dict[str, Any]:
-    """Restore options given as query parameters (`code`, the function key, is not one); lists are comma-separated."""
-    options: dict[str, Any] = {}
-    for name, value in params.items():
-        if name == "code":
-            continue
-        options[name] = [v.strip() for v in value.split(",") if v.strip()] if name in LIST_OPTIONS else value
-    return options
-
-
-def alert_request(defaults: dict[str, Any], options: dict[str, Any], vm_id: str, alert: AlertTargets) -> dict[str, Any]:
-    """The raw restore request for one VM target: defaults < query options < the target itself."""
-    data: dict[str, Any] = {**defaults, **options, "vmId": vm_id}
+def alert_request(defaults: dict[str, Any], vm_id: str, alert: AlertTargets) -> dict[str, Any]:
+    """The raw restore request for one VM target: INCIDENT_DEFAULT_REQUEST < the target itself."""
+    data: dict[str, Any] = {**defaults, "vmId": vm_id}
     data.pop("protectedItemId", None)
     if "reason" not in data:
         data["reason"] = f"Azure Monitor alert {alert.rule or ''} {alert.alert_id}".replace("  ", " ")[:1000]

@@ -19,7 +19,7 @@ from restore.settings import Settings, get_settings
 from triggers import alerts, links, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_settings, problem_response
-from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_problem
+from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, secret_problem, signature_problem
 from triggers.starter import IdempotencyConflictError, start_restore
 
 log = telemetry.get_logger(__name__)
@@ -52,7 +52,21 @@ class IncidentResponse(_Body):
     skipped: list[SkippedTarget] = Field(default_factory=list)
 
 
-def _plan(body: Any, params: dict[str, str], settings: Settings) -> tuple[str, list[tuple[str, RestoreRequest]],
+# The function key (`code`) is the only query parameter: the signature covers the body alone, so an option in the
+# query string could be added by anyone who replays a signed body within the window.
+KEY_PARAMETER = "code"
+
+
+def _unsigned_params(req: func.HttpRequest) -> RejectedError | None:
+    extra = sorted(name for name in req.params if name != KEY_PARAMETER)
+    if not extra:
+        return None
+    return RejectedError(400, [FieldProblem(field=f"query.{name}", reason="not covered by the signature; put restore "
+                                            "options in the signed body or INCIDENT_DEFAULT_REQUEST")
+                               for name in extra], "unsigned query parameters")
+
+
+def _plan(body: Any, settings: Settings) -> tuple[str, list[tuple[str, RestoreRequest]],
                                                                             list[SkippedTarget]]:
     """(incident ID, [(instance ID, request)], skipped targets). Raises: RejectedError; nothing started yet."""
     if alerts.is_common_alert(body):
@@ -63,8 +77,7 @@ def _plan(body: Any, params: dict[str, str], settings: Settings) -> tuple[str, l
             raise RejectedError(400, [FieldProblem(field="data.essentials.alertTargetIDs",
                                                    reason="no virtual machine among the alert targets")],
                                 "the alert names no VM")
-        options = alerts.query_options(params)
-        raws = [alerts.alert_request(settings.incident_default_request, options, vm, alert) for vm in alert.vm_ids]
+        raws = [alerts.alert_request(settings.incident_default_request, vm, alert) for vm in alert.vm_ids]
         planned = _admit_all(raws, settings, "alert")
         plan = [(instance_id_for(Source.INCIDENT, "alert", alert.alert_id, r.source_id.lower()), r) for r in planned]
         return alert.alert_id, plan, [SkippedTarget(target=s.target, reason=s.reason) for s in alert.skipped]
@@ -92,7 +105,21 @@ def _admit_all(raws: list[dict[str, Any]], settings: Settings, kind: str) -> lis
     raise RejectedError(status, problems, refusals[0].detail + f" ({kind} targets)")
 
 
+def report_secret_at_startup() -> None:
+    """Log once, when the app starts, that the webhook secret is unusable (the webhook then answers 503)."""
+    try:
+        problem = secret_problem(get_settings().incident_webhook_secret)
+    except InvalidSettingError:
+        return  # every front door reports invalid settings on use
+    if problem:
+        log.error("incident.secret_refused", extra={"setting": "INCIDENT_WEBHOOK_SECRET", "reason": problem})
+
+
 def _authenticate(req: func.HttpRequest, settings: Settings) -> func.HttpResponse | None:
+    unusable = secret_problem(settings.incident_webhook_secret)
+    if unusable:
+        log.error("incident.secret_refused", extra={"setting": "INCIDENT_WEBHOOK_SECRET", "reason": unusable})
+        return problem_response(503, "Webhook not available", f"INCIDENT_WEBHOOK_SECRET {unusable}")
     problem = signature_problem(settings.incident_webhook_secret, req.headers.get(TIMESTAMP_HEADER),
                                 req.headers.get(SIGNATURE_HEADER), req.get_body() or b"", time.time())
     if problem is None:
@@ -118,9 +145,13 @@ async def handle_incident(req: func.HttpRequest, client: Any) -> func.HttpRespon
     refused = _authenticate(req, settings)
     if refused is not None:
         return refused
+    unsigned = _unsigned_params(req)
+    if unsigned is not None:
+        log.info("incident.rejected", extra={"status": 400, "fields": [p.field for p in unsigned.problems]})
+        return unsigned.response()
     try:
         body = json.loads(req.get_body() or b"null")
-        incident_id, plan, skipped = _plan(body, dict(req.params), settings)
+        incident_id, plan, skipped = _plan(body, settings)
     except (ValueError, RecursionError) as exc:  # JSON errors (also absurd nesting) and alerts.AlertError
         field_name = getattr(exc, "field", "(body)")
         reason = getattr(exc, "reason", "not valid JSON")

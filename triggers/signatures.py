@@ -13,6 +13,23 @@ SIGNATURE_HEADER = "X-Signature"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 REPLAY_WINDOW_SECONDS = 300
 _PREFIX = "sha256="
+# HMAC-SHA256 keys shorter than the hash output weaken it (RFC 2104 section 3: "less than L bytes is strongly
+# discouraged"); L = 32 for SHA-256.
+MIN_SECRET_BYTES = 32
+# App Service passes a Key Vault reference through literally when it cannot resolve it
+# (https://learn.microsoft.com/azure/app-service/app-service-key-vault-references#troubleshooting-key-vault-references).
+KEY_VAULT_REFERENCE = "@microsoft.keyvault("
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why a configured webhook secret cannot be used (never its value), or None; an empty one is "not configured"."""
+    if not secret:
+        return None
+    if secret.strip().lower().startswith(KEY_VAULT_REFERENCE):
+        return "is an unresolved Key Vault reference (check the app's access to the vault and the secret URI)"
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        return f"is shorter than {MIN_SECRET_BYTES} bytes"
+    return None
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -212,7 +212,7 @@ def test_cross_region_restore_keeps_the_crr_token_inside_the_activity(emu: Emula
     results.append(wait_until(lambda: call("get_operation_status", {"url": url, "crossRegion": True}),
                               lambda r: r["value"] and r["value"]["status"] == "Succeeded", timeout=30))
     found = wait_until(lambda: call("find_restore_job", {"item": item, "recoveryPoint": point, "startedAt": started,
-                                                         "crossRegion": True}),
+                                                         "request": request}),
                        lambda r: r["value"]["jobId"], timeout=30)
     results.append(found)
     results.append(call("get_restore_job", {"item": item, "jobId": found["value"]["jobId"], "crossRegion": True}))

@@ -47,7 +47,7 @@ class RestoreFakes:
 
     def get_restore_settings(self, _: Any) -> dict[str, Any]:
         return {"retryAfterDefault": 30, "retryAfterMax": 600, "jobPollInterval": 60, "restoreTimeoutHours": 48,
-                "validateBeforeRestore": True}
+                "validateBeforeRestore": True, "allowedScopes": ["/subscriptions/" + VM_ID.split("/")[2]]}
 
     def resolve_backup_item(self, _: Any) -> dict[str, Any]:
         return {"vmId": VM_ID, "vmRegion": "westeurope", "vaultId": VAULT_ID, "vaultRegion": "westeurope",

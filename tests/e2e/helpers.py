@@ -17,7 +17,7 @@ from tests.support.wait import wait_until
 from triggers.signatures import sign
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-SECRET = "test-secret"
+SECRET = "test-secret-0123456789abcdef0123456789"
 RESTORE_TIMEOUT = 120.0
 
 

@@ -37,13 +37,18 @@ def test_generic_incident_starts_a_restore_with_its_options(stack: Stack) -> Non
     assert final.json()["source"] == "incident"
 
 
-def test_alert_options_come_from_query_parameters(stack: Stack) -> None:
+def test_alert_options_come_from_the_default_request_never_from_the_query(stack: Stack) -> None:
+    before = stack.instance_count()
     alert = example("azure-monitor-alert.json", stack.ids)
     alert["data"]["essentials"]["alertId"] += "-query"
-    response = stack.signed_post("/webhooks/incident", alert, params={"diskLuns": "1", "reason": "from query"})
+    refused = stack.signed_post("/webhooks/incident", alert, params={"mode": "replaceDisks", "reason": "from query"})
+    assert refused.status_code == 400, refused.text
+    assert stack.instance_count() == before
+    response = stack.signed_post("/webhooks/incident", alert)
     assert response.status_code == 202, response.text
     final = stack.wait_final(response.json()["restores"][0]["id"]).json()
-    assert final["request"]["diskLuns"] == [1] and final["request"]["reason"] == "from query"
+    assert final["request"]["mode"] == "restoreDisks" and final["request"]["storageAccountId"] == \
+        stack.ids["STORAGE_ACCOUNT_ID"]
 
 
 def test_alert_on_non_vm_targets_is_400_and_starts_nothing(stack: Stack) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from bench.seed import seed_with_vms
-from tests.reliability.badinput import run_foreign_tracking, run_rejections
+from tests.reliability.badinput import (
+    LAX_SETTINGS,
+    SCOPES,
+    run_foreign_tracking,
+    run_insecure_rejections,
+    run_rejections,
+)
 from tests.reliability.harness import new_temp_dir, recorded_stack
 from tests.reliability.leaks import scan_artifacts
 from tests.reliability.scenarios import CRASH_TIME_SCALE, run_crashes, run_faults
 from tests.reliability.servers import Recorder
 from tests.reliability.sizes import QUICK
-
-SCOPE = "/subscriptions/33333333-3333-3333-3333-333333333333"
 
 
 def test_restores_finish_once_and_honour_retry_after_under_injected_faults() -> None:
@@ -33,11 +37,15 @@ def test_restores_resume_and_end_once_after_host_kills() -> None:
 
 
 def test_hostile_requests_are_refused_and_no_token_leaves_or_leaks() -> None:
-    seed = seed_with_vms(8, new_temp_dir(), foreign_vms=2)
-    with Recorder() as foreign, recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPE,
+    seed = seed_with_vms(8, new_temp_dir(), foreign_vms=2, outside_vms=1)
+    with Recorder() as foreign, recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES,
                                                CALLBACK_ALLOW_INSECURE="false") as stack:
         rejected = run_rejections(stack)
         tracked = run_foreign_tracking(stack, foreign, timeout=120)
+    with recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES, **LAX_SETTINGS) as stack:
+        insecure = run_insecure_rejections(stack)
+    print(f"bad inputs tried: {rejected.tried + tracked.tried + insecure.tried}")
+    assert insecure.problems == []
     assert rejected.tried >= 40
     assert rejected.problems == []
     assert tracked.problems == []

@@ -8,12 +8,32 @@ from typing import Any
 import requests
 
 from bench.arm_log import Kind, arm_only, kind_of
-from bench.seed import FOREIGN_SUBSCRIPTION
+from bench.seed import BENCH_SUBSCRIPTION, FOREIGN_SUBSCRIPTION, OUTSIDE_GROUP
 from bench.stack import Stack
 from bench.targets import restorable_vms, restore_body, usable_storage
 from tests.reliability.harness import TALLY, wait_restores
-from tests.reliability.hostile import Case, restore_cases, webhook_cases
+from tests.reliability.hostile import (
+    UNRESOLVED_SECRET,
+    Case,
+    insecure_callback_cases,
+    restore_cases,
+    unresolved_secret_cases,
+    webhook_cases,
+)
+from tests.reliability.late import (
+    LateCase,
+    late_cases,
+    run_callback_to_private_name,
+    run_late_refusals,
+    run_second_restore_same_vm,
+)
 from tests.reliability.servers import Recorder
+
+# RESTORE_ALLOWED_SCOPES of the bad-input runs: resource groups (as a Bicep deployment lists them), so the bench
+# vault also protects VMs outside them (OUTSIDE_GROUP; seed_with_vms(..., outside_vms=1)).
+SCOPES = ",".join(f"/subscriptions/{BENCH_SUBSCRIPTION}/resourceGroups/{group}"
+                  for group in ("rg-bench", "rg-bench-backup", "rg-bench-restore", "rg-bench-restore-ne"))
+LATE_TIMEOUT = 120.0
 
 
 @dataclass
@@ -25,7 +45,7 @@ class BadInputOutcome:
 def _split_inventory(stack: Stack) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     inventory = stack.emu("GET", "inventory")
     vms = restorable_vms(inventory)
-    ours = [vm for vm in vms if FOREIGN_SUBSCRIPTION not in vm["id"]]
+    ours = [vm for vm in vms if FOREIGN_SUBSCRIPTION not in vm["id"] and f"/{OUTSIDE_GROUP}/" not in vm["id"]]
     foreign = [vm for vm in vms if FOREIGN_SUBSCRIPTION in vm["id"]]
     assert ours and foreign, "the bad-input seed needs VMs in an allowed and in a foreign subscription"
     return inventory, ours, foreign
@@ -57,6 +77,26 @@ def run_rejections(stack: Stack) -> BadInputOutcome:
     foreign_storage = usable_storage({"storageAccounts": [a for a in inventory["storageAccounts"]
                                                           if FOREIGN_SUBSCRIPTION in a["id"]]}, foreign[0]["region"])
     cases = [*restore_cases(good, foreign[0]["id"], str(foreign_storage)), *webhook_cases(good, foreign[0]["id"])]
+    out = _refused(stack, cases)
+    late_tried, late_problems = run_late_refusals(stack, _late(inventory, foreign), LATE_TIMEOUT)
+    out.tried += late_tried
+    out.problems += late_problems
+    with Recorder() as listener:
+        sent_tried, sent_problems = run_callback_to_private_name(stack, restore_body(inventory, ours[-1]), listener,
+                                                                 LATE_TIMEOUT)
+    out.tried += sent_tried
+    out.problems += sent_problems
+    first = restore_body(inventory, ours[-2])
+    group = f"/subscriptions/{BENCH_SUBSCRIPTION}/resourceGroups/rg-bench"  # the staging account is elsewhere
+    second_tried, second_problems = run_second_restore_same_vm(
+        stack, first, {**first, "targetResourceGroupId": group}, LATE_TIMEOUT)
+    out.tried += second_tried
+    out.problems += second_problems
+    return out
+
+
+def _refused(stack: Stack, cases: list[Case]) -> BadInputOutcome:
+    """Send every case: each gets its documented 4xx with a problem body; nothing starts or reaches Azure."""
     out = BadInputOutcome()
     before = restore_count(stack)
     stack.clear_requests()
@@ -80,6 +120,29 @@ def run_rejections(stack: Stack) -> BadInputOutcome:
         out.problems.append(f"{len(posted)} restore POSTs reached the emulator")
     TALLY.bad_inputs += out.tried
     return out
+
+
+# Settings of the lax stack: insecure callbacks allowed, and a webhook secret App Service could not resolve.
+LAX_SETTINGS = {"CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": UNRESOLVED_SECRET}
+
+
+def run_insecure_rejections(stack: Stack) -> BadInputOutcome:
+    """On a stack with LAX_SETTINGS: metadata and link-local callbacks are still refused, the webhook answers 503
+    (and the host logged why at startup); nothing starts."""
+    inventory = stack.emu("GET", "inventory")
+    good = restore_body(inventory, restorable_vms(inventory)[0])
+    out = _refused(stack, [*insecure_callback_cases(good), *unresolved_secret_cases(good)])
+    if "incident.secret_refused" not in stack.devhost.log():
+        out.problems.append("no log line says the webhook secret is refused")
+    return out
+
+
+def _late(inventory: dict[str, Any], foreign: list[dict[str, Any]]) -> list[LateCase]:
+    outside = [vm for vm in inventory["vms"] if f"/{OUTSIDE_GROUP}/" in vm["id"] and vm.get("protectedItemId")]
+    assert outside, "the bad-input seed needs a protected VM outside the scopes (outside_vms=1)"
+    storage = usable_storage(inventory, foreign[0]["region"])
+    foreign_group = "/".join(foreign[0]["id"].split("/")[:5])
+    return late_cases(outside[0]["protectedItemId"], foreign[0]["id"], str(storage), foreign_group)
 
 
 def foreign_tracking_headers(foreign: Recorder, emulator_url: str) -> list[dict[str, str]]:

@@ -9,9 +9,27 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-WEBHOOK_SECRET = "test-secret"  # tests.support.procs.app_env's INCIDENT_WEBHOOK_SECRET
+WEBHOOK_SECRET = "test-secret-0123456789abcdef0123456789"  # tests.support.procs.app_env's
+# What App Service leaves in INCIDENT_WEBHOOK_SECRET when it cannot resolve the Key Vault reference.
+UNRESOLVED_SECRET = "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/incident-webhook-secret)"
+UNAVAILABLE = {503}
 BAD_REQUEST, FORBIDDEN, UNAUTHORIZED = {400, 422}, {403}, {401}
 TOO_BIG = {400, 413}
+
+
+# Spellings of internal hosts that a plain `ipaddress.ip_address` check lets through.
+INTERNAL_SPELLINGS = [
+    ("decimal IPv4 loopback", "2130706433"), ("hex IPv4 loopback", "0x7f.1"), ("short IPv4 loopback", "127.1"),
+    ("zero address", "0"), ("octal IPv4 loopback", "017700000001"), ("full-width dots", "127\uff0e0\uff0e0\uff0e1"),
+    ("Azure WireServer", "168.63.129.16"), ("shared address space", "100.64.0.1"),
+    ("IPv4-mapped IPv6 loopback", "[::ffff:127.0.0.1]"), ("NAT64 metadata", "[64:ff9b::a9fe:a9fe]"),
+    ("non-ASCII host", "h\u00f6oks.example.com"), ("number-like name", "10.0.0.1.2"),
+]
+# Refused even with CALLBACK_ALLOW_INSECURE=true.
+METADATA_SPELLINGS = [
+    ("metadata", "169.254.169.254"), ("WireServer", "168.63.129.16"), ("link-local IPv6", "[fe80::1]"),
+    ("decimal metadata", "2852039166"), ("IPv4-mapped metadata", "[::ffff:169.254.169.254]"), ("zero", "0"),
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,12 @@ def sign(timestamp: str, body: bytes, secret: str = WEBHOOK_SECRET) -> str:
 
 def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
+
+
+def _item(vm: str, vault: str) -> str:
+    group = vm.split("/providers/")[0]
+    return (f"{group}/providers/Microsoft.RecoveryServices/vaults/{vault}/backupFabrics/Azure/protectionContainers/"
+            "iaasvmcontainerv2;rg;vm/protectedItems/vm;iaasvmcontainerv2;rg;vm")
 
 
 def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -> list[Case]:
@@ -78,6 +102,17 @@ def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -
         bad("callbackUrl localhost", callbackUrl="https://localhost/hook"),
         bad("callbackUrl IPv6 loopback", callbackUrl="https://[::1]/hook"),
         bad("callbackUrl not http", callbackUrl="file:///etc/passwd"),
+        *[bad(f"callbackUrl {what}", callbackUrl=f"https://{host}/hook") for what, host in INTERNAL_SPELLINGS],
+        bad("crossRegion as the string true with replaceDisks", mode="replaceDisks", storageAccountId=None,
+            crossRegion="true"),
+        bad("osDiskOnly as 1", osDiskOnly=1),
+        bad("vmId with a right-to-left override", vmId=vm + "\u202e"),
+        bad("vmId with a NUL", vmId=vm + "\x00"),
+        bad("diskEncryptionSetId with KELVIN SIGN for k", diskEncryptionSetId=vm.split("/providers/")[0]
+            + "/providers/Microsoft.Compute/dis\u212aEncryptionSets/des"),
+        bad("maxAge beyond any retention", maxAge="P999999999D"),
+        bad("recoveryPointId of another item", vmId=None, protectedItemId=_item(vm, "vault-a"),
+            recoveryPointId=_item(vm, "vault-b") + "/recoveryPoints/1"),
         bad("vmId out of scope", FORBIDDEN, vmId=foreign_vm),
         bad("storageAccountId out of scope", FORBIDDEN, storageAccountId=foreign_storage),
         bad("target resource group out of scope", FORBIDDEN,
@@ -92,15 +127,37 @@ def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -
     ]
 
 
+def insecure_callback_cases(good: dict[str, Any]) -> list[Case]:
+    """Callback URLs that stay refused when CALLBACK_ALLOW_INSECURE=true (http and loopback pass there)."""
+    return [Case(f"insecure mode: callbackUrl {what}", "/api/restores",
+                 _json({**good, "callbackUrl": f"http://{host}/hook"}), BAD_REQUEST)
+            for what, host in METADATA_SPELLINGS]
+
+
+def unresolved_secret_cases(good: dict[str, Any]) -> list[Case]:
+    """With INCIDENT_WEBHOOK_SECRET = UNRESOLVED_SECRET: the literal reference is no key; the webhook answers 503."""
+    path, now = "/api/webhooks/incident", str(int(time.time()))
+    body = _json({"incidentId": "INC-hostile-kv", **good})
+    headers = {"X-Signature-Timestamp": now, "X-Signature": sign(now, body, UNRESOLVED_SECRET)}
+    return [Case("webhook signed with the unresolved Key Vault reference", path, body, UNAVAILABLE, headers=headers),
+            Case("webhook unsigned while the secret is unresolved", path, body, UNAVAILABLE)]
+
+
 def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:
     """Unsigned, badly signed, stale and replayed requests to the incident webhook, and signed bad bodies."""
     path, now = "/api/webhooks/incident", str(int(time.time()))
     body = _json({"incidentId": "INC-hostile-1", **good})
     stale = str(int(time.time()) - 3600)
 
-    def signed(name: str, raw: bytes, expect: set[int], ts: str = now, sig: str | None = None) -> Case:
+    def signed(name: str, raw: bytes, expect: set[int], ts: str = now, sig: str | None = None,
+               query: str = "") -> Case:
         headers = {"X-Signature-Timestamp": ts, "X-Signature": sig or sign(ts, raw), "Content-Type": "application/json"}
-        return Case(name, path, raw, expect, headers=headers)
+        return Case(name, path + query, raw, expect, headers=headers)
+
+    alert = _json({"schemaId": "azureMonitorCommonAlertSchema", "data": {"essentials": {
+        "alertId": "/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/hostile-1",
+        "monitorCondition": "Fired",
+        "alertTargetIDs": [good["vmId"]]}}})
 
     return [
         Case("webhook without signature", path, body, UNAUTHORIZED),
@@ -112,6 +169,11 @@ def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:
         signed("webhook timestamp not a number", body, UNAUTHORIZED, ts="yesterday", sig=sign("yesterday", body)),
         signed("webhook signed non-JSON", b"<alert/>", BAD_REQUEST),
         signed("webhook signed body without a VM", _json({"incidentId": "INC-hostile-2"}), BAD_REQUEST),
+        signed("webhook signed body, unsigned query mode=replaceDisks", body, BAD_REQUEST, query="?mode=replaceDisks"),
+        signed("webhook signed body, unsigned query callbackUrl", body, BAD_REQUEST,
+               query="?callbackUrl=https%3A%2F%2Fattacker.example%2Fhook"),
+        signed("webhook signed alert, unsigned query options", alert, BAD_REQUEST,
+               query="?mode=replaceDisks&storageAccountId=x"),
         signed("webhook signed out-of-scope VM", _json({"incidentId": "INC-hostile-3", **good, "vmId": foreign_vm}),
                FORBIDDEN | BAD_REQUEST),
     ]

@@ -22,6 +22,7 @@ class Recorder:
 
     seen: list[Seen] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
+    connections: int = 0  # TCP connections accepted, whether or not they carried an HTTP request
 
     @property
     def url(self) -> str:
@@ -50,7 +51,12 @@ class Recorder:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def verify_request(self, request: object, client_address: object) -> bool:
+                recorder.connections += 1
+                return True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

@@ -106,7 +106,7 @@ def app_env(emulator_url: str, **overrides: str) -> dict[str, str]:
         "RETRY_AFTER_DEFAULT_SECONDS": "30",
         "JOB_POLL_INTERVAL_SECONDS": "60",
         "CALLBACK_ALLOW_INSECURE": "true",
-        "INCIDENT_WEBHOOK_SECRET": "test-secret",
+        "INCIDENT_WEBHOOK_SECRET": "test-secret-0123456789abcdef0123456789",
     }
     env.update(overrides)
     return env

@@ -14,6 +14,7 @@ VAULT_ID = f"/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Recover
 ITEM_ID = (f"{VAULT_ID}/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg1;vm1"
            "/protectedItems/VM;iaasvmcontainerv2;rg1;vm1")
 STORAGE_ID = f"/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Storage/storageAccounts/staging1"
+VNET_ID = f"/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vnet1"
 STATUS_URL = f"https://management.azure.com{ITEM_ID}/operationsStatus/op-1?api-version=2019-05-13"
 JOB_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -24,7 +25,7 @@ POINT = {"id": f"{ITEM_ID}/recoveryPoints/348916168024334", "name": "34891616802
          "time": "2026-02-28T22:00:00Z", "type": "AppConsistent",
          "tiers": [{"type": "InstantRP", "status": "Valid"}, {"type": "HardenedRP", "status": "Valid"}]}
 SETTINGS = {"retryAfterDefault": 30, "retryAfterMax": 600, "jobPollInterval": 60, "restoreTimeoutHours": 48,
-            "validateBeforeRestore": True}
+            "validateBeforeRestore": True, "allowedScopes": [f"/subscriptions/{SUB}"]}
 
 
 def ok(value: dict[str, Any]) -> dict[str, Any]:

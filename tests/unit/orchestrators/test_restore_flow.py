@@ -7,7 +7,7 @@ import json
 import pytest
 
 from restore.contract import parse_failure_output
-from tests.unit.orchestrators.fakes import ITEM, JOB_ID, POINT, FakeAzure, err, job, ok, order
+from tests.unit.orchestrators.fakes import ITEM, JOB_ID, POINT, SUB, VNET_ID, FakeAzure, err, job, ok, order
 from tests.unit.orchestrators.replay import Replay, drive
 
 HAPPY = ["get_restore_settings", "resolve_backup_item", "select_recovery_point", "validate_restore",
@@ -78,8 +78,9 @@ def test_selection_gets_the_policy_and_its_limits(request_fields: dict[str, obje
 @pytest.mark.parametrize(("mode", "extra", "vm_id"), [
     ("restoreDisks", {}, None),
     ("replaceDisks", {}, ITEM["vmId"]),
-    ("newVm", {"targetResourceGroupId": "/subscriptions/s/resourceGroups/rg2", "targetVmName": "vm9"},
-     "/subscriptions/s/resourceGroups/rg2/providers/Microsoft.Compute/virtualMachines/vm9"),
+    ("newVm", {"targetResourceGroupId": f"/subscriptions/{SUB}/resourceGroups/rg2", "targetVmName": "vm9",
+               "targetVnetId": VNET_ID, "targetSubnetId": f"{VNET_ID}/subnets/default"},
+     f"/subscriptions/{SUB}/resourceGroups/rg2/providers/Microsoft.Compute/virtualMachines/vm9"),
 ])
 def test_each_restore_kind_reaches_validation_and_trigger_and_reports_its_target(
         mode: str, extra: dict[str, object], vm_id: str | None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from azbackup.ids import is_within_scope
 from restore.request import (
     RecoveryPointPolicy,
     RestoreMode,
@@ -224,3 +225,57 @@ def test_resource_guard_request_ids_must_name_a_resource_guard_operation() -> No
         RestoreRequest.model_validate({"vmId": VM, "storageAccountId": SA,
                                        "resourceGuardOperationRequests": [f"{SUB}/not-a-guard"]})
     assert "resourceGuardOperationRequests" in str(err.value)
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f.1", "127.1", "0", "017700000001", "168.63.129.16",
+                                  "100.64.0.1", "[::ffff:127.0.0.1]", "[64:ff9b::a9fe:a9fe]",
+                                  "127\uff0e0\uff0e0\uff0e1", "b\u00fccher.example", "1.2.3.4.5"])
+def test_callback_hosts_that_spell_an_internal_address_are_refused_by_the_front_doors(host: str) -> None:
+    base = {"vmId": VM, "storageAccountId": SA, "callbackUrl": f"https://{host}/cb"}
+    assert "callbackUrl" in errors(base, allow_insecure_callback=False)
+
+
+@pytest.mark.parametrize("host", ["169.254.169.254", "168.63.129.16", "[fe80::1]", "0", "[::ffff:a9fe:a9fe]"])
+def test_metadata_and_link_local_callbacks_stay_refused_with_allow_insecure(host: str) -> None:
+    assert "callbackUrl" in errors({"vmId": VM, "storageAccountId": SA, "callbackUrl": f"http://{host}/cb"},
+                                   allow_insecure_callback=True)
+
+
+@pytest.mark.parametrize(("field", "value"), [("crossRegion", "true"), ("crossRegion", 1), ("osDiskOnly", "yes"),
+                                              ("restoreWithManagedDisks", "1")])
+def test_booleans_are_strict(field: str, value: object) -> None:
+    assert field in errors({"vmId": VM, "storageAccountId": SA, field: value})
+
+
+def test_replace_disks_cannot_slip_cross_region_in_as_a_string() -> None:
+    found = errors({"vmId": VM, "mode": "replaceDisks", "crossRegion": "true"})
+    assert "crossRegion" in found
+
+
+@pytest.mark.parametrize("bad", ["\u202e", "\u2066", "\u200b", "\x00", "\x1b", "\u2028"])
+def test_control_and_text_direction_characters_in_ids_are_refused(bad: str) -> None:
+    assert "vmId" in errors({"vmId": VM + bad, "storageAccountId": SA})
+    assert "recoveryPointId" in errors({"vmId": VM, "storageAccountId": SA, "recoveryPointId": "123" + bad})
+
+
+def test_ids_fold_ascii_case_only() -> None:
+    des = VM.split("/providers/")[0] + "/providers/Microsoft.Compute/dis\u212aEncryptionSets/des"
+    assert "diskEncryptionSetId" in errors({"vmId": VM, "storageAccountId": SA, "diskEncryptionSetId": des})
+    assert not is_within_scope("/subscriptions/a/resourceGroups/rg-\u212a/x", "/subscriptions/a/resourceGroups/rg-k")
+    assert is_within_scope("/subscriptions/a/resourceGroups/RG-K/x", "/subscriptions/a/resourceGroups/rg-k")
+
+
+@pytest.mark.parametrize("age", ["P999999999D", "P36235D"])
+def test_max_age_is_bounded(age: str) -> None:
+    assert "maxAge" in errors({"vmId": VM, "storageAccountId": SA, "maxAge": age})
+
+
+def test_a_full_recovery_point_id_must_belong_to_the_protected_item() -> None:
+    item = SA.split("/providers/")[0] + ("/providers/Microsoft.RecoveryServices/vaults/v1/backupFabrics/Azure/"
+                                         "protectionContainers/c1/protectedItems/i1")
+    other = item.replace("/vaults/v1/", "/vaults/v2/") + "/recoveryPoints/123"
+    assert "recoveryPointId" in errors({"protectedItemId": item, "storageAccountId": SA, "recoveryPointId": other})
+    ok = RestoreRequest.model_validate({"protectedItemId": item, "storageAccountId": SA,
+                                        "recoveryPointId": item.upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")
+                                        + "/recoveryPoints/123"})
+    assert ok.recovery_point_id

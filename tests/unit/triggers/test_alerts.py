@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from triggers.alerts import AlertError, alert_request, incident_request, is_common_alert, parse_alert, query_options
+from triggers.alerts import AlertError, alert_request, incident_request, is_common_alert, parse_alert
 
 RG = "/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/rg-prod"
 VM = f"{RG}/providers/microsoft.compute/virtualmachines/vm-web-01"
@@ -52,15 +52,9 @@ def test_malformed_alerts_name_the_bad_field(body: dict[str, Any], field: str) -
     assert info.value.field == field
 
 
-def test_query_options_split_lists_and_drop_the_function_key() -> None:
-    options = query_options({"code": "k", "diskLuns": "0, 1", "zones": "2", "mode": "restoreDisks"})
-    assert options == {"diskLuns": ["0", "1"], "zones": ["2"], "mode": "restoreDisks"}
-
-
-def test_alert_request_layers_defaults_then_options_then_target_and_adds_a_reason() -> None:
+def test_alert_request_layers_defaults_then_the_target_and_adds_a_reason() -> None:
     parsed = parse_alert(alert([VM]))
-    data = alert_request({"mode": "newVm", "storageAccountId": "a", "vmId": "ignored"}, {"mode": "restoreDisks"},
-                         VM, parsed)
+    data = alert_request({"mode": "restoreDisks", "storageAccountId": "a", "vmId": "ignored"}, VM, parsed)
     assert data["mode"] == "restoreDisks" and data["storageAccountId"] == "a" and data["vmId"] == VM
     assert "vm-down" in data["reason"]
 

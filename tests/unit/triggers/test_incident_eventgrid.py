@@ -15,11 +15,11 @@ import pytest
 from restore import settings
 from tests.unit.triggers.fakes import IDS, FakeClient, example, http_request
 from triggers.eventgrid import handle_event
-from triggers.incident import handle_incident
-from triggers.signatures import sign
+from triggers.incident import handle_incident, report_secret_at_startup
+from triggers.signatures import secret_problem, sign
 
 URL = "http://127.0.0.1:7071/api/webhooks/incident"
-SECRET = "s3cret"
+SECRET = "s3cret-0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
@@ -68,10 +68,20 @@ def test_resolved_alert_starts_nothing() -> None:
     assert response.status_code == 200 and client.started == []
 
 
-def test_one_invalid_target_option_refuses_the_whole_alert() -> None:
+@pytest.mark.parametrize("body", [example("azure-monitor-alert.json"),
+                                  {"incidentId": "INC-q", **example("restore-disks.json")}])
+def test_unsigned_query_options_are_refused_and_start_nothing(body: Any) -> None:
     client = FakeClient()
-    response = call(client, example("azure-monitor-alert.json"), params={"mode": "sideways"})
+    response = call(client, body, params={"code": "k", "mode": "replaceDisks", "callbackUrl": "https://evil.test/x"})
     assert response.status_code == 400 and client.started == []
+    fields = [e["field"] for e in json.loads(response.get_body())["errors"]]
+    assert fields == ["query.callbackUrl", "query.mode"]
+
+
+def test_the_function_key_is_the_one_query_parameter_allowed() -> None:
+    client = FakeClient()
+    response = call(client, example("azure-monitor-alert.json"), params={"code": "k"})
+    assert response.status_code == 202 and len(client.started) == 1
 
 
 def test_bad_signature_is_401_and_starts_nothing() -> None:
@@ -121,3 +131,26 @@ def test_events_of_another_type_invalid_or_out_of_scope_are_acknowledged_without
                                                                                       event_id="e3")):
         assert asyncio.run(handle_event(bad, client)) is None
     assert client.started == []
+
+
+@pytest.mark.parametrize("secret", ["@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/s)",
+                                    "@microsoft.keyvault(VaultName=kv;SecretName=s)",
+                                    "short-secret-31-bytes-long-xxxx"])
+def test_an_unusable_secret_is_refused_with_503_and_a_startup_log_line(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, secret: str) -> None:
+    monkeypatch.setenv("INCIDENT_WEBHOOK_SECRET", secret)
+    settings.get_settings.cache_clear()
+    client = FakeClient()
+    response = call(client, {"incidentId": "INC-kv", **example("restore-disks.json")}, secret=secret)
+    assert response.status_code == 503 and client.started == []
+    assert "INCIDENT_WEBHOOK_SECRET" in json.loads(response.get_body())["detail"]
+    assert secret not in response.get_body().decode()
+    caplog.clear()
+    with caplog.at_level(logging.ERROR):
+        report_secret_at_startup()
+    assert [r.getMessage() for r in caplog.records] == ["incident.secret_refused"]
+    assert secret not in caplog.text
+
+
+def test_a_secret_of_32_bytes_is_accepted() -> None:
+    assert secret_problem("x" * 32) is None and secret_problem("x" * 31) is not None

@@ -12,12 +12,13 @@ import pytest
 from pydantic import ValidationError
 
 from restore.request import RestoreRequest
+from restore.scopes import is_allowed
 from tests.unit.triggers.fakes import IDS, example
 from triggers import telemetry
 from triggers.eventgrid import event_fields, event_instance_id
 from triggers.openapi import document
 from triggers.problems import field_path, field_problems
-from triggers.scopes import is_allowed, scope_problems
+from triggers.scopes import scope_problems
 
 SUB = f"/subscriptions/{IDS['SUBSCRIPTION']}"
 

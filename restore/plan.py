@@ -26,7 +26,9 @@ DEFAULT_MAX_PARALLEL = 20
 NAME_PLACEHOLDER = "{name}"  # in `targetVmName`: the source VM's name, e.g. `{name}-dr`
 # Restore fields that only make sense for one VM; every other `RestoreRequest` field is a default at any level.
 _VM_ONLY = ("vm_id", "protected_item_id", "recovery_point_id")
-_NOT_IN_PLANS = ("callback_url",)  # a plan's restores report to the plan, not to a callback each
+# A plan's restores report to the plan, not to a callback each; a plan's `vaultId` is its selector (every VM of the
+# vault), never a restore's `vaultId` (the vault of a `vmId`).
+_NOT_IN_PLANS = ("callback_url", "vault_id")
 DEFAULT_FIELDS = tuple(n for n in RestoreRequest.model_fields if n not in _VM_ONLY + _NOT_IN_PLANS)
 Loc = tuple[int | str, ...]
 

@@ -23,6 +23,7 @@ from restore.contract import (
 from restore.errors import InvalidSettingError
 from restore.plan import PlanRequest, scope_ids, validate_plan
 from restore.plan_status import PlanCustomStatus, PlanOrder
+from restore.scopes import is_allowed
 from restore.settings import get_settings
 from triggers import links, telemetry
 from triggers.http_api import _body_of, _idempotency_key
@@ -31,7 +32,6 @@ from triggers.intake import RejectedError
 from triggers.listing import parse_query
 from triggers.plan_views import PlanView, http_status, plan_view, read_plan_order
 from triggers.problems import FieldProblem, field_problems, invalid_request, invalid_settings, problem_response
-from triggers.scopes import is_allowed
 from triggers.starter import existing_instance
 from triggers.views import RETRY_AFTER_SECONDS, RUNNING_RUNTIME, _read
 

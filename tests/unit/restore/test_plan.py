@@ -61,7 +61,7 @@ def test_cross_field_rules_of_a_restore_apply_to_each_merged_request() -> None:
 
 def test_a_missing_field_is_asked_for_where_the_mode_was_chosen() -> None:
     found = problems({"vmIds": [VM + "a", VM + "b"], "mode": "newVm", "targetResourceGroupId": RG,
-                      "targetVmName": "{name}-dr"})
+                      "targetVmName": "{name}-dr", "storageAccountId": SA + "stagingweu"})
     assert found == {"targetVnetId": "required when mode is newVm", "targetSubnetId": "required when mode is newVm"}
 
 

@@ -89,21 +89,28 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def answered_time(entry: Entry) -> datetime:
+    """When the emulator's answer left (an entry with a Retry-After was answered, so it has one)."""
+    return parse_time(str(entry["answeredTime"]))
+
+
 def retry_after_violations(entries: Iterable[Entry]) -> tuple[int, list[str]]:
     """Check that no request to a URL came sooner than the Retry-After of the previous answer on that URL.
 
+    The gap runs from the answer that named the Retry-After (`answeredTime`) to the arrival of the next request
+    (`serviceTime`): RFC 9110 §10.2.3, how long to wait "before making a follow-up request" once the answer is in.
     Returns (pairs checked, violations). URLs shared by several restores (vault or region level) are skipped.
     """
     last: dict[str, Entry] = {}
     checked, bad = 0, []
-    for e in sorted(entries, key=lambda x: int(x["seq"])):
+    for e in sorted(entries, key=service_time):
         url = str(e["path"])
         if SHARED_URL.search(url):
             continue
         prev = last.get(url)
         if prev is not None and prev.get("retryAfter") not in (None, ""):
             checked += 1
-            gap = (service_time(e) - service_time(prev)).total_seconds()
+            gap = (service_time(e) - answered_time(prev)).total_seconds()
             if gap + 1e-3 < float(prev["retryAfter"]):
                 bad.append(f"{e['method']} {url}: {gap:.1f}s after a Retry-After of {prev['retryAfter']}s "
                            f"(seq {prev['seq']} -> {e['seq']})")

@@ -59,6 +59,17 @@ def test_the_retry_after_gap_runs_from_the_answer_to_the_next_request_not_from_w
     assert retry_after_violations(on_time) == (1, [])
 
 
+def test_the_first_operation_poll_is_checked_against_the_trigger_retry_after() -> None:
+    trigger = {**entry(1, "POST", f"{ITEM}/recoveryPoints/123/restore?api-version=2019-05-13", "00:00", 60),
+               "status": 202}
+    poll = f"{ITEM}/operationsStatus/op1?api-version=2019-05-13"
+    checked, bad = retry_after_violations([trigger, entry(2, "GET", poll, "00:59")])
+    assert checked == 1 and len(bad) == 1 and "trigger's 202" in bad[0]
+    assert retry_after_violations([trigger, entry(2, "GET", poll, "01:00")]) == (1, [])
+    throttled = {**trigger, "status": 429}  # a throttled POST started nothing: no operation to poll
+    assert retry_after_violations([throttled, entry(2, "GET", poll, "00:01")]) == (0, [])
+
+
 def test_shared_vault_urls_are_not_attributed_to_one_restore() -> None:
     url = f"{VAULT}/backupValidateOperation?api-version=2019-05-13"
     assert retry_after_violations([entry(1, "POST", url, "00:00", 60), entry(2, "POST", url, "00:01")]) == (0, [])

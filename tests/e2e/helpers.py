@@ -76,6 +76,11 @@ class Stack:
         assert response.status_code == 200, response.text
         return list(response.json()["requests"])
 
+    def restore_posts(self) -> list[dict[str, Any]]:
+        """Primary-region restore POSTs that reached the service (not those an injected fault answered)."""
+        return [e for e in self.arm_log() if e["method"] == "POST" and "/restore?" in str(e["path"])
+                and not e.get("fault")]
+
     def azure_jobs(self) -> dict[str, dict[str, Any]]:
         """The emulator's jobs by name."""
         response = requests.get(f"{self.emulator.url}/_emulator/jobs", timeout=10)

@@ -27,7 +27,7 @@ def test_same_idempotency_key_returns_the_same_restore_even_after_it_finished(st
 def test_without_a_key_each_call_is_a_new_restore_with_its_own_post_and_job(stack: Stack) -> None:
     # One VM restored twice in sequence: the second must post its own restore, not report the first one's job.
     body = example("restore-disks.json", stack.ids)
-    posts_before = len(_restore_posts(stack))
+    posts_before = len(stack.restore_posts())
     outcomes = []
     for _ in range(2):
         started = stack.start(body)
@@ -38,14 +38,9 @@ def test_without_a_key_each_call_is_a_new_restore_with_its_own_post_and_job(stac
     assert outcomes[0]["id"] != outcomes[1]["id"]
     job_ids = [o["jobId"] for o in outcomes]
     assert job_ids[0] and job_ids[1] and job_ids[0] != job_ids[1]
-    assert len(_restore_posts(stack)) - posts_before == 2
+    assert len(stack.restore_posts()) - posts_before == 2
     jobs = stack.azure_jobs()
     assert [jobs[j]["properties"]["status"] for j in job_ids] == ["Completed", "Completed"]
-
-
-def _restore_posts(stack: Stack) -> list[dict[str, object]]:
-    return [e for e in stack.arm_log() if e["method"] == "POST" and "/restore?" in str(e["path"])
-            and not e.get("fault")]
 
 
 def test_redelivered_event_starts_one_restore(stack: Stack) -> None:

@@ -88,7 +88,8 @@ def test_a_job_without_a_start_time_is_not_ours() -> None:
 def test_the_newest_of_our_jobs_wins_and_others_are_ignored() -> None:
     jobs = [job("older-restore", start=STARTED - timedelta(hours=3)),
             job("ours-first", start=STARTED + timedelta(minutes=1)),
-            job("ours-newest", start=STARTED + timedelta(minutes=5)),
+            job("ours-newest", start=STARTED + timedelta(minutes=5), bag=point_bag("2/28/2026 10:00:37 PM")),
+            job("other-point", start=STARTED + timedelta(minutes=7), bag=point_bag("2/27/2026 10:00:37 PM")),
             job("other-vm", vm="vm2", start=STARTED + timedelta(minutes=9)),
             job("backup", operation="Backup", start=STARTED + timedelta(minutes=9)),
             job("no-start", start=None)]
@@ -101,3 +102,15 @@ def test_the_newest_of_our_jobs_wins_and_others_are_ignored() -> None:
 def test_the_jobs_filter_names_the_restore_operation_of_each_region() -> None:
     assert restore_jobs_filter(False) == "operation eq 'Restore'"
     assert restore_jobs_filter(True) == "operation eq 'CrossRegionRestore'"
+
+
+def test_the_point_time_compares_in_utc_whatever_the_host_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert is_our_restore(job(bag=point_bag("2/28/2026 10:00:37 PM")), "vm1", POINT, STARTED)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run test lint unit contract e2e infra-check bench bench-polling reliability clean
+.PHONY: run test lint unit contract e2e infra-check bench bench-polling reliability mutation clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench-polling: $(STAMP)
 reliability: $(STAMP)
 	$(PY) -m pytest tests/reliability -m "reliability" $(PYTEST_ARGS)
 
+# Slow (not part of `make test`): mutmut over azbackup/, orchestrators/, activities/, triggers/ (pyproject
+# [tool.mutmut]); prints the score and the surviving mutants. MUTANTS="activities.jobs*" narrows it.
+mutation: $(STAMP)
+	MUTANTS="$(MUTANTS)" $(PY) -m bench.mutation
+
 clean:
-	rm -rf $(VENV) .venv-checkov .devhost .pytest_cache .ruff_cache .mypy_cache build *.egg-info
+	rm -rf $(VENV) .venv-checkov .devhost mutants .pytest_cache .ruff_cache .mypy_cache build *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from azbackup.client import BackupClient
+from azbackup.identity import record_answer
 from restore.settings import Settings, get_settings
 
 
@@ -15,9 +16,10 @@ def make_credential(settings: Settings) -> Any:
     from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
 
     # IDENTITY_ENDPOINT is set by App Service/Functions (and by `make run` to the emulator); azure-identity reads it.
+    # The hook lets the client tell a throttled identity endpoint (retry later) from a refusal (azbackup.identity).
     if os.environ.get("IDENTITY_ENDPOINT") or settings.azure_client_id:
-        return ManagedIdentityCredential(client_id=settings.azure_client_id or None)
-    return DefaultAzureCredential()
+        return ManagedIdentityCredential(client_id=settings.azure_client_id or None, raw_response_hook=record_answer)
+    return DefaultAzureCredential(raw_response_hook=record_answer)
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from azbackup import ids
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
+from azbackup.identity import record_answer
 from azbackup.models_common import TrackedResource, TrackedResourceList
 from azbackup.models_crr import (
     AadProperties,
@@ -63,8 +64,9 @@ def _default_credential(config: ClientConfig) -> TokenCredential:
     from azure.identity import DefaultAzureCredential  # imported late: slow, and not needed in tests
 
     if config.managed_identity_client_id:
-        return DefaultAzureCredential(managed_identity_client_id=config.managed_identity_client_id)
-    return DefaultAzureCredential()
+        return DefaultAzureCredential(managed_identity_client_id=config.managed_identity_client_id,
+                                      raw_response_hook=record_answer)
+    return DefaultAzureCredential(raw_response_hook=record_answer)
 
 
 def _parse(model: type[M], response: requests.Response) -> M:

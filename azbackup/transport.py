@@ -16,6 +16,7 @@ from azure.core.exceptions import AzureError, ServiceRequestError, ServiceRespon
 from pydantic import ValidationError
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
+from azbackup import identity
 from azbackup.config import ClientConfig
 from azbackup.errors import (
     AuthenticationError,
@@ -26,7 +27,7 @@ from azbackup.errors import (
     error_class_for,
 )
 from azbackup.models_common import ArmErrorBody
-from azbackup.polling import parse_retry_after
+from azbackup.polling import has_retry_after, parse_retry_after
 from azbackup.redact import redact
 from azbackup.retry import Retry
 from azbackup.urlguard import check_url
@@ -107,11 +108,15 @@ class ArmTransport:
     def token_for_tenant(self, tenant_id: str | None) -> str:
         """An ARM token from the credential, for another tenant when `tenant_id` is given (Resource Guard)."""
         kwargs = {"tenant_id": tenant_id} if tenant_id else {}
+        identity.forget_answer()
         try:
             token = self.credential.get_token(self.config.token_scope, **kwargs)
         except (ServiceRequestError, ServiceResponseError) as exc:  # the identity endpoint did not answer: retry later
             raise TransportError(f"could not reach the identity endpoint: {type(exc).__name__}") from exc
         except AzureError as exc:  # ClientAuthenticationError, CredentialUnavailableError, ...
+            answer = identity.last_answer()
+            if answer is not None and answer.is_transient:
+                raise self._identity_busy(answer) from exc
             raise AuthenticationError(f"could not get an ARM token: {type(exc).__name__}") from exc
         return str(token.token)
 
@@ -133,6 +138,16 @@ class ArmTransport:
                 "app registration whose federated credential trusts the identity, or a Resource Guard in the home "
                 "tenant (docs/deploy.md, Resource Guard)", secrets=(token,))
         return token
+
+    def _identity_busy(self, answer: identity.IdentityAnswer) -> TransportError:
+        """The identity endpoint throttled (429) or failed (5xx), also after azure-identity's own retries: transient,
+        with its Retry-After, so the orchestrator waits on a timer instead of failing the restore."""
+        retry_after = (
+            parse_retry_after(answer.headers, self.config.retry_after_default, self.config.retry_after_max)
+            if has_retry_after(answer.headers)
+            else None
+        )
+        return TransportError(f"the identity endpoint answered {answer.status}; no token yet", retry_after=retry_after)
 
     def _send_once(
         self,

@@ -89,23 +89,52 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def retry_after_violations(entries: Iterable[Entry]) -> tuple[int, list[str]]:
-    """Check that no request to a URL came sooner than the Retry-After of the previous answer on that URL.
+def answered_time(entry: Entry) -> datetime:
+    """When the emulator's answer left (an entry with a Retry-After was answered, so it has one)."""
+    return parse_time(str(entry["answeredTime"]))
 
-    Returns (pairs checked, violations). URLs shared by several restores (vault or region level) are skipped.
+
+def _item_of(path: str) -> str | None:
+    """The protected item a primary-region trigger or its operation poll names (lower case), if any."""
+    lowered = path.lower().split("?", 1)[0]
+    for marker in ("/recoverypoints/", "/operationsstatus/", "/operationresults/"):
+        if marker in lowered and "/protecteditems/" in lowered:
+            return lowered.split(marker, 1)[0]
+    return None
+
+
+def retry_after_violations(entries: Iterable[Entry]) -> tuple[int, list[str]]:
+    """Check that no request came sooner than the Retry-After of the answer it follows up.
+
+    Two kinds of follow-up are checked: the next request to the same URL, and the first poll of a restore's
+    operation after the `202 Accepted` of its trigger POST (another URL: the tracking URL under the protected item).
+    The gap runs from the answer that named the Retry-After (`answeredTime`) to the arrival of the next request
+    (`serviceTime`): RFC 9110 §10.2.3, how long to wait "before making a follow-up request" once the answer is in.
+    Returns (gaps checked, violations). URLs shared by several restores (vault or region level) are skipped.
     """
     last: dict[str, Entry] = {}
+    accepted: dict[str, Entry] = {}  # protected item -> its trigger's 202, until the first operation poll
     checked, bad = 0, []
-    for e in sorted(entries, key=lambda x: int(x["seq"])):
+
+    def check(prev: Entry, e: Entry, what: str) -> None:
+        nonlocal checked
+        checked += 1
+        gap = (service_time(e) - answered_time(prev)).total_seconds()
+        if gap + 1e-3 < float(prev["retryAfter"]):
+            bad.append(f"{e['method']} {e['path']}: {gap:.1f}s after {what} with a Retry-After of "
+                       f"{prev['retryAfter']}s (seq {prev['seq']} -> {e['seq']})")
+
+    for e in sorted(entries, key=service_time):
         url = str(e["path"])
         if SHARED_URL.search(url):
             continue
+        item, kind = _item_of(url), kind_of(e)
+        if kind is Kind.OPERATION_POLL and item in accepted:
+            check(accepted.pop(item), e, "the trigger's 202")
         prev = last.get(url)
         if prev is not None and prev.get("retryAfter") not in (None, ""):
-            checked += 1
-            gap = (service_time(e) - service_time(prev)).total_seconds()
-            if gap + 1e-3 < float(prev["retryAfter"]):
-                bad.append(f"{e['method']} {url}: {gap:.1f}s after a Retry-After of {prev['retryAfter']}s "
-                           f"(seq {prev['seq']} -> {e['seq']})")
+            check(prev, e, "the previous answer")
+        if kind is Kind.TRIGGER and item and e.get("status") == 202 and e.get("retryAfter") not in (None, ""):
+            accepted[item] = e
         last[url] = e
     return checked, bad

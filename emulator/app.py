@@ -130,12 +130,15 @@ class FrontDoor:
             return
         query = scope.get("query_string", b"").decode()
         path = scope["path"] + (f"?{query}" if query else "")
-        seen: dict[str, Any] = {"status": 0, "retry": None}
+        # Both instants are read where they happen, not when the entry is written (after the answer, a second save
+        # and other requests on the event loop): a client's wait runs from the answer it got to its next request.
+        seen: dict[str, Any] = {"status": 0, "retry": None, "arrived": self.runtime.backend.now(), "answered": None}
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # The state is saved before the client sees the answer: what a client was told survives a kill.
                 self.runtime.persist()
+                seen["answered"] = self.runtime.backend.now()
                 seen["status"] = message["status"]
                 for name, value in message.get("headers", []):
                     if name.lower() == b"retry-after":
@@ -176,9 +179,9 @@ class FrontDoor:
         auth = dict(scope.get("headers", [])).get(b"authorization", b"").decode()
         token = auth.partition(" ")[2].strip()
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
-        entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"],
-                                          self.runtime.backend.now(), digest, fault.id if fault else None,
-                                          scope.get(REGION_KEY))
+        entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"], seen["arrived"],
+                                          digest, fault.id if fault else None, scope.get(REGION_KEY),
+                                          answered_time=seen["answered"])
         log.info("arm.request", extra={"seq": entry.seq, "method": entry.method, "path": scope["path"],
                                        "status": entry.status, "retry_after": entry.retry_after})
 

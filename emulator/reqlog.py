@@ -15,7 +15,8 @@ class LoggedRequest:
     status: int  # 0: the connection was dropped
     retry_after: str | None
     wall_time: datetime
-    service_time: datetime
+    service_time: datetime  # when the request arrived
+    answered_time: datetime | None  # when the answer (status line and headers) left; None: dropped, no answer
     token_sha256: str | None
     fault: str | None  # the fault's ID when the fault table answered
     region: str | None  # the region that serves the request (outage.py); None: none known or not an ARM route
@@ -28,11 +29,12 @@ class RequestLog:
         self.entries: list[LoggedRequest] = []
 
     def add(self, method: str, path: str, status: int, retry_after: str | None, service_time: datetime,
-            token_sha256: str | None, fault: str | None = None, region: str | None = None) -> LoggedRequest:
+            token_sha256: str | None, fault: str | None = None, region: str | None = None,
+            answered_time: datetime | None = None) -> LoggedRequest:
         with self._lock:
             self._seq += 1
             entry = LoggedRequest(self._seq, method, path, status, retry_after, datetime.now(UTC), service_time,
-                                  token_sha256, fault, region)
+                                  answered_time, token_sha256, fault, region)
             self.entries.append(entry)
             return entry
 

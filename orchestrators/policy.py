@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from azbackup.errors import ErrorInfo
 from restore.payloads import MAX_TIMER_SECONDS, RestoreSettings
 
 # Transient errors of one activity call are retried (each wait a durable timer) while the retry waits add up to at
-# most this many seconds, and at most this many times: throttling storms pass, a dead dependency still surfaces.
+# most this many seconds. A throttled answer (429, or any transient answer naming a Retry-After) is retried for as
+# long as that budget lasts; other transient errors (5xx, dropped connections) at most MAX_TRANSIENT_ATTEMPTS times:
+# throttling storms pass, a dead dependency still surfaces.
 TRANSIENT_BUDGET_SECONDS = 3600
 MAX_TRANSIENT_ATTEMPTS = 12
 # Job polls per `wait_for_restore_job` episode before `continue_as_new` (bounds the history per episode).
@@ -38,3 +41,19 @@ def transient_delay(retry_after: int | None, attempt: int, settings: RestoreSett
     """Seconds before retrying a transient failure: exponential from the default, never below Retry-After; capped."""
     backoff: int = settings.retry_after_default * 2 ** max(0, attempt - 1)
     return max(MIN_DELAY_SECONDS, min(max(retry_after or 0, backoff), settings.retry_after_max))
+
+
+def is_throttled(error: ErrorInfo) -> bool:
+    """The service asked us to come back later (429, or a transient answer naming a Retry-After).
+
+    ARM throttles with 429 and a Retry-After (learn.microsoft.com "Understand how Azure Resource Manager throttles
+    requests"); azure-core's RetryPolicy (`azure/core/pipeline/policies/_retry.py`, `sleep`) waits a Retry-After
+    instead of its backoff, whatever the status.
+    """
+    return error.transient and (error.status == 429 or error.retry_after is not None)
+
+
+def throttle_delay(retry_after: int | None, settings: RestoreSettings) -> int:
+    """Seconds before retrying a throttled call: Retry-After (a floor), at least the default; capped. No growth: the
+    service said when; a short Retry-After was already slept on inside the activity (azbackup.retry)."""
+    return max(MIN_DELAY_SECONDS, min(max(retry_after or 0, settings.retry_after_default), settings.retry_after_max))

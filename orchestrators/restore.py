@@ -190,7 +190,8 @@ def _notify(run: RestoreRun, outcome: RestoreOutcome) -> waits.Steps:
         return
     run.publish(Phase.NOTIFYING)
     payload: dict[str, Any] = {"url": url, "body": {"id": run.ctx.instance_id, **outcome.dump()}}
-    result = yield from waits.call(run.ctx, Activity.NOTIFY_CALLBACK, payload, run.settings, attempts=3)
+    result = yield from waits.call(run.ctx, Activity.NOTIFY_CALLBACK, payload, run.settings, attempts=3,
+                                 throttle_counts=True)
     delivered = result.error is None
     run.note(callback_delivered=delivered)
     if not delivered and not run.ctx.is_replaying:

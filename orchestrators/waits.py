@@ -12,7 +12,14 @@ from typing import Any
 import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
-from orchestrators.policy import MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BUDGET_SECONDS, timer_seconds, transient_delay
+from orchestrators.policy import (
+    MAX_TRANSIENT_ATTEMPTS,
+    TRANSIENT_BUDGET_SECONDS,
+    is_throttled,
+    throttle_delay,
+    timer_seconds,
+    transient_delay,
+)
 from restore.contract import CANCEL_EVENT, Activity, Phase
 from restore.payloads import RestoreSettings, ValidationIssue
 from restore.values import ActivityResult
@@ -106,15 +113,19 @@ def _activity_crash(name: Activity, exc: Exception) -> ErrorInfo:
 
 def call(ctx: df.DurableOrchestrationContext, name: Activity, payload: dict[str, Any], settings: RestoreSettings,
          cancel: CancelWatch | None = None, stop_on_cancel: bool = True, attempts: int = MAX_TRANSIENT_ATTEMPTS,
-         on_cancel: Callable[[], None] | None = None) -> Steps:
+         on_cancel: Callable[[], None] | None = None, throttle_counts: bool = False) -> Steps:
     """Call activity `name`; retry transient errors on durable timers (Retry-After is a floor); return the result.
+
+    A throttled answer is retried while the retry waits fit in `TRANSIENT_BUDGET_SECONDS`; any other transient error
+    at most `attempts` times in all (within the same budget). With `throttle_counts` (a call that is not to Azure),
+    a throttled answer counts as one of the `attempts` like any other.
 
     Raises:
         Stop: cancelled, with `stop_on_cancel`, when `cancel` arrives before the call (or a retry wait) ends.
     """
-    result = ActivityResult()
     waited = 0  # only our own retry waits count: an activity may itself run long (azure-identity's retries)
-    for attempt in range(1, attempts + 1):
+    failures = 0  # transient failures other than throttling
+    while True:
         try:
             raw = yield from race(ctx, ctx.call_activity(name, payload, expected_type=dict), cancel, stop_on_cancel,
                                   on_cancel)
@@ -123,11 +134,17 @@ def call(ctx: df.DurableOrchestrationContext, name: Activity, payload: dict[str,
             raise
         except Exception as exc:  # an activity bug reaches us as a plain Exception (DURABLE-NOTES §11)
             return ActivityResult(error=_activity_crash(name, exc))
-        if result.error is None or not result.error.transient or attempt == attempts:
+        error = result.error
+        if error is None or not error.transient:
             return result
-        delay = transient_delay(result.error.retry_after, attempt, settings)
+        if is_throttled(error) and not throttle_counts:
+            delay = throttle_delay(error.retry_after, settings)
+        else:
+            failures += 1
+            if failures >= attempts:
+                return result
+            delay = transient_delay(error.retry_after, failures, settings)
         waited += delay
         if waited > TRANSIENT_BUDGET_SECONDS:
             return result
         yield from sleep(ctx, delay, cancel, stop_on_cancel, on_cancel)
-    return result

@@ -18,6 +18,7 @@ from azure.mgmt.recoveryservicesbackup.passivestamp import RecoveryServicesBacku
 from azure.mgmt.recoveryservicesbackup.passivestamp import models as cm
 
 from tests.support.procs import Proc, running, start_emulator
+from tests.support.wait import wait_until
 
 
 class LoopbackBearerPolicy(BearerTokenCredentialPolicy):
@@ -48,7 +49,7 @@ def setup(emulator: Proc, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     kwargs = {"base_url": emulator.url, "polling_interval": 0.05,
               "authentication_policy": LoopbackBearerPolicy(credential, emulator.url + "/.default")}
     return {
-        "vm": vm, "inventory": inventory, "sub": parts[2], "rg": parts[4], "vault": parts[8],
+        "url": emulator.url, "vm": vm, "inventory": inventory, "sub": parts[2], "rg": parts[4], "vault": parts[8],
         "container": parts[12], "item": parts[14],
         "primary": RecoveryServicesBackupClient(credential, parts[2], **kwargs),
         "crr": RecoveryServicesBackupPassiveClient(credential, parts[2], **kwargs),
@@ -72,14 +73,21 @@ def test_primary_client_lists_gets_restores_and_follows_the_job(setup: dict[str,
     body = pm.RestoreRequestResource(properties=pm.IaasVMRestoreRequest(
         recovery_point_id=point.name, recovery_type="RestoreDisks", source_resource_id=s["vm"]["id"],
         storage_account_id=_account(s, s["vm"]["region"]), region=s["vm"]["region"], restore_disk_lun_list=[0]))
+    # A day-long job (24 wall seconds at scale 3600): the cancel below always finds it running.
+    requests.put(s["url"] + "/_emulator/scenario", json={"jobSeconds": 86400}, timeout=5).raise_for_status()
     client.restores.begin_trigger(*where, point.name, body).result(timeout=60)
     jobs = list(client.backup_jobs.list(s["vault"], s["rg"], filter="operation eq 'Restore'"))
     assert [j.properties.operation for j in jobs] == ["Restore"]
     job = client.job_details.get(s["vault"], s["rg"], jobs[0].name)
     assert isinstance(job.properties, pm.AzureIaaSVMJob) and job.properties.extended_info is not None
     client.job_cancellations.trigger(s["vault"], s["rg"], jobs[0].name)
-    cancelled = client.job_details.get(s["vault"], s["rg"], jobs[0].name).properties.status
-    assert cancelled in ("Cancelling", "Cancelled", "Completed")
+    cancelled = wait_until(lambda: client.job_details.get(s["vault"], s["rg"], jobs[0].name).properties.status,
+                           lambda status: status == "Cancelled", timeout=30, what="the job to end Cancelled")
+    assert cancelled == "Cancelled"
+    emulator_jobs = requests.get(s["url"] + "/_emulator/jobs", timeout=5).json()["jobs"]
+    assert [j["properties"]["status"] for j in emulator_jobs if j["name"] == jobs[0].name] == ["Cancelled"]
+    log = requests.get(s["url"] + "/_emulator/requests", timeout=5).json()["requests"]
+    assert [e["method"] for e in log if f"/backupJobs/{jobs[0].name}/cancel" in e["path"]] == ["POST"]
 
 
 def test_primary_client_validates_a_restore(setup: dict[str, Any]) -> None:

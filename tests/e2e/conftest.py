@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +17,15 @@ TIME_SCALE = 600.0
 
 
 @pytest.fixture(scope="session")
-def emulator() -> Iterator[Proc]:
-    with running(start_emulator(time_scale=TIME_SCALE)) as proc:
+def clock_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One service clock for both processes, as Azure and the Functions host share UTC: with two clocks started
+    seconds apart, at scale 600 the emulator's jobs would seem to start an hour after the orchestrations."""
+    return tmp_path_factory.mktemp("clock") / "clock.json"
+
+
+@pytest.fixture(scope="session")
+def emulator(clock_file: Path) -> Iterator[Proc]:
+    with running(start_emulator(time_scale=TIME_SCALE, extra=["--clock-file", str(clock_file)])) as proc:
         yield proc
 
 
@@ -36,12 +44,12 @@ def allowed_scopes(ids: dict[str, str]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def devhost(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str]) -> Iterator[Proc]:
+def devhost(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], clock_file: Path) -> Iterator[Proc]:
     env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes),
                   INCIDENT_DEFAULT_REQUEST=json.dumps({"mode": "restoreDisks",
                                                        "storageAccountId": ids["STORAGE_ACCOUNT_ID"],
                                                        "targetResourceGroupId": ids["TARGET_RG_ID"]}))
-    with running(start_devhost(env, time_scale=TIME_SCALE)) as proc:
+    with running(start_devhost(env, time_scale=TIME_SCALE, clock_file=clock_file)) as proc:
         yield proc
 
 

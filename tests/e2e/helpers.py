@@ -70,6 +70,23 @@ class Stack:
         response = requests.put(f"{self.emulator.url}/_emulator/scenario", json=knobs, timeout=10)
         assert response.status_code == 200, response.text
 
+    def arm_log(self) -> list[dict[str, Any]]:
+        """What reached Azure: the emulator's request log (ARM requests only)."""
+        response = requests.get(f"{self.emulator.url}/_emulator/requests", timeout=10)
+        assert response.status_code == 200, response.text
+        return list(response.json()["requests"])
+
+    def restore_posts(self) -> list[dict[str, Any]]:
+        """Primary-region restore POSTs that reached the service (not those an injected fault answered)."""
+        return [e for e in self.arm_log() if e["method"] == "POST" and "/restore?" in str(e["path"])
+                and not e.get("fault")]
+
+    def azure_jobs(self) -> dict[str, dict[str, Any]]:
+        """The emulator's jobs by name."""
+        response = requests.get(f"{self.emulator.url}/_emulator/jobs", timeout=10)
+        assert response.status_code == 200, response.text
+        return {str(job["name"]): job for job in response.json()["jobs"]}
+
     def instance_count(self) -> int:
         """How many `restore_vm` instances the host has, in any state (job sub-orchestrations not counted)."""
         count, headers = 0, {}

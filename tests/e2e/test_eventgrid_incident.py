@@ -10,9 +10,14 @@ def test_cloud_event_starts_a_restore(stack: Stack) -> None:
     data = example("restore-disks.json", stack.ids)
     event = {"specversion": "1.0", "id": "ce-0001", "source": "/contoso/change-pipeline",
              "type": "Contoso.Restore.Requested", "time": "2026-03-01T08:15:00Z", "data": data}
+    posts_before = len(stack.restore_posts())
     assert stack.eventgrid(event, "application/cloudevents+json").status_code in (200, 202)
     restore_id = instance_id_for(Source.EVENTGRID, "/contoso/change-pipeline", "ce-0001")
-    assert stack.wait_final(restore_id).json()["source"] == "eventgrid"
+    final = stack.wait_final(restore_id).json()
+    assert final["source"] == "eventgrid"
+    assert final["status"] == "succeeded", final
+    assert len(stack.restore_posts()) - posts_before == 1
+    assert stack.azure_jobs()[final["jobId"]]["properties"]["status"] == "Completed"
 
 
 def test_events_of_another_type_or_with_invalid_data_start_nothing(stack: Stack) -> None:
@@ -34,7 +39,10 @@ def test_generic_incident_starts_a_restore_with_its_options(stack: Stack) -> Non
     [started] = response.json()["restores"]
     final = stack.wait_final(started["id"])
     assert final.status_code == 200 and final.json()["request"]["diskLuns"] == [0]
-    assert final.json()["source"] == "incident"
+    assert final.json()["source"] == "incident" and final.json()["status"] == "succeeded"
+    item = stack.ids["VM_ID"].rsplit("/", 1)[-1].lower()
+    assert [e for e in stack.restore_posts() if item in str(e["path"]).lower()], "the restore POST reached Azure"
+    assert stack.azure_jobs()[final.json()["jobId"]]["properties"]["status"] == "Completed"
 
 
 def test_alert_options_come_from_the_default_request_never_from_the_query(stack: Stack) -> None:

@@ -62,12 +62,23 @@ def test_a_repeat_of_a_cancelled_restore_is_409(stack: Stack) -> None:
     _same_answer(repeat, stack.get(restore_id))
 
 
-def test_without_a_key_each_call_is_a_new_restore(stack: Stack) -> None:
+def test_without_a_key_each_call_is_a_new_restore_with_its_own_post_and_job(stack: Stack) -> None:
+    # One VM restored twice in sequence: the second must post its own restore, not report the first one's job.
     body = example("restore-disks.json", stack.ids)
-    first, second = stack.start(body), stack.start(body)
-    assert first.json()["id"] != second.json()["id"]
-    for response in (first, second):
-        assert stack.wait_final(response.json()["id"]).status_code in (200, 422)
+    posts_before = len(stack.restore_posts())
+    outcomes = []
+    for _ in range(2):
+        started = stack.start(body)
+        assert started.status_code == 202, started.text
+        final = stack.wait_final(started.json()["id"])
+        assert final.status_code == 200 and final.json()["status"] == "succeeded", final.text
+        outcomes.append(final.json())
+    assert outcomes[0]["id"] != outcomes[1]["id"]
+    job_ids = [o["jobId"] for o in outcomes]
+    assert job_ids[0] and job_ids[1] and job_ids[0] != job_ids[1]
+    assert len(stack.restore_posts()) - posts_before == 2
+    jobs = stack.azure_jobs()
+    assert [jobs[j]["properties"]["status"] for j in job_ids] == ["Completed", "Completed"]
 
 
 def test_redelivered_event_starts_one_restore(stack: Stack) -> None:

@@ -15,9 +15,10 @@ ITEM = ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices
 VAULT = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v"
 
 
-def entry(seq: int, method: str, path: str, at: str, retry_after: int | None = None) -> dict[str, object]:
+def entry(seq: int, method: str, path: str, at: str, retry_after: int | None = None,
+          answered: str | None = None) -> dict[str, object]:
     return {"seq": seq, "method": method, "path": path, "status": 200, "retryAfter": retry_after,
-            "serviceTime": f"2026-01-01T00:{at}Z"}
+            "serviceTime": f"2026-01-01T00:{at}Z", "answeredTime": f"2026-01-01T00:{answered or at}Z"}
 
 
 def test_log_entries_are_classified_by_what_the_request_was_for() -> None:
@@ -46,6 +47,27 @@ def test_a_request_sooner_than_the_retry_after_it_answers_is_a_violation() -> No
     checked, bad = retry_after_violations(early)
     assert checked == 1
     assert len(bad) == 1
+
+
+def test_the_retry_after_gap_runs_from_the_answer_to_the_next_request_not_from_when_either_was_logged() -> None:
+    url = f"{ITEM}/operationsStatus/op"
+    # answered 0.7 s after arrival (a slow save): the next request 30 s after the arrival is 29.3 s after the answer
+    early = [entry(1, "GET", url, "00:00.000", 30, answered="00:00.700"), entry(2, "GET", url, "00:30.000")]
+    on_time = [entry(1, "GET", url, "00:00.000", 30, answered="00:00.700"), entry(2, "GET", url, "00:30.700")]
+    checked, bad = retry_after_violations(early)
+    assert checked == 1 and len(bad) == 1 and "29.3s" in bad[0]
+    assert retry_after_violations(on_time) == (1, [])
+
+
+def test_the_first_operation_poll_is_checked_against_the_trigger_retry_after() -> None:
+    trigger = {**entry(1, "POST", f"{ITEM}/recoveryPoints/123/restore?api-version=2019-05-13", "00:00", 60),
+               "status": 202}
+    poll = f"{ITEM}/operationsStatus/op1?api-version=2019-05-13"
+    checked, bad = retry_after_violations([trigger, entry(2, "GET", poll, "00:59")])
+    assert checked == 1 and len(bad) == 1 and "trigger's 202" in bad[0]
+    assert retry_after_violations([trigger, entry(2, "GET", poll, "01:00")]) == (1, [])
+    throttled = {**trigger, "status": 429}  # a throttled POST started nothing: no operation to poll
+    assert retry_after_violations([throttled, entry(2, "GET", poll, "00:01")]) == (0, [])
 
 
 def test_shared_vault_urls_are_not_attributed_to_one_restore() -> None:

@@ -23,6 +23,7 @@ def test_restores_finish_once_and_honour_retry_after_under_injected_faults() -> 
     assert not out.start_errors
     assert out.problems == []
     assert out.faults > 0
+    assert out.retry_after_checked > 0, "a run that checked no Retry-After gap proves nothing about them"
     assert out.retry_after_violations == []
 
 

@@ -17,7 +17,8 @@ from tests.infra.bicep_ast import REPO
 
 # Folders that are not the deployed app: tooling, tests and the local stand-ins (emulator, devhost) that must not
 # share the app's settings.
-NOT_APP = {"tests", "emulator", "devhost", "bench", "infra", "docs", "examples", "scripts", "build"}
+# `mutants`: the work copy `make mutation` (mutmut) leaves in the checkout (git-ignored), not the app.
+NOT_APP = {"tests", "emulator", "devhost", "bench", "infra", "docs", "examples", "scripts", "build", "mutants"}
 
 PLATFORM_SETTINGS = {
     # azure-monitor-opentelemetry-exporter reads it to send telemetry with Entra ID (ClientId=...;Authorization=AAD)

@@ -18,20 +18,26 @@ SUPPORTED_TIME_SCALE = 600.0
 
 @dataclass
 class Tally:
-    """What the summary line reports."""
+    """What the summary line reports: checks (tests) passed, what they did, and the seeds to replay a run with."""
 
+    checks_passed: int = 0
+    checks_run: int = 0
     restores: int = 0
     faults: int = 0
+    retry_after_checked: int = 0
     crashes: int = 0
     bad_inputs: int = 0
     lost: int = 0
     doubled: int = 0
     leaked: int = 0
+    seeds: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
-        return (f"reliability: restores run {self.restores}, faults injected {self.faults}, crashes survived "
-                f"{self.crashes}, bad inputs tried {self.bad_inputs}, lost {self.lost}, doubled {self.doubled}, "
-                f"leaked {self.leaked}")
+        seeds = " ".join(f"{name}={value}" for name, value in sorted(self.seeds.items())) or "none"
+        return (f"reliability: checks passed {self.checks_passed}/{self.checks_run}, restores run {self.restores}, "
+                f"faults injected {self.faults}, Retry-After gaps checked {self.retry_after_checked}, crashes "
+                f"survived {self.crashes}, bad inputs tried {self.bad_inputs}, lost {self.lost}, doubled "
+                f"{self.doubled}, leaked {self.leaked}; seeds {seeds}")
 
 
 @dataclass

@@ -16,6 +16,10 @@ from tests.support.wait import wait_until
 
 ARM_ROUTES = "^/subscriptions/"
 CRASH_TIME_SCALE = 60.0
+# Restore jobs of the crash scenario last 12 h of service time (12 wall minutes at CRASH_TIME_SCALE): every kill
+# lands while they run, however quick the machine; after the last kill the emulator's clock jumps to their end.
+# 12 h stays inside the emulator's 24 h token lifetime and the restores' 48 h timeout.
+CRASH_JOB_SECONDS = 12 * 3600
 THROTTLE_BODY = {"error": {"code": "TooManyRequests", "message": "Injected throttle"}}
 UNAVAILABLE_BODY = {"error": {"code": "ServiceUnavailable", "message": "Injected outage"}}
 
@@ -68,9 +72,10 @@ def start_batch(stack: Stack, count: int, callbacks: Recorder | None = None) -> 
     return ids, [str(vm["protectedItemId"]) for vm in vms], errors
 
 
-def run_faults(stack: Stack, count: int, timeout: float, retry_after: int = 30) -> Outcome:
+def run_faults(stack: Stack, count: int, timeout: float, retry_after: int = 30, seed: int = 9) -> Outcome:
     """`count` restores under injected faults: all succeed, one POST each, Retry-After honoured."""
-    inject_faults(stack, retry_after)
+    TALLY.seeds["faults"] = seed
+    inject_faults(stack, retry_after, seed)
     ids, items, errors = start_batch(stack, count)
     out = Outcome(ids=ids, start_errors=errors)
     done = wait_restores(stack, ids, timeout)
@@ -80,6 +85,7 @@ def run_faults(stack: Stack, count: int, timeout: float, retry_after: int = 30) 
     out.retry_after_checked, out.retry_after_violations = retry_after_violations(log)
     out.faults = injected_count(log)
     TALLY.faults += out.faults
+    TALLY.retry_after_checked += out.retry_after_checked
     return out
 
 
@@ -93,11 +99,14 @@ def jobs_in_progress(stack: Stack) -> int:
 def run_crashes(stack: Stack, count: int, kills: int, timeout: float, seed: int = 5) -> Outcome:
     """`count` restores while the host is SIGKILLed `kills` times at random points of the workload.
 
-    A kill comes after a random number (2-7 per restore) of further ARM requests; a restore makes about 45, so
-    every kill lands while restores are in flight. Run it at a time scale (60) where a restart (about 1-2 s wall)
-    is short against a job, or the jobs end while the host is down.
+    A kill comes after a random number (2-7 per restore) of further ARM requests, and only once the emulator's job
+    list shows a restore job running. The jobs last `CRASH_JOB_SECONDS`, so a job that runs at one kill still runs
+    at the next: every kill lands while restores are in flight by construction, not by timing. After the last kill
+    the emulator's clock jumps over the jobs' remaining time and the restores finish.
     """
     rng = random.Random(seed)
+    TALLY.seeds["crashes"] = seed
+    stack.scenario(jobSeconds=CRASH_JOB_SECONDS)
     with Recorder() as callbacks:
         ids, items, errors = start_batch(stack, count, callbacks)
         out = Outcome(ids=ids, start_errors=errors)
@@ -106,9 +115,12 @@ def run_crashes(stack: Stack, count: int, kills: int, timeout: float, seed: int 
             target = seen + rng.randint(2 * count, 7 * count)
             wait_until(lambda: len(stack.requests_log()), lambda n, t=target: n >= t, timeout=timeout,
                        interval=0.3, what=f"{target} ARM requests before the next kill")
-            out.in_flight_at_kills.append(jobs_in_progress(stack))
+            running = wait_until(lambda: jobs_in_progress(stack), lambda n: n > 0, timeout=timeout, interval=0.3,
+                                 what="a restore job running in the emulator before the next kill")
+            out.in_flight_at_kills.append(running)
             stack.restart_devhost(kill=True)
             out.crashes += 1
+        stack.emu("POST", "clock", json={"advanceSeconds": CRASH_JOB_SECONDS})
         done = wait_restores(stack, ids, timeout)
         wait_until(lambda: len(callbacks.seen), lambda n: n >= len(done), timeout=60, what="one callback each")
         out.callbacks = {path: callbacks.paths().count(path) for path in set(callbacks.paths())}

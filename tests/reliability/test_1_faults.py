@@ -16,7 +16,7 @@ def test_restores_finish_once_and_honour_retry_after_under_injected_faults() -> 
     sizes = long_suite()
     seed = seed_with_vms(sizes.fault_restores, new_temp_dir())
     with recorded_stack(seed=seed) as stack:
-        out = run_faults(stack, sizes.fault_restores, sizes.timeout)
+        out = run_faults(stack, sizes.fault_restores, sizes.timeout, seed=sizes.fault_seed)
     print(f"faults: {out.faults} injected, {out.retry_after_checked} Retry-After gaps checked")
     assert not out.start_errors
     assert len(out.ids) == sizes.fault_restores

@@ -16,7 +16,7 @@ def test_restores_resume_and_end_once_after_repeated_host_kills() -> None:
     sizes = long_suite()
     seed = seed_with_vms(sizes.crash_restores, new_temp_dir())
     with recorded_stack(emulator_scale=CRASH_TIME_SCALE, seed=seed) as stack:
-        out = run_crashes(stack, sizes.crash_restores, sizes.kills, sizes.timeout)
+        out = run_crashes(stack, sizes.crash_restores, sizes.kills, sizes.timeout, seed=sizes.crash_seed)
     assert not out.start_errors
     assert out.crashes >= sizes.kills
     assert min(out.in_flight_at_kills) > 0

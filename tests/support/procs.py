@@ -113,9 +113,11 @@ def app_env(emulator_url: str, **overrides: str) -> dict[str, str]:
 
 
 def start_devhost(env: dict[str, str], time_scale: float = 600.0, db_path: Path | None = None,
-                  app: str = "function_app", port: int | None = None) -> Proc:
-    """`python -m devhost` on a free port with the given app settings."""
+                  app: str = "function_app", port: int | None = None, clock_file: Path | None = None) -> Proc:
+    """`python -m devhost` on a free port with the given app settings (and the emulator's clock file, if given)."""
     port = port or free_port()
     db_path = db_path or Path(tempfile.mkdtemp(prefix="devhost-")) / "devhost.db"
     args = ["devhost", "--port", str(port), "--app", app, "--db", str(db_path), "--time-scale", str(time_scale)]
+    if clock_file is not None:
+        args += ["--clock-file", str(clock_file)]
     return spawn(args, "/admin/host/status", port, env=env)

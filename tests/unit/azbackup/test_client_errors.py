@@ -23,6 +23,7 @@ from azbackup.errors import (
     ThrottledError,
     TransportError,
 )
+from azbackup.identity import record_answer
 from azbackup.models import IaasVmRestoreRequest
 from tests.unit.azbackup.client_support import ITEM, TOKEN, VAULT, FakeCredential, Sleeps
 
@@ -201,3 +202,45 @@ def test_unreachable_identity_endpoint_is_a_transient_transport_error(httpserver
         client.get_job(VAULT, "j1")
     assert caught.value.is_transient and caught.value.to_info().transient
     assert httpserver.log == []
+
+
+@pytest.mark.parametrize(("status", "headers", "retry_after"), [
+    (429, {"Retry-After": "30"}, 30),
+    (429, {}, None),
+    (503, {"Retry-After": "45"}, 45),
+    (500, {}, None),
+])
+def test_a_throttled_or_failing_identity_endpoint_is_transient_not_an_authentication_failure(
+        httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps, status: int,
+        headers: dict[str, str], retry_after: int | None) -> None:
+    # The real azure-identity credential against a local identity endpoint (App Service style), its own retries off.
+    from azure.identity import ManagedIdentityCredential
+
+    monkeypatch.setenv("IDENTITY_ENDPOINT", httpserver.url_for("/msi/token"))
+    monkeypatch.setenv("IDENTITY_HEADER", "local-dev")
+    httpserver.expect_request("/msi/token").respond_with_json(
+        {"error": {"code": "TooManyRequests", "message": "slow down"}}, status=status, headers=headers)
+    credential = ManagedIdentityCredential(retry_total=0, raw_response_hook=record_answer)
+    client = BackupClient(ClientConfig(arm_endpoint=httpserver.url_for("").rstrip("/"), max_attempts=1),
+                          credential=credential, sleep=sleeps)
+    with pytest.raises(TransportError) as caught:
+        client.get_job(VAULT, "j1")
+    info = caught.value.to_info()
+    assert info.transient and info.retry_after == retry_after
+    assert str(status) in info.message
+    assert all(entry[0].path == "/msi/token" for entry in httpserver.log), "no ARM call without a token"
+
+
+def test_an_identity_endpoint_that_refuses_the_identity_is_still_an_authentication_failure(
+        httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> None:
+    from azure.identity import ManagedIdentityCredential
+
+    monkeypatch.setenv("IDENTITY_ENDPOINT", httpserver.url_for("/msi/token"))
+    monkeypatch.setenv("IDENTITY_HEADER", "local-dev")
+    httpserver.expect_request("/msi/token").respond_with_json({"error": "invalid_client"}, status=400)
+    client = BackupClient(ClientConfig(arm_endpoint=httpserver.url_for("").rstrip("/"), max_attempts=1),
+                          credential=ManagedIdentityCredential(retry_total=0, raw_response_hook=record_answer),
+                          sleep=sleeps)
+    with pytest.raises(AuthenticationError) as caught:
+        client.get_job(VAULT, "j1")
+    assert not caught.value.to_info().transient

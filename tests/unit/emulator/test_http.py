@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from bench.arm_log import parse_time
 from emulator.progress import ProgressProfile, percent
 from tests.support.procs import Proc, running, start_emulator
 
@@ -114,6 +115,30 @@ def test_injected_429_is_returned_and_logged_with_retry_after(emu: Proc) -> None
     assert [(e["status"], e["retryAfter"]) for e in log[-2:]] == [(429, 17), (200, None)]
     assert log[-1]["tokenSha256"] == hashlib.sha256(token.encode()).hexdigest()
     assert token not in str(log)
+
+
+def test_the_log_times_a_request_when_it_arrived_and_when_its_answer_left(emu: Proc) -> None:
+    # A 200 ms delay before the answer is 120 s of service time at scale 600: the two instants must not be one.
+    fault = {"method": "GET", "pathRegex": "/protectedItems/", "times": 1, "delayMs": 200,
+             "response": {"status": 429, "headers": {"Retry-After": "30"}}}
+    requests.post(emu.url + "/_emulator/faults", json=fault, timeout=5).raise_for_status()
+    token, path = _token(emu), _web_item(emu)["protectedItemId"]
+    before = requests.get(emu.url + "/_emulator/health", timeout=5).json()["serviceTime"]
+    assert _get(emu, path, token).status_code == 429
+    after = requests.get(emu.url + "/_emulator/health", timeout=5).json()["serviceTime"]
+    entry = requests.get(emu.url + "/_emulator/requests", timeout=5).json()["requests"][-1]
+    arrived, answered = parse_time(entry["serviceTime"]), parse_time(entry["answeredTime"])
+    assert parse_time(before) <= arrived < answered <= parse_time(after)
+    assert (answered - arrived).total_seconds() >= 0.2 * 600
+
+
+def test_a_dropped_request_is_logged_as_arrived_and_never_answered(emu: Proc) -> None:
+    requests.post(emu.url + "/_emulator/faults", json={"pathRegex": "/protectedItems/", "times": 1, "drop": True},
+                  timeout=5).raise_for_status()
+    with pytest.raises(requests.ConnectionError):
+        _get(emu, _web_item(emu)["protectedItemId"], _token(emu))
+    entry = requests.get(emu.url + "/_emulator/requests", timeout=5).json()["requests"][-1]
+    assert entry["status"] == 0 and entry["serviceTime"] and entry["answeredTime"] is None
 
 
 def test_dropped_connection_surfaces_as_a_connection_error(emu: Proc) -> None:

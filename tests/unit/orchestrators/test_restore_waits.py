@@ -63,7 +63,7 @@ def test_transient_error_without_retry_after_backs_off_from_the_default() -> Non
 
 def test_transient_errors_are_retried_within_the_time_budget_then_fail_with_the_last_error() -> None:
     fake = FakeAzure()
-    fake.defaults["resolve_backup_item"] = err("ServerBusy", "try later", transient=True, retry_after=5, status=503)
+    fake.defaults["resolve_backup_item"] = err("ServerBusy", "try later", transient=True, status=503)
     run = drive(Replay("restore_vm", order()), fake.handlers())
     outcome = parse_failure_output(run.failure)
     # waits 30, 60, 120, 240, 480, 600, 600, 600, 600 (3330 s); one more 600 would pass the 3600 s budget

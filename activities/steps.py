@@ -94,8 +94,8 @@ def find_job(client: BackupClient, inp: FindJobInput) -> FindJobValue:
     request = RestoreRequest.model_validate(inp.request)
 
     def details(job: Job) -> Job:
-        if request.cross_region and inp.item.secondary_region and inp.item.vm_id:
-            return client.get_crr_job(inp.item.secondary_region, inp.item.vm_id, job.job_id)
+        if request.cross_region and inp.item.secondary_region:
+            return client.get_crr_job(inp.item.secondary_region, inp.item.vault_id, job.job_id)
         return client.get_job(inp.item.vault_id, job.job_id)
 
     job = find_our_restore(_restore_jobs(client, inp.item, request.cross_region), vm_name, inp.recovery_point,

@@ -28,9 +28,11 @@ def _first_restore(emu: Emulator) -> tuple[dict[str, Any], str]:
 
 
 def _other_group(emu: Emulator, request: dict[str, Any]) -> str:
-    own = "/".join(str(request["storageAccountId"]).split("/")[:5]).lower()
+    """A westeurope group the request uses neither as its target nor for its staging account."""
+    own = {"/".join(str(request["storageAccountId"]).split("/")[:5]).lower(),
+           str(request.get("targetResourceGroupId") or "").lower()}
     return next(g["id"] for g in emu.get("inventory")["resourceGroups"]
-                if g["region"] == "westeurope" and g["id"].lower() != own)
+                if g["region"] == "westeurope" and g["id"].lower() not in own)
 
 
 def _posts(emu: Emulator) -> int:

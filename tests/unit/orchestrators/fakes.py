@@ -46,6 +46,9 @@ def job(status: str, progress: float | None = None, **extra: Any) -> dict[str, A
 def order(**request: Any) -> dict[str, Any]:
     body = {"vmId": VM_ID, "recoveryPointPolicy": "latest", "mode": "restoreDisks", "storageAccountId": STORAGE_ID,
             **request}
+    if body.get("crossRegion") and "targetResourceGroupId" not in body:
+        # A cross-region restore names its target group (restore/request.py, az CLI `validate_crr`).
+        body["targetResourceGroupId"] = STORAGE_ID.split("/providers/")[0]
     return {"request": body, "requestedAt": "2026-03-01T07:59:00Z", "source": "http"}
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.unit.orchestrators.conftest import run_until, seconds_until
-from tests.unit.orchestrators.fakes import STORAGE_ID, FakeAzure, err, order
+from tests.unit.orchestrators.fakes import STORAGE_ID, SUB, VNET_ID, FakeAzure, err, order
 from tests.unit.orchestrators.replay import EVENT, TIMER, Replay, drive
 
 APPROVAL = {"required": True, "timeout": "PT2H", "approvers": ["alice", "bob"]}
@@ -127,7 +127,8 @@ def test_a_plan_without_validation_says_it_was_skipped() -> None:
 
 def test_a_deleted_vm_is_resolved_from_the_vaults_and_an_unprotected_one_is_ignored() -> None:
     fake = FakeAzure().then("resolve_backup_item", err("VmNotProtected", "no vault holds it"))
-    body = order(mode="newVm")
+    body = order(mode="newVm", targetResourceGroupId=f"/subscriptions/{SUB}/resourceGroups/rg1", targetVmName="vm1",
+                 targetVnetId=VNET_ID, targetSubnetId=f"{VNET_ID}/subnets/default")
     run = drive(Replay("restore_vm", {**body, "source": "delete"}), fake.handlers())
     assert fake.inputs("resolve_backup_item")[0]["vmDeleted"] is True
     assert run.failure is None and run.output["status"] == "cancelled"

@@ -12,6 +12,7 @@ OTHER_RG = f"/subscriptions/{SUB}/resourceGroups/rg-other"
 FOREIGN_VM = f"{OTHER_RG}/providers/Microsoft.Compute/virtualMachines/vm-prod"
 # The Bicep shape: the vault and the target resource group, not the VMs' own resource groups.
 BICEP_SCOPES = [VAULT_ID, f"/subscriptions/{SUB}/resourceGroups/rg-restore"]
+STAGING_OK = f"{BICEP_SCOPES[1]}/providers/Microsoft.Storage/storageAccounts/stagingok"
 NOT_POSTED = {"validate_restore", "trigger_restore", "get_operation_status"}
 
 
@@ -30,7 +31,7 @@ def _refusal(run: Replay) -> dict[str, object]:
 def test_replace_disks_by_item_id_is_refused_when_the_items_vm_is_out_of_scope() -> None:
     fake = FakeAzure(settings={"allowedScopes": BICEP_SCOPES})
     fake.then("resolve_backup_item", ok({**ITEM, "vmId": FOREIGN_VM}))
-    run = _run(fake, vmId=None, protectedItemId=ITEM_ID, mode="replaceDisks", storageAccountId=None)
+    run = _run(fake, vmId=None, protectedItemId=ITEM_ID, mode="replaceDisks", storageAccountId=STAGING_OK)
     outcome = _refusal(run)
     assert FOREIGN_VM in outcome["error"]["message"] and "replaced VM" in outcome["error"]["message"]
     assert outcome["phase"] == "resolving"
@@ -40,15 +41,15 @@ def test_replace_disks_by_item_id_is_refused_when_the_items_vm_is_out_of_scope()
 def test_restore_disks_by_item_id_into_an_allowed_group_is_not_refused() -> None:
     fake = FakeAzure(settings={"allowedScopes": BICEP_SCOPES})
     fake.then("resolve_backup_item", ok({**ITEM, "vmId": FOREIGN_VM}))
-    run = _run(fake, vmId=None, protectedItemId=ITEM_ID, storageAccountId=None,
-               targetResourceGroupId=BICEP_SCOPES[1])
+    run = _run(fake, vmId=None, protectedItemId=ITEM_ID, targetResourceGroupId=BICEP_SCOPES[1],
+               storageAccountId=STAGING_OK)
     assert run.failure is None and run.output["status"] == "succeeded"
 
 
 @pytest.mark.parametrize(("name", "request_fields"), [
     ("source VM", {}),
     ("staging account", {"vmId": None, "protectedItemId": ITEM_ID}),
-    ("new VM and its group", {"vmId": None, "protectedItemId": ITEM_ID, "mode": "newVm", "storageAccountId": None,
+    ("new VM and its group", {"vmId": None, "protectedItemId": ITEM_ID, "mode": "newVm", "storageAccountId": STAGING_OK,
                               "targetResourceGroupId": OTHER_RG, "targetVmName": "vm9", "targetVnetId": VNET_ID,
                               "targetSubnetId": f"{VNET_ID}/subnets/default"}),
 ])
@@ -79,7 +80,7 @@ def test_the_trigger_attempt_is_recorded_at_trigger_time_not_at_the_start() -> N
     # trigger attempt may be adopted (activities/jobs.py), so its time is what the trigger and find_job get.
     fake = FakeAzure().then("resolve_backup_item", err("TooManyRequests", transient=True, retry_after=120))
     fake.then("get_operation_status", ok({"status": "Succeeded", "retryAfter": 60}))
-    run = _run(fake, crossRegion=True)
+    run = _run(fake, crossRegion=True, targetResourceGroupId=f"/subscriptions/{SUB}/resourceGroups/rg-restore")
     assert run.failure is None
     [trigger] = fake.inputs("trigger_restore")
     assert trigger["startedAt"] > run.output["startedAt"]

@@ -7,11 +7,12 @@ import azure.functions as func
 from activities.blueprint import bp as activities_bp
 from orchestrators.blueprint import bp as orchestrators_bp
 from triggers import telemetry
+from triggers.board import bp as board_bp
 from triggers.eventgrid import bp as eventgrid_bp
 from triggers.http_api import bp as http_bp
 from triggers.incident import bp as incident_bp
 
 app = df.DFApp(http_auth_level=func.AuthLevel.FUNCTION)
-for blueprint in (http_bp, eventgrid_bp, incident_bp, orchestrators_bp, activities_bp):
+for blueprint in (http_bp, board_bp, eventgrid_bp, incident_bp, orchestrators_bp, activities_bp):
     app.register_functions(blueprint)
 telemetry.configure()

@@ -72,9 +72,16 @@ class Stack:
 
     def instance_count(self) -> int:
         """How many `restore_vm` instances the host has, in any state (job sub-orchestrations not counted)."""
-        response = requests.get(f"{self.devhost.url}/runtime/webhooks/durabletask/instances", timeout=10)
-        assert response.status_code == 200, response.text
-        return sum(1 for instance in response.json() if instance.get("name") == "restore_vm")
+        count, headers = 0, {}
+        while True:  # the list is paged: follow x-ms-continuation-token (HttpApiHandler.cs) to the last page
+            response = requests.get(f"{self.devhost.url}/runtime/webhooks/durabletask/instances", headers=headers,
+                                    timeout=10)
+            assert response.status_code == 200, response.text
+            count += sum(1 for instance in response.json() if instance.get("name") == "restore_vm")
+            token = response.headers.get("x-ms-continuation-token")
+            if not token:
+                return count
+            headers = {"x-ms-continuation-token": token}
 
     def wait_final(self, instance_id: str, timeout: float = RESTORE_TIMEOUT) -> requests.Response:
         """Poll GET /api/restores/{id} until it stops answering 202."""

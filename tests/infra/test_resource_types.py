@@ -1,36 +1,45 @@
 """Every resource type, api-version and literal property path in infra/ exists in the published resource type
-definitions (Azure/bicep-types-az, vendored subset in tests/infra/bicep_types/), as the Bicep compiler requires."""
+definitions (Azure/bicep-types-az, written down in tests/infra/resource_types.py), as the Bicep compiler requires."""
 
 from __future__ import annotations
 
-import json
+import re
 
 import pytest
 
 from tests.infra.bicep_ast import INFRA, bicep_files, declared_type, parse, parse_text
-from tests.infra.bicep_types import TYPES_DIR, check_resources, resource_types
+from tests.infra.bicep_types import check_resources, resource_types
 from tests.infra.module_params import problems as module_problems
-from tests.infra.vendor_bicep_types import REPOSITORY
+from tests.infra.resource_types import REPOSITORY, TYPES
+from tests.infra.type_shapes import STR, Obj
+
+# Azure/bicep-types-az lays its definitions out as generated/<folder>/<namespace>/<api-version>/types.json
+# (its README, "Repository structure").
+SOURCE = re.compile(r"generated/[a-z0-9_]+/(?P<namespace>[a-z0-9.]+)/(?P<version>[0-9a-z-]+)/types\.json")
 
 
 def _ids(path):
     return path.relative_to(INFRA).as_posix()
 
 
-def test_every_vendored_file_names_its_source_repository_commit_and_path():
-    files = sorted(TYPES_DIR.glob("*.json"))
-    assert files
-    for path in files:
-        source = json.loads(path.read_text())["source"]
-        assert source["repository"] == REPOSITORY
-        assert len(source["commit"]) == 40
-        assert source["path"].startswith("generated/") and source["path"].endswith("/types.json")
+def test_every_entry_names_the_types_json_of_its_namespace_and_api_version():
+    assert REPOSITORY == "Azure/bicep-types-az"
+    for name, resource in TYPES.items():
+        match = SOURCE.fullmatch(resource.source)
+        assert match, (name, resource.source)
+        namespace, version = name.split("/")[0].lower(), name.split("@")[1]
+        assert (match["namespace"], match["version"]) == (namespace, version), name
 
 
-def test_vendored_types_are_exactly_the_ones_infra_uses():
+def test_written_down_types_are_exactly_the_ones_infra_uses():
     used = {declared_type(parse(p), d).lower() for p in bicep_files() for d in parse(p).declarations(
         "resource_declaration")}
     assert set(resource_types()) == used
+
+
+def test_an_object_refuses_a_shape_for_a_property_it_does_not_list():
+    with pytest.raises(ValueError, match="siteConfgi"):
+        Obj("siteConfig", siteConfgi=STR)
 
 
 @pytest.mark.parametrize("path", bicep_files(), ids=_ids)
@@ -94,4 +103,24 @@ def test_module_check_flags_an_unknown_and_a_missing_parameter(tmp_path):
     assert module_problems(parse(main)) == [
         "main.bicep:1: module c: optionl is not a parameter of child.bicep",
         "main.bicep:1: module c: required parameter needed is not passed",
+    ]
+
+
+def test_checker_refuses_a_literal_where_no_shape_is_written_down():
+    problems = _check(
+        "resource s 'Microsoft.Web/sites@2024-04-01' = {\n  name: 'x'\n  location: 'l'\n"
+        "  properties: {\n    clientCertMode: 'Required'\n    serverFarmId: plan.id\n  }\n}\n")
+    assert problems == ["probe.bicep:5: Microsoft.Web/sites@2024-04-01.properties.clientCertMode: a literal where "
+                        "tests/infra/resource_types.py records no shape; write it down from the types.json the "
+                        "entry names"]
+
+
+def test_checker_flags_a_boolean_where_the_type_is_a_string_and_a_string_where_it_is_a_boolean():
+    problems = _check(
+        "resource s 'Microsoft.Web/sites@2024-04-01' = {\n  name: 'x'\n  location: 'l'\n"
+        "  properties: {\n    httpsOnly: 'true'\n    publicNetworkAccess: false\n  }\n}\n")
+    assert problems == [
+        "probe.bicep:5: Microsoft.Web/sites@2024-04-01.properties.httpsOnly: a string where the type is BooleanType",
+        "probe.bicep:6: Microsoft.Web/sites@2024-04-01.properties.publicNetworkAccess: false where the type is "
+        "StringType",
     ]

@@ -129,13 +129,15 @@ def api(emulator: Proc, devhost: Proc, ids: dict[str, str]) -> Iterator[Api]:
     client.cancel_all()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an asyncio loop on this thread while it is open, and later
+# tests that call asyncio.run() would find it running.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(f"Chromium not found at {CHROMIUM}: the board's browser tests need Debian's chromium package "

@@ -13,7 +13,11 @@ PYTEST_ARGS ?=
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: run test lint unit contract e2e infra-check bench bench-polling reliability mutation clean
+# The board's browser tests (tests/board) drive Debian's headless Chromium; `make test` installs it when missing.
+CHROMIUM ?= chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+
+.PHONY: run test lint unit contract e2e infra-check bench bench-polling reliability mutation clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +35,20 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
 
+browser:
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium and chromium-driver for the board's browser tests"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver \
+		|| echo "WARNING: chromium could not be installed; the browser tests in tests/board will fail"; }
+
 # `exec`: the stack replaces the recipe's shell, so the SIGTERM make forwards to its child reaches the stack (a
 # shell in between would die and orphan it); a SIGINT to make alone the stack notices itself (devhost/stack.py).
 run: $(STAMP)
 	PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) TIME_SCALE=$(TIME_SCALE) DEVHOST_DB=$(DEVHOST_DB) RESET=$(RESET) \
 		exec $(PY) -m devhost.stack
 
-test: $(STAMP) $(CHECKOV_STAMP) lint
+test: $(STAMP) $(CHECKOV_STAMP) browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -6,8 +6,10 @@ import json
 
 from azbackup.errors import ErrorInfo
 from azbackup.models_job import JobStatus
-from restore.contract import RestoreOutcome, RestoreResult
-from restore.values import JobInfo, ReplicationLag
+from restore.contract import RestoreOrder, RestoreOutcome, RestoreResult
+from restore.events import RestoreFinished
+from restore.payloads import RequestView
+from restore.values import BackupItem, JobInfo, ReplicationLag
 
 
 class RestoreFailedError(Exception):
@@ -60,3 +62,20 @@ def result_from_job(job: JobInfo, target_vm_id: str | None, replication_lag: Rep
     warnings = [f"{e.code}: {e.message}" for e in job.errors] if job.status is JobStatus.COMPLETED_WITH_WARNINGS else []
     return RestoreResult(job_id=job.job_id, restored_items=items, vm_id=vm_id, disks=disks, config_blob_uri=config,
                          warnings=warnings, duration=job.duration, replication_lag=replication_lag)
+
+
+def finished_event(restore_id: str, order: RestoreOrder, item: BackupItem | None,
+                   outcome: RestoreOutcome) -> RestoreFinished:
+    """The `restore.finished` custom event of a run that ended with `outcome` (docs/observability.md)."""
+    request = RequestView.model_validate(order.request)
+    region = None
+    if item is not None:
+        region = item.secondary_region if request.cross_region else (item.vault_region or item.vm_region)
+    point = outcome.recovery_point
+    age = (outcome.started_at - point.time).total_seconds() / 3600 if point else None
+    return RestoreFinished(
+        restore_id=restore_id, outcome=outcome.status.value, phase=outcome.phase.value, source=order.source.value,
+        mode=request.mode or "restoreDisks", cross_region=request.cross_region, region=(region or "unknown").lower(),
+        duration_seconds=round((outcome.ended_at - outcome.started_at).total_seconds(), 3),
+        error_code=outcome.error.code if outcome.error else None, job_id=outcome.job_id,
+        recovery_point_age_hours=round(age, 3) if age is not None else None)

@@ -16,10 +16,11 @@ from azbackup.errors import ErrorInfo
 from azbackup.models_job import JobStatus
 from orchestrators import waits
 from orchestrators.approval import await_approval
-from orchestrators.outcome import RestoreFailedError, job_error, result_from_job
+from orchestrators.outcome import RestoreFailedError, finished_event, job_error, result_from_job
 from orchestrators.run import RestoreRun
 from orchestrators.tracking import wait_for_job, wait_for_operation
 from orchestrators.waits import Stop
+from restore import events
 from restore.contract import (
     Activity,
     ErrorSummary,
@@ -64,6 +65,8 @@ def run_restore(ctx: df.DurableOrchestrationContext) -> waits.Steps:
         outcome = run.stopped(stop)
     yield from _notify(run, outcome)
     run.publish(Phase.DONE, error=ErrorSummary.of(outcome.error) if outcome.error else None, outcome=outcome.status)
+    if not ctx.is_replaying:
+        events.emit(log, finished_event(ctx.instance_id, order, run.item, outcome))
     if outcome.status is OutcomeStatus.FAILED:
         raise RestoreFailedError(outcome)
     return outcome.dump()

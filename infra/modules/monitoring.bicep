@@ -38,6 +38,24 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+// The restore workbook (Azure Monitor > Workbooks, or the Application Insights resource's Workbooks blade): KQL over
+// the custom events the app emits (docs/observability.md; tests/infra/test_workbook.py checks every event and
+// dimension it reads against the code). Workbook names must be GUIDs; kind 'shared' is the only valid kind
+// (Azure/bicep-types-az generated/applicationinsights/microsoft.insights/2023-06-01/types.md).
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(appInsights.id, 'vm-restore-workbook')
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: 'VM restores'
+    category: 'workbook'
+    sourceId: appInsights.id
+    version: 'Notebook/1.0'
+    serializedData: loadTextContent('../workbook/restores.workbook.json')
+  }
+}
+
 resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(appInsights.id, appPrincipalId, monitoringMetricsPublisher)
   scope: appInsights
@@ -51,3 +69,4 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 output appInsightsName string = appInsights.name
 output connectionString string = appInsights.properties.ConnectionString
 output workspaceId string = workspace.id
+output workbookId string = workbook.id

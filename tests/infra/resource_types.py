@@ -112,6 +112,24 @@ TYPES: dict[str, Resource] = {
             ),
         ),
     ),
+    # Read in generated/applicationinsights/microsoft.insights/2023-06-01/types.md (the same definitions as its
+    # types.json) at commit 30c7a915774d8076a1ccf57cb19be05b239fb66e: kind is `'shared' | string`.
+    "Microsoft.Insights/workbooks@2023-06-01": Resource(
+        "generated/applicationinsights/microsoft.insights/2023-06-01/types.json",
+        Obj(
+            "id~ name! type~ apiVersion~ etag identity kind location! properties systemData~ tags",
+            kind=STR,
+            properties=Obj(
+                (
+                    "category! description displayName! revision~ serializedData! sourceId storageUri tags "
+                    "timeModified~ userId~ version"
+                ),
+                category=STR,
+                displayName=STR,
+                version=STR,
+            ),
+        ),
+    ),
     "Microsoft.KeyVault/vaults/secrets@2023-07-01": Resource(
         "generated/keyvault/microsoft.keyvault/2023-07-01/types.json",
         Obj(

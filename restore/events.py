@@ -1,0 +1,60 @@
+"""The custom events the app sends to Application Insights (table `customEvents`), and the one way to emit them.
+
+Once `triggers/telemetry.configure()` has set up the Azure Monitor OpenTelemetry distro, a log record whose attributes
+carry `microsoft.custom_event.name` is exported as a custom event of that name, its other attributes becoming the
+event's `customDimensions`, each as a string (azure-monitor-opentelemetry-exporter, `export/logs/_exporter.py`:
+`_MICROSOFT_CUSTOM_EVENT_NAME`, and `_utils.py`: `_filter_custom_properties`). Without it the same record is an
+ordinary JSON log line. docs/observability.md lists every event and dimension; the workbook
+(`infra/workbook/restores.workbook.json`) reads them, and `tests/infra/test_workbook.py` holds the two together.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+from pydantic.alias_generators import to_camel
+
+CUSTOM_EVENT_ATTRIBUTE = "microsoft.custom_event.name"
+
+
+class CustomEvent(BaseModel):
+    """One custom event: `NAME` plus its dimensions (the fields, camelCase)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    NAME: ClassVar[str]
+
+    def dimensions(self) -> dict[str, Any]:
+        """The event's customDimensions; a field without a value is left out."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class RestoreFinished(CustomEvent):
+    """A `restore_vm` run ended, however it ended."""
+
+    NAME: ClassVar[str] = "restore.finished"
+    restore_id: str
+    outcome: str  # succeeded | failed | cancelled
+    phase: str  # where it ended (docs/architecture.md)
+    source: str  # http | eventgrid | incident
+    mode: str  # restoreDisks | replaceDisks | newVm
+    cross_region: bool
+    region: str  # where the restore ran: the vault's secondary region for cross-region restores, else its own
+    duration_seconds: float  # from the orchestration's start to its end
+    error_code: str | None = None  # failed, cancelled
+    job_id: str | None = None
+    recovery_point_age_hours: float | None = None  # age of the point at the start: the recovery point achieved
+
+    @field_serializer("cross_region")
+    def _lower_case_bool(self, value: bool) -> str:
+        # Dimensions are strings; written as KQL's tobool() and humans read them, not Python's "True".
+        return "true" if value else "false"
+
+
+EVENTS: tuple[type[CustomEvent], ...] = (RestoreFinished,)
+
+
+def emit(logger: logging.Logger, event: CustomEvent) -> None:
+    """Log `event` so that Application Insights records it as a custom event."""
+    logger.info(event.NAME, extra={CUSTOM_EVENT_ATTRIBUTE: event.NAME, **event.dimensions()})

@@ -43,7 +43,8 @@ def _order(request: dict[str, Any]) -> dict[str, Any]:
 
 def late_cases(outside_item: str, foreign_vm: str, storage: str, foreign_group: str) -> list[LateCase]:
     """`outside_item`: an allowed vault's item whose VM lies outside the scopes; the rest are out of scope."""
-    replace = {"protectedItemId": outside_item, "mode": "replaceDisks"}
+    # Every restore names its staging account (restore/request.py); `storage` is an allowed one.
+    replace = {"protectedItemId": outside_item, "mode": "replaceDisks", "storageAccountId": storage}
     return [
         LateCase("replaceDisks by protectedItemId of a VM outside the scopes", "/api/restores", replace),
         LateCase("durable API start of replaceDisks by protectedItemId", DURABLE_API, _order(replace)),
@@ -52,7 +53,8 @@ def late_cases(outside_item: str, foreign_vm: str, storage: str, foreign_group: 
         LateCase("RPC alias start with an out-of-scope vmId", RPC_ALIAS,
                  _order({"vmId": foreign_vm, "storageAccountId": storage})),
         LateCase("durable API start restoring into an out-of-scope group", DURABLE_API,
-                 _order({"protectedItemId": outside_item, "targetResourceGroupId": foreign_group})),
+                 _order({"protectedItemId": outside_item, "targetResourceGroupId": foreign_group,
+                         "storageAccountId": storage})),
     ]
 
 

@@ -29,6 +29,8 @@ def request_ids(request: RestoreRequest) -> dict[str, str]:
         ids["vmId"] = request.vm_id
     if request.protected_item_id:
         ids["protectedItemId"] = request.protected_item_id
+    if request.vault_id:  # the vault named with a `vmId` (cross-region restores while the primary region is down)
+        ids["vaultId"] = request.vault_id
     ids.update(request.target_ids())  # targetSubscriptionId needs no check: targets inside it are checked
     return ids
 

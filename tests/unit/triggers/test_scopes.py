@@ -12,9 +12,10 @@ from pydantic.alias_generators import to_camel
 
 from restore import settings
 from restore.request import TARGET_ID_FIELDS, RestoreRequest
+from restore.scopes import request_ids as checked_ids
 from tests.unit.triggers.fakes import FakeClient, http_request
 from triggers import http_api
-from triggers.scopes import checked_ids, scope_problems
+from triggers.scopes import scope_problems
 
 OURS = "/subscriptions/33333333-3333-3333-3333-333333333333"
 FOREIGN = "/subscriptions/99999999-9999-9999-9999-999999999999"
@@ -85,3 +86,10 @@ def test_the_api_refuses_a_single_foreign_field_with_403_and_starts_nothing(allo
     accepted = asyncio.run(http_api._start(
         http_request("POST", "http://127.0.0.1:7071/api/restores", new_vm_request(source=source)), client))
     assert accepted.status_code == 202 and len(client.started) == 1
+
+
+def test_the_vault_named_with_a_vm_is_checked_too() -> None:
+    body = {"vmId": f"{OURS}/{FIELDS['vmId'][0]}", "vaultId": f"{FOREIGN}/{VAULT}", "mode": "restoreDisks",
+            "storageAccountId": f"{OURS}/{FIELDS['storageAccountId'][0]}", "recoveryPointPolicy": "latest"}
+    problems = scope_problems(RestoreRequest.model_validate(body), [OURS])
+    assert [p.field for p in problems] == ["vaultId"]

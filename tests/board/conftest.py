@@ -112,8 +112,12 @@ def devhost(emulator: Proc, ids: dict[str, str]) -> Iterator[Proc]:
     ops = ids["OPS_STORAGE_ACCOUNT_ID"].split("/")[2]
     scopes = [f"/subscriptions/{ids['SUBSCRIPTION']}/resourceGroups/{rg}" for rg in ("rg-app", "rg-restore", "rg-net")]
     scopes += [f"/subscriptions/{ops}/resourceGroups/{rg}" for rg in ("rg-ops", "rg-ops-restore")]
+    # Fixed job polling every 5 s: the board estimates its ETA from how the API's progress moves between its reads,
+    # and it reads at the API's Retry-After, which follows the orchestration's next job read in wall seconds while the
+    # local host's clock runs TIME_SCALE times faster; with adaptive or 60 s polling a read comes a minute apart. The
+    # page's polling at Retry-After is tested on its own clock (test_polling_waits_for_retry_after_*).
     env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(scopes), DEVHOST_ENFORCE_KEYS="true",
-                  DEVHOST_FUNCTION_KEY=FUNCTION_KEY)
+                  DEVHOST_FUNCTION_KEY=FUNCTION_KEY, JOB_POLL_MODE="fixed", JOB_POLL_INTERVAL_SECONDS="5")
     with running(start_devhost(env, time_scale=TIME_SCALE)) as proc:
         yield proc
 

@@ -9,11 +9,18 @@ import pytest
 
 from activities.jobs import CLOCK_SKEW, bag_point_time, find_our_restore, is_our_restore, restore_jobs_filter
 from azbackup.models_job import Job
+from restore.request import RestoreRequest
 from restore.values import RecoveryPointInfo
 
 STARTED = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 POINT = RecoveryPointInfo(id="/x/recoveryPoints/348916168024334", name="348916168024334",
                           time=datetime(2026, 2, 28, 22, 0, 37, 512000, tzinfo=UTC), type="AppConsistent")
+# A request that sets no target: the bag's targets prove nothing either way (activities/jobs.py `targets_match`).
+REQUEST = RestoreRequest.model_validate({
+    "vmId": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/Microsoft.Compute/"
+            "virtualMachines/vm1", "mode": "restoreDisks",
+    "storageAccountId": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1/providers/"
+                        "Microsoft.Storage/storageAccounts/staging1"})
 BAG_KEY = "Recovery point time "  # the service's key has a trailing space (emulator/restore_effects.py follows it)
 
 
@@ -40,7 +47,7 @@ def point_bag(text: str) -> dict[str, Any]:
 ])
 def test_each_property_bag_time_format_of_the_service_names_the_point_to_the_minute(text: str) -> None:
     assert bag_point_time(job(bag=point_bag(text))) == datetime(2026, 2, 28, 22, 0)
-    assert is_our_restore(job(bag=point_bag(text)), "vm1", POINT, STARTED)
+    assert is_our_restore(job(bag=point_bag(text)), "vm1", POINT, STARTED, REQUEST)
 
 
 @pytest.mark.parametrize("text", [
@@ -50,7 +57,7 @@ def test_each_property_bag_time_format_of_the_service_names_the_point_to_the_min
     "3/1/2026 10:00:37 PM",
 ])
 def test_a_job_restoring_another_point_of_the_same_vm_is_not_ours(text: str) -> None:
-    assert not is_our_restore(job(bag=point_bag(text)), "vm1", POINT, STARTED)
+    assert not is_our_restore(job(bag=point_bag(text)), "vm1", POINT, STARTED, REQUEST)
 
 
 def test_a_property_bag_without_a_readable_point_time_does_not_decide() -> None:
@@ -58,31 +65,31 @@ def test_a_property_bag_without_a_readable_point_time_does_not_decide() -> None:
     assert bag_point_time(job(bag={BAG_KEY: "yesterday"})) is None
     assert bag_point_time(job(bag={BAG_KEY: 42})) is None
     assert bag_point_time(job()) is None
-    assert is_our_restore(job(bag={BAG_KEY: "yesterday"}), "vm1", POINT, STARTED)
+    assert is_our_restore(job(bag={BAG_KEY: "yesterday"}), "vm1", POINT, STARTED, REQUEST)
 
 
 def test_a_job_of_another_vm_is_not_ours_whatever_its_case() -> None:
-    assert not is_our_restore(job(vm="vm2"), "vm1", POINT, STARTED)
-    assert not is_our_restore(job(vm="vm10"), "vm1", POINT, STARTED)
-    assert is_our_restore(job(vm="VM1"), "vm1", POINT, STARTED)
+    assert not is_our_restore(job(vm="vm2"), "vm1", POINT, STARTED, REQUEST)
+    assert not is_our_restore(job(vm="vm10"), "vm1", POINT, STARTED, REQUEST)
+    assert is_our_restore(job(vm="VM1"), "vm1", POINT, STARTED, REQUEST)
 
 
 def test_only_restore_jobs_count() -> None:
-    assert not is_our_restore(job(operation="Backup"), "vm1", POINT, STARTED)
-    assert not is_our_restore(job(operation="ConfigureBackup"), "vm1", POINT, STARTED)
-    assert is_our_restore(job(operation="CrossRegionRestore"), "vm1", POINT, STARTED)
-    assert is_our_restore(job(operation="restore"), "vm1", POINT, STARTED)
+    assert not is_our_restore(job(operation="Backup"), "vm1", POINT, STARTED, REQUEST)
+    assert not is_our_restore(job(operation="ConfigureBackup"), "vm1", POINT, STARTED, REQUEST)
+    assert is_our_restore(job(operation="CrossRegionRestore"), "vm1", POINT, STARTED, REQUEST)
+    assert is_our_restore(job(operation="restore"), "vm1", POINT, STARTED, REQUEST)
 
 
 def test_a_job_started_before_the_restore_began_is_an_older_restore_not_ours() -> None:
     older = job(start=STARTED - CLOCK_SKEW - timedelta(seconds=1), bag=point_bag("2/28/2026 10:00:37 PM"))
-    assert not is_our_restore(older, "vm1", POINT, STARTED)
+    assert not is_our_restore(older, "vm1", POINT, STARTED, REQUEST)
     within_skew = job(start=STARTED - CLOCK_SKEW, bag=point_bag("2/28/2026 10:00:37 PM"))
-    assert is_our_restore(within_skew, "vm1", POINT, STARTED)
+    assert is_our_restore(within_skew, "vm1", POINT, STARTED, REQUEST)
 
 
 def test_a_job_without_a_start_time_is_not_ours() -> None:
-    assert not is_our_restore(job(start=None), "vm1", POINT, STARTED)
+    assert not is_our_restore(job(start=None), "vm1", POINT, STARTED, REQUEST)
 
 
 def test_the_newest_of_our_jobs_wins_and_others_are_ignored() -> None:
@@ -93,10 +100,10 @@ def test_the_newest_of_our_jobs_wins_and_others_are_ignored() -> None:
             job("other-vm", vm="vm2", start=STARTED + timedelta(minutes=9)),
             job("backup", operation="Backup", start=STARTED + timedelta(minutes=9)),
             job("no-start", start=None)]
-    found = find_our_restore(jobs, "vm1", POINT, STARTED)
+    found = find_our_restore(jobs, "vm1", POINT, STARTED, REQUEST, lambda j: j)
     assert found is not None and found.job_id == "ours-newest"
-    assert find_our_restore(jobs[:1] + jobs[3:], "vm1", POINT, STARTED) is None
-    assert find_our_restore([], "vm1", POINT, STARTED) is None
+    assert find_our_restore(jobs[:1] + jobs[3:], "vm1", POINT, STARTED, REQUEST, lambda j: j) is None
+    assert find_our_restore([], "vm1", POINT, STARTED, REQUEST, lambda j: j) is None
 
 
 def test_the_jobs_filter_names_the_restore_operation_of_each_region() -> None:
@@ -110,7 +117,7 @@ def test_the_point_time_compares_in_utc_whatever_the_host_time_zone(monkeypatch:
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()
     try:
-        assert is_our_restore(job(bag=point_bag("2/28/2026 10:00:37 PM")), "vm1", POINT, STARTED)
+        assert is_our_restore(job(bag=point_bag("2/28/2026 10:00:37 PM")), "vm1", POINT, STARTED, REQUEST)
     finally:
         monkeypatch.undo()
         time.tzset()

@@ -1,4 +1,5 @@
-"""How `restore_vm` ends: the failure that carries a failed `RestoreOutcome`, and outcomes read from the job."""
+"""How `restore_vm` ends: the failure that carries a failed `RestoreOutcome`, and outcomes read from the job; and the
+custom events of a finished restore and a finished plan."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import json
 from azbackup.errors import ErrorInfo
 from azbackup.models_job import JobStatus
 from restore.contract import RestoreOrder, RestoreOutcome, RestoreResult
-from restore.events import RestoreFinished
+from restore.events import PlanFinished, RestoreFinished
 from restore.payloads import RequestView
+from restore.plan import PlanRequest
+from restore.plan_status import PlanOutcome, VmState
 from restore.values import BackupItem, JobInfo, ReplicationLag
 
 
@@ -79,3 +82,17 @@ def finished_event(restore_id: str, order: RestoreOrder, item: BackupItem | None
         duration_seconds=round((outcome.ended_at - outcome.started_at).total_seconds(), 3),
         error_code=outcome.error.code if outcome.error else None, job_id=outcome.job_id,
         recovery_point_age_hours=round(age, 3) if age is not None else None)
+
+
+def plan_finished_event(plan_id: str, plan: PlanRequest, outcome: PlanOutcome) -> PlanFinished:
+    """The `plan.finished` custom event of a plan that ended with `outcome` (docs/observability.md)."""
+    counts = {state: 0 for state in VmState}
+    for vm in outcome.vms:
+        counts[vm.state] += 1
+    return PlanFinished(
+        plan_id=plan_id, outcome=outcome.status.value, dry_run=plan.dry_run, on_failure=plan.on_failure.value,
+        groups=len(plan.all_groups()), vms=len(outcome.vms), vms_succeeded=counts[VmState.SUCCEEDED],
+        vms_failed=counts[VmState.FAILED], vms_cancelled=counts[VmState.CANCELLED],
+        vms_skipped=counts[VmState.SKIPPED], vms_validated=counts[VmState.VALIDATED],
+        duration_seconds=round((outcome.ended_at - outcome.started_at).total_seconds(), 3),
+        error_code=outcome.error.code if outcome.error else None)

@@ -15,8 +15,10 @@ from pydantic import ValidationError
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
+from orchestrators.outcome import plan_finished_event
 from orchestrators.plan_run import PlanRun
 from orchestrators.waits import Stop
+from restore import events
 from restore.contract import Activity, Orchestrator, RestoreOrder, Source
 from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
 from restore.plan import MAX_PLAN_VMS, OnFailure, PlanEntry, explicit_entries, merged_request, vm_request
@@ -51,7 +53,10 @@ def run_plan(ctx: df.DurableOrchestrationContext) -> waits.Steps:
             run.mark(entry, VmState.SKIPPED)
     run.group = None
     run.publish(PlanPhase.DONE)
-    return run.outcome().dump()
+    outcome = run.outcome()
+    if not ctx.is_replaying:
+        events.emit(log, plan_finished_event(ctx.instance_id, run.plan, outcome))
+    return outcome.dump()
 
 
 def _story(run: PlanRun) -> waits.Steps:

@@ -52,7 +52,30 @@ class RestoreFinished(CustomEvent):
         return "true" if value else "false"
 
 
-EVENTS: tuple[type[CustomEvent], ...] = (RestoreFinished,)
+class PlanFinished(CustomEvent):
+    """A `restore_plan` ended, however it ended (once per plan, not per continue-as-new execution)."""
+
+    NAME: ClassVar[str] = "plan.finished"
+    plan_id: str
+    outcome: str  # succeeded | failed | cancelled
+    dry_run: bool
+    on_failure: str  # continue | stopAfterGroup | stop
+    groups: int  # how many groups the plan has
+    vms: int  # how many VMs the plan found
+    vms_succeeded: int
+    vms_failed: int
+    vms_cancelled: int
+    vms_skipped: int  # never started: the failure policy, a cancel or an invalid plan stopped it first
+    vms_validated: int  # dry run: would be restored as shown
+    duration_seconds: float  # from the plan's start to its end: the plan's total recovery time
+    error_code: str | None = None  # the plan's own error (PlanInvalid, ...); a VM's error is in its restore.finished
+
+    @field_serializer("dry_run")
+    def _lower_case_bool(self, value: bool) -> str:
+        return "true" if value else "false"
+
+
+EVENTS: tuple[type[CustomEvent], ...] = (RestoreFinished, PlanFinished)
 
 
 def emit(logger: logging.Logger, event: CustomEvent) -> None:

@@ -1,5 +1,6 @@
 """The Azure Monitor workbook (infra/workbook/restores.workbook.json), checked offline: deployed by infra/, and every
-event name and dimension its KQL reads is one the app emits (restore/events.py, emitted by `restore_vm`)."""
+event name and dimension its KQL reads is one the app emits (restore/events.py: `restore.finished`, emitted by
+`restore_vm`, and `plan.finished`, emitted by `restore_plan`), and docs/observability.md documents every one."""
 
 from __future__ import annotations
 
@@ -10,16 +11,20 @@ from typing import Any
 
 from restore.contract import OutcomeStatus, Source
 from restore.events import EVENTS
+from restore.plan import OnFailure
+from restore.plan_status import PlanStatus
 from restore.request import RestoreMode
 from tests.infra.bicep_ast import INFRA, bicep_files, body, declared_type, parse, properties, string_value
 
 WORKBOOK = INFRA / "workbook" / "restores.workbook.json"
+OBSERVABILITY = INFRA.parent / "docs" / "observability.md"
 # Bicep's loadTextContent reads files of at most 131,072 characters (Bicep docs, bicep-functions-files).
 LOAD_TEXT_MAX = 131_072
 DIMENSIONS = {event.NAME: {f.alias or name for name, f in event.model_fields.items()} for event in EVENTS}
 # Dimensions whose values the code draws from a closed set: a literal compared with them must be one of those.
-CLOSED = {"outcome": {s.value for s in OutcomeStatus}, "source": {s.value for s in Source},
-          "mode": {m.value for m in RestoreMode}}
+CLOSED = {"outcome": {s.value for s in OutcomeStatus} | {s.value for s in PlanStatus},
+          "source": {s.value for s in Source}, "mode": {m.value for m in RestoreMode},
+          "onFailure": {f.value for f in OnFailure}}
 _EVENT_NAME = re.compile(r"""\bname\s*(?:==|=~)\s*"([^"]*)"|\bname\s+in\s*\(([^)]*)\)""")
 _DIMENSION = re.compile(r"""customDimensions(?:\.([A-Za-z_]\w*)|\[\s*["']([^"']+)["']\s*\])""")
 _COMPARED = re.compile(r"""tostring\(customDimensions\.(\w+)\)\s*(?:==|=~|!=)\s*"([^"]*)\"""")
@@ -79,6 +84,11 @@ def test_the_checker_flags_an_unknown_event_a_dimension_of_another_event_and_a_v
     problems = query_problems('customEvents | where name == "restore.finished" '
                               '| where tostring(customDimensions.outcome) == "Succeeded"')
     assert len(problems) == 1 and problems[0].startswith("outcome is never 'Succeeded'")
+    plan_dimension = 'customEvents | where name == "restore.finished" | extend f = customDimensions.vmsFailed'
+    assert query_problems(plan_dimension) == ["dimension 'vmsFailed' is not one of ['restore.finished']"]
+    problems = query_problems('customEvents | where name == "plan.finished" '
+                              '| where tostring(customDimensions.onFailure) == "stopAfterFirst"')
+    assert len(problems) == 1 and problems[0].startswith("onFailure is never 'stopAfterFirst'")
 
 
 def test_the_workbook_has_the_charts_the_runbook_asks_for() -> None:
@@ -89,8 +99,27 @@ def test_the_workbook_has_the_charts_the_runbook_asks_for() -> None:
     assert len(names) == len(set(names))
     titles = {i["content"]["title"].lower() for i in items if i.get("type") == 3}
     for wanted in ("restores per day by outcome", "by mode and region", "failures by error code",
-                   "cross-region share", "achieved recovery time and recovery point"):
+                   "cross-region share", "achieved recovery time and recovery point", "plans per day by outcome",
+                   "plan summaries", "recovery time of succeeded plans"):
         assert any(wanted in t for t in titles), wanted
+
+
+def test_the_plan_sections_read_the_plan_event() -> None:
+    queries = _queries(_workbook())
+    for name in ("plans-per-day", "plan-summaries", "plan-recovery-time"):
+        assert '"plan.finished"' in queries[name], name
+    summary = queries["plan-summaries"]
+    assert all(f"customDimensions.{d}" in summary for d in DIMENSIONS["plan.finished"]), summary
+
+
+def test_observability_md_documents_every_event_and_every_dimension_the_code_emits() -> None:
+    sections = re.split(r"^### ", OBSERVABILITY.read_text(), flags=re.MULTILINE)
+    documented = {}
+    for section in sections[1:]:
+        title = re.match(r"`([^`]+)`", section)
+        if title:
+            documented[title.group(1)] = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
+    assert {name: documented.get(name) for name in DIMENSIONS} == DIMENSIONS
 
 
 def test_every_query_follows_the_time_range_parameter_of_the_workbook() -> None:

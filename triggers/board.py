@@ -4,6 +4,8 @@ The page carries no data and no secret: its script asks for the caller's functio
 `sessionStorage`, and sends it as `x-functions-key` to the public API only (docs/board.md). So the page itself is
 anonymous, like `GET /api/openapi.json`. Style and script are inlined into the one response, so nothing else is
 fetched; the Content-Security-Policy allows exactly those two blocks (by their SHA-256) and requests to this origin.
+The script is `SCRIPTS` joined in order inside one strict-mode function scope, so the files share their names
+without globals and with no build step.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ bp = df.Blueprint()
 STATIC = Path(__file__).resolve().parent / "static"
 # The page changes only with a deployment: let browsers keep it briefly, then revalidate by ETag.
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
+# Helpers first; board.js last, as it starts the first poll once every section's listeners are in place.
+SCRIPTS = ("dom.js", "plans.js", "approvals.js", "board.js")
 
 
 @dataclass(frozen=True)
@@ -34,14 +38,20 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+def script() -> str:
+    """The page's one script: `SCRIPTS` in order, in one function scope."""
+    parts = [(STATIC / name).read_text() for name in SCRIPTS]
+    return '"use strict";\n(() => {\n' + "\n".join(parts) + "})();\n"
+
+
 @cache
 def page() -> Page:
     """The board page with its style and script inlined, its ETag and its Content-Security-Policy."""
     style = (STATIC / "board.css").read_text()
-    script = (STATIC / "board.js").read_text()
-    html = (STATIC / "board.html").read_text().replace("/*STYLE*/", style).replace("/*SCRIPT*/", script)
+    script_text = script()
+    html = (STATIC / "board.html").read_text().replace("/*STYLE*/", style).replace("/*SCRIPT*/", script_text)
     csp = "; ".join([
-        "default-src 'none'", f"style-src {_sha256(style)}", f"script-src {_sha256(script)}",
+        "default-src 'none'", f"style-src {_sha256(style)}", f"script-src {_sha256(script_text)}",
         "connect-src 'self'", "img-src 'self' data:", "base-uri 'none'", "form-action 'none'",
         "frame-ancestors 'none'",
     ])

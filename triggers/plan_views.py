@@ -89,10 +89,20 @@ def _child_views(children: list[Any], now: datetime) -> dict[int, PlanVmView]:
     return views
 
 
+def _group_of_index(groups: list[GroupCounts]) -> list[str]:
+    """The group name of each VM number: the plan numbers its VMs group after group (`orchestrators/plan.py`)."""
+    return [group.name for group in groups for _ in range(group.total)]
+
+
 def _running_view(instance_id: str, custom: PlanCustomStatus | None, children: list[Any],
                   now: datetime) -> PlanView:
     live = _child_views(children, now)
     vms = sorted(live.values(), key=lambda v: v.index)
+    if custom is not None:  # where each started VM belongs, and which VM it is while it runs
+        names = _group_of_index(custom.groups)
+        vm_ids = {r.index: r.vm_id for r in custom.running}
+        vms = [v.model_copy(update={"group": names[v.index] if v.index < len(names) else None,
+                                    "vm_id": vm_ids.get(v.index)}) for v in vms]
     etas = [v.eta for v in vms if v.eta is not None]
     if custom is None:
         return PlanView(id=instance_id, status="running", phase="pending", vms=vms)

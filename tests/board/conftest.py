@@ -65,9 +65,41 @@ class Api:
                              headers=self.headers, timeout=30)
 
     def cancel_all(self) -> None:
+        for plan_id in self.running_plans():
+            requests.post(f"{self.devhost.url}/api/plans/{plan_id}/cancel", headers=self.headers, timeout=60)
+        wait_until(self.running_plans, lambda left: not left, timeout=120, what="every plan to end")
         for restore_id in self.running():
             self.cancel(restore_id)
         wait_until(self.running, lambda left: not left, timeout=90, what="every restore to end")
+
+    def seed_vms(self, names: list[str]) -> list[str]:
+        """Protected VMs of rg-app (westeurope, vault-weu) by name; their IDs in the same order."""
+        seed = {"subscriptions": [{"id": self.ids["SUBSCRIPTION"], "virtualMachines": [
+            {"resourceGroup": "rg-app", "name": name, "region": "westeurope", "dataDiskCount": 1,
+             "backup": {"vault": "vault-weu", "policy": "DailyPolicy",
+                        "recoveryPoints": [{"ageHours": 30, "type": "AppConsistent"}, {"ageHours": 6}]}}
+            for name in names]}]}
+        response = requests.post(f"{self.emulator.url}/_emulator/seed", json=seed, timeout=30)
+        assert response.status_code == 201, response.text[:500]
+        vms = {vm["name"]: vm["id"] for vm in response.json()["vms"]}
+        return [vms[name] for name in names]
+
+    def start_plan(self, body: dict[str, Any]) -> str:
+        response = requests.post(f"{self.devhost.url}/api/plans", json=body, headers=self.headers, timeout=30)
+        assert response.status_code == 202, response.text
+        return str(response.json()["id"])
+
+    def plan(self, plan_id: str) -> requests.Response:
+        return requests.get(f"{self.devhost.url}/api/plans/{plan_id}", headers=self.headers, timeout=30)
+
+    def wait_plan(self, plan_id: str, done: Any, what: str, timeout: float = 120.0) -> dict[str, Any]:
+        return wait_until(lambda: self.plan(plan_id).json(), done, timeout=timeout, interval=0.3, what=what)
+
+    def running_plans(self) -> list[str]:
+        response = requests.get(f"{self.devhost.url}/api/plans", params={"status": "running"}, headers=self.headers,
+                                timeout=30)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
 
     def azure_requests(self) -> list[dict[str, Any]]:
         return list(requests.get(f"{self.emulator.url}/_emulator/requests", timeout=10).json()["requests"])
@@ -92,8 +124,14 @@ class Board:
     def card(self, restore_id: str) -> Any:
         return self.page.locator(f'li.card[data-id="{restore_id}"]')
 
+    def plan(self, plan_id: str) -> Any:
+        return self.page.locator(f'li.plan[data-id="{plan_id}"]')
+
+    def approval(self, restore_id: str) -> Any:
+        return self.page.locator(f'li.approval[data-id="{restore_id}"]')
+
     def api_requests(self) -> list[Request]:
-        return [r for r in self.sent if re.search(r"/api/restores", r.url)]
+        return [r for r in self.sent if re.search(r"/api/(restores|plans)", r.url)]
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,8 @@ def test_the_page_inlines_its_style_and_script_and_names_nothing_external() -> N
     response = _get()
     assert response.status_code == 200 and response.mimetype == "text/html"
     page = response.get_body().decode()
-    assert (STATIC / "board.js").read_text() in page and (STATIC / "board.css").read_text() in page
+    assert (STATIC / "board.css").read_text() in page and board.script() in page
+    assert all((STATIC / name).read_text() in page for name in board.SCRIPTS)
     assert "/*SCRIPT*/" not in page and "/*STYLE*/" not in page
     assert not re.search(r"""(src|href)\s*=|@import|url\(|https?://|//[a-z0-9.-]+\.[a-z]{2,}/""", page, re.I)
 
@@ -43,7 +44,7 @@ def _hash(text: str) -> str:
 def test_the_csp_allows_only_the_inlined_blocks_and_this_origin() -> None:
     csp = dict(part.strip().split(" ", 1) for part in _get().headers["Content-Security-Policy"].split(";"))
     assert csp["default-src"] == "'none'" and csp["connect-src"] == "'self'"
-    assert csp["script-src"] == _hash((STATIC / "board.js").read_text())
+    assert csp["script-src"] == _hash(board.script())
     assert csp["style-src"] == _hash((STATIC / "board.css").read_text())
     assert csp["frame-ancestors"] == "'none'"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
@@ -18,7 +19,8 @@ def _progress(board: Board, restore_id: str) -> float:
     return float(value)
 
 
-# First in the file: its screenshot (.artifacts/board/board-overview.png, docs/board.png) shows only its restores.
+# First in the file: its screenshot (.artifacts/board/board-overview.png, docs/board.png) shows only its restores and
+# its plan.
 def test_the_board_shows_every_outcome_and_filters_by_status_and_source(board: Board, api: Api) -> None:
     api.scenario(validationErrors=[{"code": "UserErrorTargetQuotaExceeded", "message": "vCPU quota exceeded",
                                     "recommendations": ["Request more vCPU quota in the target region"]}])
@@ -41,12 +43,17 @@ def test_the_board_shows_every_outcome_and_filters_by_status_and_source(board: B
         api.wait(restore_id, lambda b: b.get("phase") == "waitingForJob" and b.get("progress") is not None, "the job")
     assert api.cancel(cancelled).status_code == 202
     api.wait(cancelled, lambda b: b.get("status") == "cancelled", "the restore to be cancelled")
+    shop = api.seed_vms(["vm-shop-db", "vm-shop-app-1", "vm-shop-app-2"])
+    groups = [{"name": "database", "vms": shop[:1]}, {"name": "application", "vms": shop[1:]}]
+    plan_id = api.start_plan({"groups": groups, "storageAccountId": api.ids["STORAGE_ACCOUNT_ID"]})
+    api.wait_plan(plan_id, lambda b: any(v.get("progress") is not None for v in b.get("vms", [])), "the plan's job")
     board.open()
     expected = {failed: "failed", succeeded: "succeeded", cancelled: "cancelled", running: "running"}
     for restore_id, status in expected.items():
         expect(board.card(restore_id)).to_have_attribute("data-status", status)
     expect(board.card(succeeded).locator(".pct")).to_have_text("100.0%")
     expect(board.card(running).locator(".eta")).to_contain_text("ETA about", timeout=30_000)
+    expect(board.plan(plan_id).locator('li.tile[data-state="running"] .eta')).to_contain_text("ETA about")
     board.page.screenshot(path=str(ARTIFACTS / "board-overview.png"), full_page=True)
     cards = board.page.locator("li.card")
     everything = cards.count()  # earlier tests' restores are on the same host
@@ -180,17 +187,28 @@ def test_polling_waits_for_retry_after_and_stops_while_the_tab_is_hidden(board: 
 
 
 def test_at_200_percent_zoom_the_board_reflows_and_status_is_told_in_words(zoomed_board: Board, api: Api) -> None:
+    plan_id = api.start_plan({"vmIds": api.seed_vms(["vm-zoom-01", "vm-zoom-02"]), "dryRun": True,
+                              "storageAccountId": api.ids["STORAGE_ACCOUNT_ID"]})
+    api.wait_plan(plan_id, lambda b: b.get("status") == "succeeded", "the dry run to end")
+    awaiting = api.start({**example("restore-disks.json", api.ids), "approval": {"required": True, "timeout": "P1D"}})
+    api.wait(awaiting, lambda b: b.get("phase") == "awaitingApproval", "the restore to wait for approval")
     api.scenario(validationErrors=[{"code": "UserErrorTargetQuotaExceeded", "message": "vCPU quota exceeded",
                                     "recommendations": ["Request more quota"]}])
-    failed = api.start(example("restore-disks.json", api.ids))
+    failed = api.start({**example("restore-disks.json", api.ids),
+                        "vmId": api.ids["VM_ID"].replace("vm-web-01", "vm-sql-01")})
     api.wait(failed, lambda b: b.get("status") == "failed", "the restore to fail")
     zoomed_board.open()
     page = zoomed_board.page
     expect(zoomed_board.card(failed)).to_be_visible()
+    expect(zoomed_board.plan(plan_id).locator("li.tile")).to_have_count(2)
+    expect(zoomed_board.approval(awaiting).locator("button.approve")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     assert page.evaluate("window.devicePixelRatio") == 2
-    for badge in page.locator(".badge").all():
-        status = badge.get_attribute("data-status")
-        assert status and status in (badge.text_content() or "")
+    badges = page.locator(".badge").all()
+    assert {b.get_attribute("data-status") for b in badges} >= {"failed", "running", "validated", "awaitingApproval"}
+    for badge in badges:  # the status in words ("awaitingApproval": "awaiting approval") after its own symbol
+        status = badge.get_attribute("data-status") or ""
+        text = badge.text_content() or ""
+        assert re.sub(r"([A-Z])", lambda m: " " + m.group(1).lower(), status) in text and not text.startswith("?")
     font = page.locator(".card .message").first.evaluate("m => parseFloat(getComputedStyle(m).fontSize)")
     assert font >= 14

@@ -88,20 +88,24 @@ $("decide-yes").addEventListener("click", async () => {
     $("decide-by").focus();
     return;
   }
-  sessionStorage.setItem(BY_STORE, by);
   const answer = await api(`restores/${encodeURIComponent(id)}/${verb}`, {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify(reason ? { by, reason } : { by }),
   });
   if (answer.status === 400 || answer.status === 403) {  // a wrong name or reason: say why, let it be fixed
     const fields = ((answer.body && answer.body.errors) || []).map((e) => `${e.field}: ${e.reason}`).join("; ");
-    $("decide-error").textContent = `The API refused it (${answer.status}): ${detailOf(answer)}${fields ? ` (${fields})` : ""}.`;
+    const why = `${detailOf(answer)}${fields ? ` (${fields})` : ""}`;
+    $("decide-error").textContent = `The API refused it (${answer.status}): ${why}.`;
     return;
   }
   $("decide").close();
   if (answer.status === 401) return askForKey();
-  if (answer.status === 202) say(`Restore ${id} ${DECISION[verb].done} by ${by}.`);
-  else say(`The ${verb} of ${id} answered ${answer.status}: ${detailOf(answer)}.`);
+  if (answer.status === 202) {
+    sessionStorage.setItem(BY_STORE, by);
+    say(`Restore ${id} ${DECISION[verb].done} by ${by}.`);
+  } else {
+    say(`The ${verb} of ${id} answered ${answer.status}: ${detailOf(answer)}.`);
+  }
   if (answer.body && answer.body.id) remember(answer.body);
   render();
   schedule(answer.retryAfter === null ? DEFAULT_WAIT_S : answer.retryAfter);

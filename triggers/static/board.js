@@ -103,16 +103,22 @@ async function refresh() {
 
 function remember(restore) {
   state.details.set(restore.id, restore);
-  if (restore.status !== "running" || typeof restore.progress !== "number") return;
-  const samples = state.samples.get(restore.id) || [];
-  const last = samples[samples.length - 1];
-  if (!last || last.progress !== restore.progress) samples.push({ at: Date.now(), progress: restore.progress });
-  state.samples.set(restore.id, samples.slice(-20));
+  if (restore.status === "running") sample(restore.id, restore.progress);
 }
 
-// ETA from the progress seen so far: the rate between the first and the last sample, applied to what is left.
-function eta(restore) {
-  const samples = state.samples.get(restore.id) || [];
+// The progress of a running restore (a plan's too, by its restore ID) each time it changed, with when it was seen.
+function sample(id, progress) {
+  if (typeof progress !== "number") return;
+  const samples = state.samples.get(id) || [];
+  const last = samples[samples.length - 1];
+  if (!last || last.progress !== progress) samples.push({ at: Date.now(), progress });
+  state.samples.set(id, samples.slice(-20));
+}
+
+// ETA from the progress seen so far: the rate between the first and the last sample, applied to what is left. The
+// board's own clock and samples, so it holds whatever the server's clock says.
+function eta(id) {
+  const samples = state.samples.get(id) || [];
   if (samples.length < 2) return null;
   const first = samples[0], last = samples[samples.length - 1];
   const rate = (last.progress - first.progress) / (last.at - first.at);
@@ -130,7 +136,8 @@ function vmOf(restore) {
 function progressPart(restore, vm) {
   const value = typeof restore.progress === "number" ? restore.progress : null;
   if (restore.status !== "running" && value === null) return null;  // ended before its job reported progress
-  const when = restore.status === "running" ? eta(restore) : null;
+  if (awaiting(restore)) return null;  // nothing started yet: the approval card says what will be
+  const when = restore.status === "running" ? eta(restore.id) : null;
   const etaText = restore.status !== "running" ? null
     : when ? `ETA ${relative(when)}` : value === null ? "ETA: waiting for the job" : "ETA: estimating\u2026";
   return el("div", { class: "progress" }, progressBar(value, `Progress of the restore of ${vm.name}`),

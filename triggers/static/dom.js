@@ -3,7 +3,7 @@
 const $ = (id) => document.getElementById(id);
 // Every status is written out and carries a symbol of its own; colour only repeats it (docs/board.md).
 const SYMBOL = { running: "\u25B6", succeeded: "\u2714", failed: "\u2716", cancelled: "\u25A0", pending: "\u25CB",
-                 skipped: "\u21B7", validated: "\u2611", awaitingApproval: "\u23F8" };
+                 skipped: "\u21B7", validated: "\u2611", awaitingApproval: "\u2016" };
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -39,6 +39,10 @@ function rememberPlan(plan) {
   for (const vm of kept.vms || []) {
     if (vm.vmId) plans.vmIds.set(`${plan.id}:${vm.index}`, vm.vmId);
   }
+  if (kept !== plan) return;  // nothing new was seen of its VMs
+  for (const vm of plan.vms || []) {
+    if (vm.state === "running" && vm.restoreId) sample(vm.restoreId, vm.progress);
+  }
 }
 
 // The plan numbers its VMs group after group, so group g holds the next `total` numbers; a VM not started yet has
@@ -64,11 +68,26 @@ function tile(plan, vm) {
             running && vm.phase ? el("p", { class: "phase" }, `Phase: ${vm.phase}`) : null,
             running ? el("div", { class: "progress" }, progressBar(vm.progress, `Progress of the restore of ${name}`),
                          el("span", { class: "pct" }, pct)) : null,
-            running && vm.eta ? el("p", { class: "eta" }, `ETA ${relative(new Date(vm.eta))}`) : null,
+            running ? el("p", { class: "eta" }, etaText(vm)) : null,
             vm.error ? el("p", { class: "error" }, el("strong", { class: "code" }, vm.error.code), ": ",
                           el("span", { class: "message" }, vm.error.message)) : null,
             typeof vm.durationSeconds === "number" ? el("p", { class: "took" },
                                                         `took ${minutesText(vm.durationSeconds)}`) : null);
+}
+
+// As for a restore: the board's own estimate from the progress it saw (board.js, eta).
+function etaText(vm) {
+  const when = vm.restoreId ? eta(vm.restoreId) : null;
+  if (when) return `ETA ${relative(when)}`;
+  return typeof vm.progress === "number" ? "ETA: estimating\u2026" : "ETA: waiting for the job";
+}
+
+// The plan's: the latest of its running VMs' estimates, once every one of them has one.
+function planEta(plan) {
+  const running = (plan.vms || []).filter((vm) => vm.state === "running");
+  const whens = running.map((vm) => (vm.restoreId ? eta(vm.restoreId) : null));
+  if (!running.length || whens.some((w) => !w)) return null;
+  return new Date(Math.max(...whens.map((w) => w.getTime())));
 }
 
 function lane(plan, { group, number, tiles }) {
@@ -92,7 +111,7 @@ function planCard(plan) {
   const counts = countsText(plan.counts);
   const info = rows([["Phase", plan.phase], ["VMs", `${plan.total}${counts ? ` (${counts})` : ""}`],
                      ["Source", planSource(plan)], ["Started", timeText(plan.createdAt)],
-                     ["ETA", running && plan.eta ? relative(new Date(plan.eta)) : null],
+                     ["ETA", running && planEta(plan) ? relative(planEta(plan)) : null],
                      ["Total recovery time", plan.summary ? minutesText(plan.summary.totalSeconds) : null]]);
   const laneList = lanes(plan);
   const cancel = running && !plan.cancelRequested

@@ -130,6 +130,14 @@ class Board:
     def approval(self, restore_id: str) -> Any:
         return self.page.locator(f'li.approval[data-id="{restore_id}"]')
 
+    def tab_to(self, target: Any) -> None:
+        """Keyboard only: Tab until `target` has the focus."""
+        for _ in range(80):
+            if target.evaluate("t => t === document.activeElement"):
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"{target} is not reachable by Tab")
+
     def api_requests(self) -> list[Request]:
         return [r for r in self.sent if re.search(r"/api/(restores|plans)", r.url)]
 

@@ -50,7 +50,7 @@ def test_an_approval_card_shows_what_the_restore_will_do_and_approve_resumes_it(
     board.page.screenshot(path=str(ARTIFACTS / "board-approval.png"), full_page=True)
     assert _restore_posts(api) == []
     page = board.page
-    card.locator("button.approve").focus()
+    board.tab_to(card.locator("button.approve"))  # keyboard only
     page.keyboard.press("Enter")
     dialog = page.locator("#decide")
     expect(dialog).to_be_visible()
@@ -84,7 +84,7 @@ def test_reject_asks_first_then_ends_the_restore_cancelled_with_nothing_started_
     card = board.approval(restore_id)
     page = board.page
     button = card.locator("button.reject")
-    button.focus()
+    board.tab_to(button)
     page.keyboard.press("Enter")
     dialog = page.locator("#decide")
     expect(dialog).to_be_visible()
@@ -94,9 +94,11 @@ def test_reject_asks_first_then_ends_the_restore_cancelled_with_nothing_started_
     expect(button).to_be_focused()
     assert _decisions(board, restore_id) == []
     page.keyboard.press("Enter")
+    expect(page.locator("#decide-back")).to_be_focused()  # the safe answer comes first
     page.fill("#decide-by", "alice")
     page.fill("#decide-reason", "wrong VM")
-    page.click("#decide-yes")
+    page.focus("#decide-yes")
+    page.keyboard.press("Enter")
     expect(board.card(restore_id)).to_have_attribute("data-status", "cancelled", timeout=60_000)
     expect(board.card(restore_id).locator(".badge")).to_contain_text("cancelled")
     expect(board.card(restore_id).locator(".error .code")).to_have_text("RestoreRejected")

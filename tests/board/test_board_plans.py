@@ -21,15 +21,6 @@ def _tile_progress(tile: Any) -> float:
     return float(bar.evaluate("p => p.hasAttribute('value') ? p.value : -1"))
 
 
-def _tab_to(board: Board, button: Any) -> None:
-    """Keyboard only: Tab until `button` has the focus."""
-    for _ in range(80):
-        if button.evaluate("b => b === document.activeElement"):
-            return
-        board.page.keyboard.press("Tab")
-    raise AssertionError("the button is not reachable by Tab")
-
-
 def test_a_plan_shows_its_groups_as_lanes_of_vm_tiles_and_the_tiles_move(board: Board, api: Api) -> None:
     vms = api.seed_vms(["vm-db-01", "vm-app-01", "vm-app-02"])
     api.scenario(jobSeconds=GROUP_JOB)
@@ -103,7 +94,7 @@ def test_plan_cancel_asks_first_by_keyboard_then_cancels_every_running_azure_job
     expect(plan.locator('li.tile[data-state="running"]')).to_have_count(3)
     button = plan.locator("button.cancel-plan")
     page = board.page
-    _tab_to(board, button)
+    board.tab_to(button)
     page.keyboard.press("Enter")
     dialog = page.locator("#confirm")
     expect(dialog).to_be_visible()

@@ -82,10 +82,8 @@ def _child_views(children: list[Any], now: datetime) -> dict[int, PlanVmView]:
         if parsed is None:
             continue
         view = restore_view(child, jobs.get(str(child.instance_id)) if _runtime(child) in RUNNING_RUNTIME else None)
-        request = view.request or {}
         views[parsed[1]] = PlanVmView(
-            index=parsed[1], vm_id=request.get("vmId") or request.get("protectedItemId"), restore_id=view.id,
-            state=view.status.value, phase=view.phase, progress=view.progress,
+            index=parsed[1], restore_id=view.id, state=view.status.value, phase=view.phase, progress=view.progress,
             eta=_eta(view, view.created_at, now), job_id=view.job_id, recovery_point=view.recovery_point,
             error=view.error.dump() if view.error else None)
     return views
@@ -100,8 +98,10 @@ def _running_view(instance_id: str, custom: PlanCustomStatus | None, children: l
                   now: datetime) -> PlanView:
     live = _child_views(children, now)
     names = _group_of(custom.groups) if custom is not None else []
-    vms = [v.model_copy(update={"group": names[v.index]}) if v.index < len(names) else v
-           for v in sorted(live.values(), key=lambda v: v.index)]
+    # The children are listed without their input (cheap at 1,000 VMs); the plan names the VMs it runs now.
+    running = {r.index: r.vm_id for r in custom.running} if custom is not None else {}
+    vms = [v.model_copy(update={"group": names[v.index] if v.index < len(names) else None,
+                                "vm_id": running.get(v.index)}) for v in sorted(live.values(), key=lambda v: v.index)]
     etas = [v.eta for v in vms if v.eta is not None]
     if custom is None:
         return PlanView(id=instance_id, status="running", phase="pending", vms=vms)

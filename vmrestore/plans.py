@@ -71,12 +71,13 @@ def _get(api: Api, plan_id: str) -> Any:
 def watch(api: Api, plan_id: str, out: TextIO, err: TextIO, interval: float | None) -> int:
     """Redraw the plan's table until it ends; the exit code says how it ended."""
     screen = render.Screen(out)
+    names: dict[int, str] = {}
     try:
         while True:
             response = _get(api, plan_id)
             if response.status_code not in (202, *_FINAL):
                 return refused(response, err)
-            body = response.json()
+            body = remember_names(response.json(), names)
             screen.show(render.plan_frame(body, datetime.now(UTC)))
             if response.status_code != 202:
                 screen.close()
@@ -84,6 +85,13 @@ def watch(api: Api, plan_id: str, out: TextIO, err: TextIO, interval: float | No
             time.sleep(poll_delay(response, interval))
     finally:
         screen.close()
+
+
+def remember_names(body: dict[str, Any], names: dict[int, str]) -> dict[str, Any]:
+    """The body with each VM's ID filled from earlier polls (a running plan names only the VMs running now)."""
+    vms = body.get("vms") or []
+    names.update({vm["index"]: vm["vmId"] for vm in vms if vm.get("vmId") and isinstance(vm.get("index"), int)})
+    return {**body, "vms": [{**vm, "vmId": vm.get("vmId") or names.get(vm.get("index", -1))} for vm in vms]}
 
 
 def wait_and_show(api: Api, plan_id: str, out: TextIO, err: TextIO, interval: float | None) -> int:

@@ -87,11 +87,15 @@ def vm_result(vm: dict[str, Any]) -> str:
 
 
 def _vm_rows(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every VM of the plan: those the API lists (started or ended), the others as pending."""
+    """Every VM of the plan: those the API lists (started or ended), the others as pending; each with its group
+    (a plan numbers its VMs group after group, `groups` gives how many each has)."""
     vms = {int(vm["index"]): vm for vm in body.get("vms") or [] if isinstance(vm.get("index"), int)}
     total = int(body.get("total") or 0)
-    return [vms.get(n, {"index": n, "state": "pending"}) for n in range(total)] + \
+    names = [str(g.get("name")) for g in body.get("groups") or [] for _ in range(int(g.get("total") or 0))]
+    rows = [vms.get(n, {"index": n, "state": "pending"}) for n in range(total)] + \
         [vms[n] for n in sorted(vms) if n >= total]
+    return [{**row, "group": row.get("group") or (names[row["index"]] if row["index"] < len(names) else None)}
+            for row in rows]
 
 
 def plan_table(body: dict[str, Any], now: datetime) -> Table:
@@ -103,7 +107,8 @@ def plan_table(body: dict[str, Any], now: datetime) -> Table:
         state = str(vm.get("state", "pending"))
         pct = _percent(vm.get("progress"))
         table.add_row(str(vm.get("index")), str(vm.get("group") or "-"), _vm_name(vm),
-                      str(vm.get("phase") or state), _bar(pct, state == "succeeded"), _pct_text(pct),
+                      str(vm.get("phase") or state) if state == "running" else state, _bar(pct, state == "succeeded"),
+                      _pct_text(pct),
                       eta_text(vm.get("eta"), now) if state == "running" else "-", vm_result(vm))
     return table
 

@@ -33,6 +33,7 @@ storageAccountIds:
 
 def _running_body() -> dict[str, Any]:
     return {"id": "pln-1", "status": "running", "phase": "running", "group": "db", "total": 3,
+            "groups": [{"name": "db", "total": 2}, {"name": "web", "total": 1}],
             "counts": {"succeeded": 1, "running": 1, "pending": 1}, "eta": (NOW + timedelta(seconds=200)).isoformat(),
             "vms": [{"index": 0, "group": "db", "vmId": VM.format("vm-db-1"), "state": "succeeded", "progress": 100},
                     {"index": 1, "group": "db", "vmId": VM.format("vm-db-2"), "state": "running",
@@ -76,7 +77,7 @@ def test_the_table_has_a_row_per_vm_with_group_phase_bar_eta_and_result() -> Non
     assert rows["0"].split()[1:4] == ["db", "vm-db-1", "succeeded"] and "100.0%" in rows["0"]
     assert rows["1"].split()[1:4] == ["db", "vm-db-2", "waitingForJob"] and "40.0%" in rows["1"]
     assert "in 1m 35s" in rows["1"]
-    assert rows["2"].split()[1:4] == ["-", "#2", "pending"]  # not started yet: the API lists it only by count
+    assert rows["2"].split()[1:4] == ["web", "#2", "pending"]  # not started: the API counts it in its group
 
 
 def test_the_result_column_shows_the_error_code_or_the_point_a_dry_run_chose() -> None:
@@ -84,6 +85,13 @@ def test_the_result_column_shows_the_error_code_or_the_point_a_dry_run_chose() -
     assert render.vm_result(failed) == "failed: UserErrorX"
     assert render.vm_result({"state": "validated", "recoveryPoint": {"name": "123"}}) == "validated (point 123)"
     assert render.vm_result({"state": "running"}) == ""
+
+
+def test_a_watch_keeps_the_vm_names_of_earlier_polls() -> None:
+    names: dict[int, str] = {}
+    plans.remember_names({"vms": [{"index": 1, "vmId": VM.format("vm-db-2"), "state": "running"}]}, names)
+    later = plans.remember_names({"vms": [{"index": 1, "state": "succeeded"}]}, names)
+    assert later["vms"] == [{"index": 1, "state": "succeeded", "vmId": VM.format("vm-db-2")}]
 
 
 def test_an_eta_reads_as_time_left() -> None:

@@ -154,7 +154,3 @@ class Screen:
         if self.live is not None:
             self.live.stop()
             self.live = None
-
-    def print(self, text: str) -> None:
-        self.console.file.write(text)
-        self.console.file.flush()

@@ -27,8 +27,8 @@ from restore.plan_status import PlanOrder
 from restore.settings import Settings
 from triggers import alerts, links, telemetry
 from triggers.intake import RejectedError
+from triggers.plan_admission import admit_plan
 from triggers.plan_views import read_plan_order
-from triggers.plans import admit_plan
 from triggers.problems import FieldProblem, problem_response
 from triggers.starter import IdempotencyConflictError, existing_instance
 

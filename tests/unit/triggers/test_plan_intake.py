@@ -96,3 +96,13 @@ def test_an_event_with_a_bad_plan_is_acknowledged_without_a_start() -> None:
     assert asyncio.run(handle_event(event(data={"plan": {"vaultId": "nope"}}), client)) is None
     assert asyncio.run(handle_event(event(data={"resourceGroupIds": [OUTSIDE]}, event_id="e2"), client)) is None
     assert client.started == []
+
+
+def test_the_openapi_document_describes_the_webhook_answer_for_a_plan() -> None:
+    from triggers import openapi
+
+    document = openapi.document("http://127.0.0.1:7071")
+    answer = document["paths"]["/api/webhooks/incident"]["post"]["responses"]["202"]
+    refs = [s["$ref"] for s in answer["content"]["application/json"]["schema"]["oneOf"]]
+    assert refs[-1].endswith("/IncidentPlanResponse") and "plan" in document["components"]["schemas"][
+        "IncidentPlanResponse"]["properties"]

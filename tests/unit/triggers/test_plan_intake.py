@@ -11,6 +11,7 @@ import pytest
 from restore.contract import plan_id_for
 from tests.unit.triggers.fakes import IDS, FakeClient, example
 from tests.unit.triggers.test_incident_eventgrid import app_settings, call, event  # noqa: F401  (fixture)
+from triggers import openapi
 from triggers.eventgrid import handle_event
 
 RG = f"/subscriptions/{IDS['SUBSCRIPTION']}/resourceGroups"
@@ -99,8 +100,6 @@ def test_an_event_with_a_bad_plan_is_acknowledged_without_a_start() -> None:
 
 
 def test_the_openapi_document_describes_the_webhook_answer_for_a_plan() -> None:
-    from triggers import openapi
-
     document = openapi.document("http://127.0.0.1:7071")
     answer = document["paths"]["/api/webhooks/incident"]["post"]["responses"]["202"]
     refs = [s["$ref"] for s in answer["content"]["application/json"]["schema"]["oneOf"]]

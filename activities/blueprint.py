@@ -126,4 +126,4 @@ def notify_callback(payload: dict[str, Any]) -> dict[str, Any]:
 
 @bp.activity_trigger(input_name="payload", activity=Activity.LIST_PLAN_VMS)
 def list_plan_vms(payload: dict[str, Any]) -> dict[str, Any]:
-    return run(Activity.LIST_PLAN_VMS, PlanVmsInput, payload, lambda i: plans.list_vault_vms(backup_client(), i))
+    return run(Activity.LIST_PLAN_VMS, PlanVmsInput, payload, lambda i: plans.list_plan_vms(backup_client(), i))

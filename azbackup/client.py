@@ -14,7 +14,7 @@ from azbackup import ids
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
 from azbackup.identity import record_answer
-from azbackup.models_common import TrackedResource, TrackedResourceList
+from azbackup.models_common import TaggedResource, TaggedResourceList, TrackedResource, TrackedResourceList
 from azbackup.models_crr import (
     AadProperties,
     BackupStatus,
@@ -57,7 +57,7 @@ VM_API_VERSION = "2024-07-01"
 VAULT_API_VERSION = "2024-04-01"
 # Microsoft.Resources `Resources_ListByResourceGroup` (specification/resources/.../stable/2021-04-01/resources.json).
 RESOURCES_API_VERSION = "2021-04-01"
-_PAGE_MODELS = RecoveryPointList | JobList | ProtectedItemList | TrackedResourceList
+_PAGE_MODELS = RecoveryPointList | JobList | ProtectedItemList | TrackedResourceList | TaggedResourceList
 
 
 def _default_credential(config: ClientConfig) -> TokenCredential:
@@ -170,6 +170,18 @@ class BackupClient:
             if (resource.id or "").lower() == parsed.id.lower():
                 return str(resource.location).lower().replace(" ", "")
         return None
+
+    def list_vms(self, resource_group_id: str) -> list[TaggedResource]:
+        """The VMs of a resource group with their tags (`VirtualMachines_List`, every `nextLink`: azure-rest-api-specs
+        `specification/compute/resource-manager/Microsoft.Compute/ComputeRP/stable/2024-07-01/virtualMachine.json`).
+
+        Raises:
+            InvalidResourceIdError: the ID is not a resource group.
+        """
+        sub, group = ids.parse_resource_group_id(resource_group_id)
+        path = f"{ids.resource_group_id(sub, group)}/providers/Microsoft.Compute/virtualMachines"
+        url = f"{self._base}{quote(path, safe=_PATH_SAFE)}?api-version={VM_API_VERSION}"
+        return list(self._paged(TaggedResourceList, "GET", url, None))
 
     def list_vaults(self, subscription_id: str) -> list[TrackedResource]:
         """The Recovery Services vaults of a subscription (`Vaults_ListBySubscriptionId`, every `nextLink`)."""

@@ -45,6 +45,19 @@ class TrackedResource(ArmResource):
     location: str
 
 
+class TaggedResource(TrackedResource):
+    """A tracked resource with its tags (a VM of `VirtualMachines_List`)."""
+
+    tags: dict[str, str] | None = None
+
+
+class TaggedResourceList(ArmModel):
+    """One page of `VirtualMachines_List` (`VirtualMachineListResult`: value, nextLink)."""
+
+    value: list[TaggedResource] = Field(default_factory=list)
+    next_link: str | None = None
+
+
 class TrackedResourceList(ArmModel):
     """One page of an ARM list of tracked resources: `Resources_ListByResourceGroup` (`GenericResourceExpanded`: id,
     name, type, location) or `Vaults_ListBySubscriptionId`."""

@@ -51,6 +51,7 @@ class VirtualMachine:
     os_disk: Disk | None = None
     data_disks: list[Disk] = field(default_factory=list)
     created_by_job: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
 
     def disks(self) -> list[Disk]:
         return ([self.os_disk] if self.os_disk else []) + self.data_disks

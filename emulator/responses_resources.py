@@ -1,4 +1,5 @@
-"""GET of the VMs and vaults the emulator knows (`VirtualMachines_Get`, `Vaults_Get`, `Vaults_ListBySubscriptionId`):
+"""GET of the VMs and vaults the emulator knows (`VirtualMachines_Get`, `VirtualMachines_List`, `Vaults_Get`,
+`Vaults_ListBySubscriptionId`):
 enough for region lookups and for finding the vaults of a subscription; and ARM's own list of a resource group's
 resources (`Resources_ListByResourceGroup`), which ARM serves from its replicated metadata, so it keeps answering
 while a region is down (see `outage.py`)."""
@@ -26,6 +27,36 @@ _FILTER = re.compile(r"^\s*(location|resourceType|name|resourceGroup)\s+eq\s+'([
 async def get_vm(ctx: Ctx) -> Response:
     p = ctx.params
     return json_response(serialize.virtual_machine(ctx.backend.lookups.vm(p["sub"], p["rg"], p["vm"])))
+
+
+# VirtualMachines_List (azure-rest-api-specs specification/compute/resource-manager/Microsoft.Compute/ComputeRP/
+# stable/2024-07-01/virtualMachine.json): "$filter ... Allowed value is 'virtualMachineScaleSet/id' eq
+# /subscriptions/{subId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachineScaleSets/
+# {vmssName}'", and "$expand ... 'instanceView' ... can only be specified if a valid $filter option is specified".
+_VMSS_FILTER = re.compile(r"^\s*'?virtualMachineScaleSet/id'?\s+eq\s+'?/subscriptions/[^/]+/resourceGroups/[^/]+/"
+                          r"providers/Microsoft\.Compute/virtualMachineScaleSets/[^/']+'?\s*$", re.IGNORECASE)
+
+
+async def list_vms(ctx: Ctx) -> Response:
+    """VirtualMachines_List: the group's VMs (`VirtualMachineListResult`: value, nextLink; x-ms-pageable), tags
+    included as VirtualMachines_Get has them (example VirtualMachine_List_MaximumSet_Gen.json)."""
+    p = ctx.params
+    world = ctx.backend.lookups.world()
+    group_key = ids.key(f"/subscriptions/{p['sub']}/resourceGroups/{p['rg']}")
+    in_group = [vm for key, vm in world.vms.items() if key.startswith(group_key + "/")]
+    if group_key not in world.resource_groups and not in_group:
+        # A VM cannot exist outside its group, so a group holding VMs exists even if the seed did not declare it.
+        raise NotFound("ResourceGroupNotFound", f"Resource group '{p['rg']}' could not be found.")
+    text = ctx.query("$filter")
+    if text is not None and not _VMSS_FILTER.match(text):
+        # The error code is the emulator's: no public source shows Compute's for an unsupported $filter.
+        raise BadRequest("InvalidParameter", f"The $filter '{text}' is not supported: the only allowed value is "
+                                             "'virtualMachineScaleSet/id' eq '{scale set ID}'.")
+    if ctx.query("$expand") is not None and text is None:
+        raise BadRequest("InvalidParameter", "$expand can only be specified with a valid $filter option.")
+    # The emulator has no scale sets: a scale set filter matches no VM.
+    found = [] if text is not None else sorted(in_group, key=lambda vm: vm.id.lower())
+    return json_response(page(ctx, [serialize.virtual_machine(vm) for vm in found], ctx.backend.scenario.page_size))
 
 
 async def get_vault(ctx: Ctx) -> Response:

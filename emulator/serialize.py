@@ -169,6 +169,8 @@ def virtual_machine(vm: VirtualMachine) -> dict[str, Any]:
     }
     if vm.zone:
         body["zones"] = [vm.zone]
+    if vm.tags:
+        body["tags"] = dict(vm.tags)
     return body
 
 

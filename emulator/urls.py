@@ -34,7 +34,8 @@ ITEM = VAULT + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<cont
                 r"/protectedItems/(?P<item>[^/]+)")
 RP = ITEM + r"/recoveryPoints/(?P<rp>[^/]+)"
 RG_RESOURCES = SUB + r"/resourceGroups/(?P<rg>[^/]+)/resources"
-VM = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Compute/virtualMachines/(?P<vm>[^/]+)"
+VMS = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Compute/virtualMachines"
+VM = VMS + r"/(?P<vm>[^/]+)"
 
 Handler = Callable[[Ctx], Awaitable[Response]]
 
@@ -48,14 +49,16 @@ class Route:
     served_by: str  # the region that serves it (outage.py): vm | vault | location | global
 
 
-def _r(method: str, path: str, handler: Handler, family: str = "primary") -> Route:
-    served_by = "vm" if family == "compute" else "global" if family == "resources" else \
-        "location" if path.startswith(LOC) else "vault" if path.startswith(VAULT) else "global"
+def _r(method: str, path: str, handler: Handler, family: str = "primary", served_by: str | None = None) -> Route:
+    served_by = served_by or ("vm" if family == "compute" else "global" if family == "resources" else
+                              "location" if path.startswith(LOC) else "vault" if path.startswith(VAULT) else "global")
     return Route(method, re.compile(path + "/?", re.IGNORECASE), handler, family, served_by)
 
 
 ROUTES: list[Route] = [
     _r("GET", VM, r.get_vm, "compute"),
+    # A group's VMs may live in several regions: no one region serves the list (ARM fans it out).
+    _r("GET", VMS, r.list_vms, "compute", served_by="global"),
     _r("GET", RG_RESOURCES, r.list_group_resources, "resources"),
     _r("GET", VAULT, r.get_vault),
     _r("GET", SUB + r"/providers/Microsoft\.RecoveryServices/vaults", r.list_vaults),

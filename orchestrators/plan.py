@@ -20,6 +20,7 @@ from orchestrators.plan_run import PlanRun
 from orchestrators.waits import Stop
 from restore import events
 from restore.contract import Activity, Orchestrator, RestoreOrder, Source
+from restore.errors import NotProtectedError
 from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
 from restore.plan import MAX_PLAN_VMS, OnFailure, PlanEntry, explicit_entries, merged_request, vm_request
 from restore.plan_status import PlanOrder, PlanPhase, PlanProblem, PlanStatus, VmState
@@ -31,6 +32,7 @@ RESOLVE_BATCH = 50  # VMs resolved at once (activities in flight) before anythin
 # 4 events per restore plus the episodes) however many VMs it has.
 RESTORES_PER_EXECUTION = 100
 CONTINUED = object()
+SELECTED_FROM_GROUPS = "resourceGroupIds"  # the field a VM found by a resource group selector is reported under
 
 
 def run_plan(ctx: df.DurableOrchestrationContext) -> waits.Steps:
@@ -138,12 +140,16 @@ def _expand(run: PlanRun) -> waits.Steps:
         if group.selector is None:
             found = [e for e in named if e.group == g]
         else:
-            payload = PlanVmsInput(vault_id=group.selector.vault_id, cross_region=_cross_region(run, g))
+            selector = group.selector
+            payload = PlanVmsInput(vault_id=selector.vault_id, resource_group_ids=selector.resource_group_ids or [],
+                                   tags=selector.tags, cross_region=_cross_region(run, g))
             listed = PlanVmsValue.model_validate((yield from _call(run, Activity.LIST_PLAN_VMS, payload.dump())))
-            loc = (*run.plan.group_loc(g), "selector", "vaultId")
+            field = "vaultId" if selector.vault_id else SELECTED_FROM_GROUPS
+            loc = (*run.plan.group_loc(g), "selector", field) if run.plan.groups else (field,)
             run.problems += [PlanProblem(field=_path(loc), reason=f"{rid} is outside RESTORE_ALLOWED_SCOPES")
                              for rid in listed.outside_scopes]
-            found = [PlanEntry(index=0, group=g, source_id=vm.protected_item_id, loc=loc) for vm in listed.vms]
+            found = [PlanEntry(index=0, group=g, source_id=vm.protected_item_id or vm.vm_id or "", loc=loc)
+                     for vm in listed.vms]
         for entry in found:
             key = entry.source_id.lower()
             if key in seen:
@@ -176,7 +182,11 @@ def _resolve(run: PlanRun) -> waits.Steps:
             if result.error is not None and result.error.transient:  # retried on durable timers, one by one
                 result = yield from waits.call(run.ctx, Activity.RESOLVE_BACKUP_ITEM, payload, run.settings,
                                                run.cancel)
-            if result.error is not None:
+            if result.error is not None and _is_unprotected_pick(entry, result.error):
+                # A resource group selector picks the protected VMs: the others are shown, never restored (a dry
+                # run reports them as failing).
+                run.mark(entry, VmState.FAILED if run.plan.dry_run else VmState.SKIPPED, error=result.error)
+            elif result.error is not None:
                 run.problems.append(PlanProblem(field=_path(entry.loc),
                                                 reason=f"{result.error.code}: {result.error.message}"))
             else:
@@ -185,6 +195,10 @@ def _resolve(run: PlanRun) -> waits.Steps:
     if run.problems:
         raise _invalid(run)
     return items
+
+
+def _is_unprotected_pick(entry: PlanEntry, error: ErrorInfo) -> bool:
+    return entry.loc[-1:] == (SELECTED_FROM_GROUPS,) and error.code == NotProtectedError.default_code
 
 
 def _resolve_input(run: PlanRun, entry: PlanEntry) -> dict[str, Any]:
@@ -199,7 +213,9 @@ def _regions(run: PlanRun, items: dict[int, BackupItem]) -> dict[int, str]:
     """The restore region of every VM: the vault's, or its paired region for a cross-region restore."""
     regions: dict[int, str] = {}
     for entry in run.entries:
-        item = items[entry.index]
+        item = items.get(entry.index)
+        if item is None:  # not restored (an unprotected VM a selector found)
+            continue
         body, _ = merged_request(run.plan, entry, None)
         regions[entry.index] = (item.secondary_region if body.get("crossRegion")
                                 else (item.vault_region or item.vm_region)) or ""
@@ -209,6 +225,8 @@ def _regions(run: PlanRun, items: dict[int, BackupItem]) -> dict[int, str]:
 def _build_requests(run: PlanRun) -> None:
     """Each VM's restore request, with the staging account of its restore region; any problem stops the plan."""
     for entry in run.entries:
+        if run.vms[entry.index].state.is_terminal:  # settled before any restore (an unprotected VM a selector found)
+            continue
         request, problems = vm_request(run.plan, entry, run.regions.get(entry.index, ""))
         run.problems += [PlanProblem(field=_path(loc), reason=reason) for loc, reason in problems]
         if request is not None:

@@ -203,19 +203,24 @@ class WaitJobResult(Wire):
 
 
 class PlanVmsInput(Wire):
-    """`list_plan_vms`: every protected VM of a vault (the secondary region's list with `crossRegion`)."""
+    """`list_plan_vms`: every protected VM of a vault (the secondary region's list with `crossRegion`), or every VM
+    of some resource groups carrying every tag of `tags`."""
 
-    vault_id: str
+    vault_id: str | None = None
+    resource_group_ids: list[str] = Field(default_factory=list)
+    tags: dict[str, str] | None = None
     cross_region: bool = False
 
 
 class VaultVm(Wire):
+    """A VM a selector found: its protected item (vault selector) or only its VM ID (resource group selector)."""
+
     vm_id: str | None = None
-    protected_item_id: str
+    protected_item_id: str | None = None
 
 
 class PlanVmsValue(Wire):
-    """The vault's VM items in ID order, and those whose VM or item is outside RESTORE_ALLOWED_SCOPES."""
+    """The VMs a selector found, in ID order, and those whose VM or item is outside RESTORE_ALLOWED_SCOPES."""
 
     vms: list[VaultVm] = Field(default_factory=list)
     outside_scopes: list[str] = Field(default_factory=list)

@@ -18,7 +18,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from azbackup.ids import parse_item_name, parse_protected_item_id, parse_vm_id
-from restore.fields import VM_NAME, ProtectedItemId, StorageAccountId, VaultId, VmId
+from restore.fields import VM_NAME, ProtectedItemId, ResourceGroupId, StorageAccountId, VaultId, VmId
+from restore.plan_selector import MAX_SELECTOR_GROUPS, PlanSelector, Tags, selector_ids
 from restore.request import RestoreRequest
 
 MAX_PLAN_VMS = 1000
@@ -61,14 +62,6 @@ class PlanVm(_DEFAULTS_OF_VM):
     """One VM of a group with its own overrides (`vmId` or `protectedItemId`, plus any restore field)."""
 
 
-class PlanSelector(BaseModel):
-    """VMs chosen at run time: every protected VM of a vault (the CRR list when `crossRegion`)."""
-
-    model_config = _CONFIG
-
-    vault_id: VaultId = Field(description="every protected VM of this vault")
-
-
 class PlanGroup(RestoreDefaults):
     """VMs restored together (in parallel), after every earlier group has ended."""
 
@@ -94,6 +87,10 @@ class PlanRequest(RestoreDefaults):
     vm_ids: list[VmId] | None = Field(default=None, min_length=1, max_length=MAX_PLAN_VMS)
     protected_item_ids: list[ProtectedItemId] | None = Field(default=None, min_length=1, max_length=MAX_PLAN_VMS)
     vault_id: VaultId | None = Field(default=None, description="every protected VM of this vault")
+    resource_group_ids: list[ResourceGroupId] | None = Field(
+        default=None, min_length=1, max_length=MAX_SELECTOR_GROUPS, description="every VM of these resource groups")
+    tags: Tags | None = Field(default=None, min_length=1, max_length=50,
+                              description="with resourceGroupIds: only VMs with each of these tags (name: value)")
     groups: list[PlanGroup] | None = Field(default=None, min_length=1, max_length=100)
     max_parallel: int = Field(default=DEFAULT_MAX_PARALLEL, ge=1, le=MAX_PLAN_VMS)
     on_failure: OnFailure = OnFailure.STOP_AFTER_GROUP
@@ -120,7 +117,11 @@ class PlanRequest(RestoreDefaults):
             return list(self.groups)
         vms: list[Any] = [*({"vmId": v} for v in self.vm_ids or []),
                           *({"protectedItemId": v} for v in self.protected_item_ids or [])]
-        selector = PlanSelector(vault_id=self.vault_id) if self.vault_id else None
+        selector = None  # one source only (the rules report a body that gives both)
+        if self.vault_id:
+            selector = PlanSelector(vault_id=self.vault_id)
+        elif self.resource_group_ids:
+            selector = PlanSelector(resource_group_ids=self.resource_group_ids, tags=self.tags)
         return [PlanGroup(name="default", vms=vms or None, selector=selector)]
 
     def group_loc(self, index: int) -> Loc:
@@ -242,13 +243,15 @@ def vm_request(plan: PlanRequest, entry: PlanEntry,
 
 def _rule_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
-    flat = [n for n in ("vm_ids", "protected_item_ids", "vault_id") if getattr(plan, n) is not None]
+    flat = [n for n in ("vm_ids", "protected_item_ids", "vault_id", "resource_group_ids")
+            if getattr(plan, n) is not None]
     if plan.groups is None and not flat:
-        problems.append((("vmIds",), "give vmIds, protectedItemIds, vaultId or groups"))
+        problems.append((("vmIds",), "give vmIds, protectedItemIds, vaultId, resourceGroupIds or groups"))
     if plan.groups is not None and flat:
         problems.append(((to_camel(flat[0]),), "give groups, or VMs at the top level, not both"))
     if plan.vault_id is not None and (plan.vm_ids or plan.protected_item_ids):
         problems.append((("vaultId",), "give vaultId or a list of VMs, not both"))
+    problems += _selector_problems(plan)
     seen: dict[str, str] = {}
     for g, group in enumerate(plan.groups or []):
         if (group.vms is None) == (group.selector is None):
@@ -257,6 +260,16 @@ def _rule_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
             problems.append((("groups", g, "name"), f"{group.name!r} is the name of {seen[group.name]}"))
         seen.setdefault(group.name, f"groups[{g}]")
     return problems + _entry_problems(plan)
+
+
+def _selector_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
+    """The top-level selector fields: one source of VMs, and `tags` only to filter resource groups."""
+    problems: list[tuple[Loc, str]] = []
+    if plan.resource_group_ids is not None and (plan.vm_ids or plan.protected_item_ids or plan.vault_id):
+        problems.append((("resourceGroupIds",), "give resourceGroupIds, vaultId or a list of VMs, not more than one"))
+    if plan.tags is not None and plan.resource_group_ids is None:
+        problems.append((("tags",), "tags filter resourceGroupIds; give resourceGroupIds with them"))
+    return problems
 
 
 def _entry_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
@@ -312,11 +325,13 @@ def scope_ids(plan: PlanRequest) -> dict[str, str]:
     add((), _set_fields(plan))
     if plan.vault_id:
         ids["vaultId"] = plan.vault_id
+    ids.update({_path(("resourceGroupIds", n)): rg for n, rg in enumerate(plan.resource_group_ids or [])})
     for g, group in enumerate(plan.groups or []):
         add(("groups", g), _set_fields(group))
         if group.selector:
-            ids[_path(("groups", g, "selector", "vaultId"))] = group.selector.vault_id
+            ids.update(selector_ids(("groups", g, "selector"), group.selector))
     for entry in explicit_entries(plan):
         ids[_path(entry.loc)] = entry.source_id
         add(entry.loc, entry.overrides)
     return ids
+

@@ -19,7 +19,7 @@ import azure.functions as func
 from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
 from restore.settings import get_settings
-from triggers import telemetry
+from triggers import plan_intake, telemetry
 from triggers.deletes import DELETE_EVENT_TYPE, handle_delete
 from triggers.intake import RejectedError, admit
 from triggers.starter import IdempotencyConflictError, start_restore
@@ -79,6 +79,8 @@ async def handle_event(event: Any, client: Any) -> str | None:
     if not fields.id:
         log.warning("restore.event.ignored", extra={**facts, "reason": "event has no id"})
         return None
+    if plan_intake.asks_for_plan(fields.data):  # resource groups, a vault or a plan body (triggers/plan_intake.py)
+        return await plan_intake.start_event_plan(client, fields.topic, fields.id, fields.data, settings)
     instance_id = event_instance_id(fields)
     with telemetry.restore_context(instance_id):
         try:

@@ -16,7 +16,7 @@ from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
 from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
-from triggers import alerts, links, telemetry
+from triggers import alerts, links, plan_intake, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_settings, problem_response
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, secret_problem, signature_problem
@@ -151,7 +151,9 @@ async def handle_incident(req: func.HttpRequest, client: Any) -> func.HttpRespon
         return unsigned.response()
     try:
         body = json.loads(req.get_body() or b"null")
-        incident_id, plan, skipped = _plan(body, settings)
+        asked = plan_intake.incident_plan(body, settings)
+        if asked is None:
+            incident_id, plan, skipped = _plan(body, settings)
     except (ValueError, RecursionError) as exc:  # JSON errors (also absurd nesting) and alerts.AlertError
         field_name = getattr(exc, "field", "(body)")
         reason = getattr(exc, "reason", "not valid JSON")
@@ -159,6 +161,8 @@ async def handle_incident(req: func.HttpRequest, client: Any) -> func.HttpRespon
     except RejectedError as rejected:
         log.info("incident.rejected", extra={"status": rejected.status, "fields": [p.field for p in rejected.problems]})
         return rejected.response()
+    if asked is not None:  # resource groups, a vault or a plan body: one plan (triggers/plan_intake.py)
+        return await plan_intake.start_incident_plan(req, client, asked, settings)
     started: list[StartedRestore] = []
     for instance_id, request in plan:
         with telemetry.restore_context(instance_id):

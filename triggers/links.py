@@ -29,6 +29,11 @@ def status_url(req: func.HttpRequest, instance_id: str) -> str:
     return _with_code(req, f"{origin(req)}{ROUTE_PREFIX}/restores/{instance_id}")
 
 
+def plan_url(req: func.HttpRequest, plan_id: str) -> str:
+    """GET /api/plans/{id}."""
+    return _with_code(req, f"{origin(req)}{ROUTE_PREFIX}/plans/{plan_id}")
+
+
 def cancel_url(req: func.HttpRequest, instance_id: str) -> str:
     """POST /api/restores/{id}/cancel."""
     return _with_code(req, f"{origin(req)}{ROUTE_PREFIX}/restores/{instance_id}/cancel")

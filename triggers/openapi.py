@@ -12,6 +12,7 @@ from restore.plan import PlanRequest
 from restore.request import RestoreRequest
 from triggers.incident import IncidentResponse
 from triggers.listing import RestoreList
+from triggers.plan_intake import IncidentPlanResponse
 from triggers.plan_views import PlanView
 from triggers.problems import Problem
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER
@@ -48,7 +49,14 @@ _MODELS: list[tuple[type[BaseModel], str]] = [
     (RestoreStarted, "serialization"),
     (RestoreView, "serialization"), (RestoreList, "serialization"), (Problem, "serialization"),
     (IncidentResponse, "serialization"), (PlanRequest, "validation"), (PlanView, "serialization"),
+    (IncidentPlanResponse, "serialization"),
 ]
+
+
+def _either(description: str) -> dict[str, Any]:
+    """The webhook's answer: the restores it started, or the plan (an incident or alert that asks for one)."""
+    schema = {"oneOf": [_ref("IncidentResponse"), _ref("IncidentPlanResponse")]}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -122,9 +130,11 @@ def _paths() -> dict[str, Any]:
                            {"name": TIMESTAMP_HEADER, "in": "header", "required": True,
                             "schema": {"type": "string"}}],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
-                _ref("GenericIncident"), {"type": "object", "description": "Azure Monitor common alert schema"}]}}}},
-            "responses": {"202": _json("IncidentResponse", "restores started"),
-                          "200": _json("IncidentResponse", "nothing new started"), "400": bad,
+                _ref("GenericIncident"), {"type": "object", "description": "Azure Monitor common alert schema"},
+                {"type": "object", "description": "a plan: {incidentId, plan: PlanRequest} or {incidentId, "
+                                                  "resourceGroupIds | vaultId, ...plan fields} (docs/api.md)"}]}}}},
+            "responses": {"202": _either("restores or a plan started"), "200": _either("nothing new started"),
+                          "400": bad,
                           "401": _json("Problem", "bad or missing signature"), "403": forbidden,
                           "409": _json("Problem", "incident reused with a different request")}}},
         "/api/health": {"get": {"operationId": "health", "security": [],

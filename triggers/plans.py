@@ -9,7 +9,6 @@ from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
-from pydantic import ValidationError
 
 from restore.contract import (
     CANCEL_EVENT,
@@ -21,17 +20,17 @@ from restore.contract import (
     plan_id_for,
 )
 from restore.errors import InvalidSettingError
-from restore.plan import PlanRequest, scope_ids, validate_plan
+from restore.plan import PlanRequest
 from restore.plan_status import PlanCustomStatus, PlanOrder
-from restore.scopes import is_allowed
 from restore.settings import get_settings
 from triggers import links, telemetry
 from triggers.http_api import _body_of, _idempotency_key
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError
 from triggers.listing import parse_query
+from triggers.plan_admission import admit_plan
 from triggers.plan_views import PlanView, http_status, plan_view, read_plan_order
-from triggers.problems import FieldProblem, field_problems, invalid_request, invalid_settings, problem_response
+from triggers.problems import FieldProblem, invalid_request, invalid_settings, problem_response
 from triggers.starter import existing_instance
 from triggers.views import RETRY_AFTER_SECONDS, RUNNING_RUNTIME, _read
 
@@ -56,21 +55,6 @@ def _headers(req: func.HttpRequest, plan_id: str) -> dict[str, str]:
 def _with_links(req: func.HttpRequest, view: PlanView) -> dict[str, Any]:
     return view.model_copy(update={"status_url": _url(req, f"plans/{view.id}"),
                                    "cancel_url": _url(req, f"plans/{view.id}/cancel")}).dump()
-
-
-def admit_plan(body: Any, allow_insecure: bool, scopes: tuple[str, ...]) -> PlanRequest:
-    """The validated, authorized plan. Raises: RejectedError (400 naming every bad field, 403); nothing started."""
-    if not isinstance(body, dict):
-        raise RejectedError(400, [FieldProblem(field="(body)", reason="must be a JSON object")], "the plan is invalid")
-    try:
-        plan = validate_plan(body, context={"allow_insecure_callback": allow_insecure})
-    except ValidationError as exc:
-        raise RejectedError(400, field_problems(exc), "the plan is invalid") from exc
-    outside = [FieldProblem(field=path, reason="outside RESTORE_ALLOWED_SCOPES")
-               for path, resource_id in scope_ids(plan).items() if not is_allowed(resource_id, scopes)]
-    if outside:
-        raise RejectedError(403, outside, "resource IDs outside the allowed scopes")
-    return plan
 
 
 async def _children(client: Any, plan_id: str) -> list[Any]:

@@ -1,4 +1,5 @@
-"""`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local or deployed).
+"""`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local or deployed);
+`vmrestore plan …` does the same for restore plans (`vmrestore/plans.py`).
 
 Exit codes: 0 started/succeeded/ok, 1 the restore failed, 2 usage error, 3 the restore was cancelled,
 4 the API refused or could not be reached.
@@ -16,14 +17,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-import requests
-
+from vmrestore import plans, render
 from vmrestore.api import Api, ApiError
+from vmrestore.common import (
+    EXIT_API,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    FINAL_EXIT,
+    UsageError,
+    poll_delay,
+    print_json,
+    refused,
+)
 
 DEFAULT_URL = "http://127.0.0.1:7071"
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CANCELLED, EXIT_API = 0, 1, 2, 3, 4
-_FINAL_EXIT = {"succeeded": EXIT_OK, "failed": EXIT_FAILED, "cancelled": EXIT_CANCELLED}
-_BAR = 24
 # --flag → request field, for `start`.
 _START_FIELDS = {
     "vm": "vmId", "protected_item": "protectedItemId", "recovery_point": "recoveryPointId",
@@ -35,37 +43,9 @@ _START_FIELDS = {
 }
 
 
-def _print_json(body: Any, out: TextIO) -> None:
-    out.write(json.dumps(body, indent=2) + "\n")
-
-
-def _refused(response: requests.Response, err: TextIO) -> int:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {"detail": response.text[:500]}
-    title = body.get("title") or response.reason or "refused"
-    err.write(f"error: {title} (HTTP {response.status_code})\n")
-    if body.get("detail"):
-        err.write(f"  {body['detail']}\n")
-    for problem in body.get("errors") or []:
-        err.write(f"  - {problem.get('field')}: {problem.get('reason')}\n")
-    return EXIT_API
-
-
 def progress_line(body: dict[str, Any]) -> str:
-    """One status line: id, status, phase, a bar and the job percentage."""
-    progress = body.get("progress")
-    pct = max(0.0, min(100.0, float(progress))) if isinstance(progress, int | float) else None
-    filled = round(_BAR * (pct or 0) / 100)
-    bar = "#" * filled + "-" * (_BAR - filled)
-    pct_text = f"{pct:5.1f}%" if pct is not None else "   --%"
-    job = f" job {body['jobId']}" if body.get("jobId") else ""
-    return f"{body.get('id')} {body.get('status', '?'):<9} {body.get('phase', '?'):<22} [{bar}] {pct_text}{job}"
-
-
-class UsageError(Exception):
-    """A command line the CLI cannot act on (exit code 2, one line, no traceback)."""
+    """One status line: id, status, phase, a bar and the job percentage (drawn by `rich`, as plain text)."""
+    return render.as_text(render.restore_row(body))
 
 
 def _read_file(name: str) -> dict[str, Any]:
@@ -102,35 +82,31 @@ def cmd_start(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     headers = {"Idempotency-Key": args.idempotency_key} if args.idempotency_key else {}
     response = api.call("POST", "/api/restores", json=start_body(args), headers=headers)
     if response.status_code not in (200, 202):
-        return _refused(response, err)
+        return refused(response, err)
     body = response.json()
     if not args.watch:
-        _print_json(body, out)
+        print_json(body, out)
         return EXIT_OK
     return watch(api, body["id"], out, args.interval)
 
 
 def watch(api: Api, instance_id: str, out: TextIO, interval: float | None = None) -> int:
-    """Poll until the restore ends, redrawing one progress line; the exit code says how it ended."""
-    live = out.isatty()
-    last = ""
-    while True:
-        response = api.call("GET", f"/api/restores/{instance_id}")
-        if response.status_code not in (200, 202, 409, 422):
-            return _refused(response, sys.stderr)
-        body = response.json()
-        line = progress_line(body)
-        if line != last:
-            out.write(("\r" + line.ljust(len(last))) if live else line + "\n")
-            out.flush()
-            last = line
-        if response.status_code != 202:
-            if live:
-                out.write("\n")
-            _print_final(body, out)
-            return _FINAL_EXIT.get(str(body.get("status")), EXIT_FAILED)
-        retry_after = float(response.headers.get("Retry-After", "5"))
-        time.sleep(min(retry_after, interval) if interval else retry_after)
+    """Poll until the restore ends, redrawing its progress row; the exit code says how it ended."""
+    screen = render.Screen(out)
+    try:
+        while True:
+            response = api.call("GET", f"/api/restores/{instance_id}")
+            if response.status_code not in (200, 202, 409, 422):
+                return refused(response, sys.stderr)
+            body = response.json()
+            screen.show(render.restore_row(body))
+            if response.status_code != 202:
+                screen.close()
+                _print_final(body, out)
+                return FINAL_EXIT.get(str(body.get("status")), EXIT_FAILED)
+            time.sleep(poll_delay(response, interval))
+    finally:
+        screen.close()
 
 
 def _print_final(body: dict[str, Any], out: TextIO) -> None:
@@ -175,16 +151,16 @@ def cmd_status(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
         return watch(api, restore_id, out, args.interval)
     response = api.call("GET", f"/api/restores/{restore_id}")
     if response.status_code not in (200, 202, 409, 422):
-        return _refused(response, err)
+        return refused(response, err)
     body = response.json()
-    _print_json(body, out)
-    return EXIT_OK if response.status_code == 202 else _FINAL_EXIT.get(str(body.get("status")), EXIT_FAILED)
+    print_json(body, out)
+    return EXIT_OK if response.status_code == 202 else FINAL_EXIT.get(str(body.get("status")), EXIT_FAILED)
 
 
 def cmd_cancel(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     response = api.call("POST", f"/api/restores/{args.id}/cancel", json={"reason": args.reason} if args.reason else {})
     if response.status_code != 202:
-        return _refused(response, err)
+        return refused(response, err)
     out.write(f"cancel requested for {args.id}\n")
     return EXIT_OK
 
@@ -197,7 +173,7 @@ def cmd_decide(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     body = {"by": args.by, **({"reason": args.reason} if args.reason else {})}
     response = api.call("POST", f"/api/restores/{args.id}/{args.command}", json=body)
     if response.status_code != 202:
-        return _refused(response, err)
+        return refused(response, err)
     out.write(f"{args.command} sent for {args.id} by {args.by}\n")
     return EXIT_OK
 
@@ -207,10 +183,10 @@ def cmd_list(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> in
               if v is not None}
     response = api.call("GET", "/api/restores", params=params)
     if response.status_code != 200:
-        return _refused(response, err)
+        return refused(response, err)
     body = response.json()
     if args.json:
-        _print_json(body, out)
+        print_json(body, out)
         return EXIT_OK
     for item in body.get("items", []):
         out.write(f"{item.get('createdAt', ''):<34} {item.get('source') or '-':<9} {progress_line(item)}\n")
@@ -258,11 +234,12 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--created-after")
     listing.add_argument("--top", type=int)
     listing.add_argument("--json", action="store_true")
+    plans.add_parser(sub)
     return root
 
 
 _COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "approve": cmd_decide,
-             "reject": cmd_decide, "list": cmd_list}
+             "reject": cmd_decide, "list": cmd_list, "plan": plans.run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -243,3 +243,39 @@ def test_a_deleted_vm_is_gone_but_its_backup_item_stays(emu: Proc) -> None:
     assert _get(emu, vm["protectedItemId"], token).status_code == 200
     again = requests.post(emu.url + "/_emulator/vms/delete", json={"id": vm["id"]}, timeout=5)
     assert again.status_code == 400 and again.json()["error"]["code"] == "InvalidAdminRequest"
+
+
+def test_the_vms_of_a_group_are_listed_page_by_page_with_their_tags(emu: Proc) -> None:
+    token = _token(emu)
+    sub = _web_item(emu)["id"].split("/")[2]
+    seed = {"subscriptions": [{"id": sub, "virtualMachines": [
+        {"resourceGroup": "rg-tagged", "name": f"vm-t{n}", "region": "westeurope", "tags": {"tier": "db", "n": n}}
+        for n in range(3)]}]}
+    requests.post(emu.url + "/_emulator/seed", json=seed, timeout=5).raise_for_status()
+    requests.put(emu.url + "/_emulator/scenario", json={"pageSize": 2}, timeout=5).raise_for_status()
+    path = f"/subscriptions/{sub}/resourceGroups/rg-tagged/providers/Microsoft.Compute/virtualMachines"
+    first = _get(emu, path, token, **{"api-version": "2024-07-01"})
+    assert first.status_code == 200, first.text
+    assert [vm["name"] for vm in first.json()["value"]] == ["vm-t0", "vm-t1"]
+    assert first.json()["value"][0]["tags"] == {"tier": "db", "n": "0"}
+    second = requests.get(first.json()["nextLink"], headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    assert [vm["name"] for vm in second.json()["value"]] == ["vm-t2"] and second.json()["nextLink"] is None
+    assert _get(emu, f"{path}/vm-t1", token, **{"api-version": "2024-07-01"}).json()["tags"]["n"] == "1"
+
+
+def test_the_vm_list_refuses_what_compute_refuses(emu: Proc) -> None:
+    token = _token(emu)
+    sub = _web_item(emu)["id"].split("/")[2]
+    path = f"/subscriptions/{sub}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines"
+    bare = requests.get(emu.url + path, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    assert bare.status_code == 400 and bare.json()["error"]["code"] == "MissingApiVersionParameter"
+    assert _get(emu, path, token).json()["error"]["code"] == "NoRegisteredProviderFound"  # a Backup api-version
+    assert _get(emu, path, None, **{"api-version": "2024-07-01"}).status_code == 401
+    missing = _get(emu, path.replace("rg-app", "rg-nowhere"), token, **{"api-version": "2024-07-01"})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "ResourceGroupNotFound"
+    tagged = _get(emu, path, token, **{"api-version": "2024-07-01", "$filter": "tagName eq 'tier'"})
+    assert tagged.status_code == 400
+    vmss = f"'virtualMachineScaleSet/id' eq '/subscriptions/{sub}/resourceGroups/rg-app/providers/" \
+           "Microsoft.Compute/virtualMachineScaleSets/ss1'"
+    assert _get(emu, path, token, **{"api-version": "2024-07-01", "$filter": vmss}).json()["value"] == []
+    assert _get(emu, path, token, **{"api-version": "2024-07-01", "$expand": "instanceView"}).status_code == 400

@@ -81,7 +81,8 @@ def test_group_names_are_unique_and_a_group_has_vms_or_a_selector() -> None:
 
 def test_a_plan_names_its_vms_once() -> None:
     staging = SA + "stagingweu"
-    assert problems({"storageAccountId": staging}) == {"vmIds": "give vmIds, protectedItemIds, vaultId or groups"}
+    assert problems({"storageAccountId": staging}) == {
+        "vmIds": "give vmIds, protectedItemIds, vaultId, resourceGroupIds or groups"}
     assert problems({"vmIds": [VM + "a"], "groups": [{"name": "g", "vms": [VM + "b"]}],
                      "storageAccountId": staging}) == {"vmIds": "give groups, or VMs at the top level, not both"}
     assert problems({"vmIds": [VM + "a"], "vaultId": VAULT, "storageAccountId": SA + "stagingweu"}) == {

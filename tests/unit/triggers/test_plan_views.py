@@ -25,3 +25,14 @@ def test_a_running_plan_names_the_group_of_every_started_vm_and_the_vm_of_each_r
     assert [(v.index, v.group, v.vm_id, v.state) for v in view.vms] == [
         (0, "db", None, "succeeded"), (1, "web", VM + "web0", "running"), (2, "web", VM + "web1", "running")]
     assert view.vms[1].phase == "waitingForJob" and view.vms[1].progress == 10.0
+
+
+def test_a_running_plan_shows_the_group_of_every_listed_vm_and_the_vm_of_each_running_restore() -> None:
+    custom = {"phase": "running", "group": "web", "total": 3, "counts": {"succeeded": 2, "running": 1},
+              "groups": [{"name": "db", "total": 2, "counts": {"succeeded": 2}},
+                         {"name": "web", "total": 1, "counts": {"running": 1}}],
+              "running": [{"index": 2, "restoreId": f"{PLAN}:2", "vmId": VM + "web0"}]}
+    children = [status(f"{PLAN}:0", "Completed"), status(f"{PLAN}:1", "Completed"), status(f"{PLAN}:2", "Running")]
+    view = plan_view(status(PLAN, "Running", custom=custom, name="restore_plan"), children, T0)
+    assert [(vm.index, vm.group, vm.vm_id) for vm in view.vms] == [(0, "db", None), (1, "db", None),
+                                                                   (2, "web", VM + "web0")]

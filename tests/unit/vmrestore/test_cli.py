@@ -21,7 +21,8 @@ APP_PACKAGES = {"azbackup", "restore", "orchestrators", "activities", "triggers"
 def test_progress_line_shows_phase_bar_and_percentage() -> None:
     line = cli.progress_line({"id": "r1", "status": "running", "phase": "waitingForJob", "progress": 50,
                               "jobId": "j1"})
-    assert "waitingForJob" in line and " 50.0%" in line and "job j1" in line and "#" * 12 in line
+    assert "waitingForJob" in line and " 50.0%" in line and "job j1" in line
+    assert line.count("━") + line.count("╸") == 12  # rich's bar: half of 24 cells
     assert "--%" in cli.progress_line({"id": "r1", "status": "running", "phase": "pending"})
 
 
@@ -42,13 +43,16 @@ def test_cli_reads_url_and_key_from_the_environment(monkeypatch: pytest.MonkeyPa
     assert cli.Api(args.url, args.key).session.headers["x-functions-key"] == "k1"
 
 
-def test_the_cli_imports_nothing_of_the_app_and_installs_with_requests_only() -> None:
+def test_the_cli_imports_nothing_of_the_app_and_installs_with_requests_rich_and_pyyaml() -> None:
     loaded = subprocess.run([sys.executable, "-c", "import sys, vmrestore.cli; print(*sorted(sys.modules))"],
                             capture_output=True, text=True, check=True, cwd=ROOT).stdout.split()
     assert sorted(APP_PACKAGES & {name.split(".")[0] for name in loaded}) == []
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["vmrestore"] == "vmrestore.cli:main"
-    assert [dep.split(">")[0] for dep in project["optional-dependencies"]["cli"]] == ["requests"]
+    assert [dep.split(">")[0] for dep in project["optional-dependencies"]["cli"]] == ["requests", "rich", "pyyaml"]
+    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    assert {"rich", "pyyaml"} <= set(pins)
     assert "vmrestore" in (ROOT / ".funcignore").read_text().split()
 
 

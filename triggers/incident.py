@@ -16,7 +16,7 @@ from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
 from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
-from triggers import alerts, links, telemetry
+from triggers import alerts, entra, links, telemetry
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_settings, problem_response
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, secret_problem, signature_problem
@@ -116,6 +116,9 @@ def report_secret_at_startup() -> None:
 
 
 def _authenticate(req: func.HttpRequest, settings: Settings) -> func.HttpResponse | None:
+    authorization = req.headers.get("Authorization")
+    if entra.is_bearer_request(authorization, settings):  # an Azure Monitor secure webhook (triggers/entra.py)
+        return entra.bearer_refusal(authorization or "", settings)
     unusable = secret_problem(settings.incident_webhook_secret)
     if unusable:
         log.error("incident.secret_refused", extra={"setting": "INCIDENT_WEBHOOK_SECRET", "reason": unusable})

@@ -17,6 +17,7 @@ from restore.errors import InvalidSettingError
 from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
 from triggers import alerts, entra, links, telemetry
+from triggers.guard import guarded
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_settings, problem_response
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, secret_problem, signature_problem
@@ -133,6 +134,7 @@ def _authenticate(req: func.HttpRequest, settings: Settings) -> func.HttpRespons
 
 @bp.route(route="webhooks/incident", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def incident_webhook(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Start one restore per VM of the incident or alert; a repeat of the same incident starts nothing new."""
     return await handle_incident(req, client)

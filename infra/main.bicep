@@ -33,8 +33,12 @@ param stagingStorageAccountIds string = ''
 param enableSubscriptionScopeLookups bool = false
 
 @secure()
-@description('HMAC-SHA256 secret for POST /api/webhooks/incident, stored in Key Vault.')
+@description('HMAC-SHA256 secret for POST /api/webhooks/incident, stored in Key Vault (azd: the vault\'s current secret).')
 param incidentWebhookSecret string
+
+@secure()
+@description('The secret for a new vault (azd: 64 characters from the preprovision hook); wins over incidentWebhookSecret when set.')
+param newIncidentWebhookSecret string = ''
 
 @minLength(3)
 @maxLength(24)
@@ -185,6 +189,8 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+var webhookSecret = empty(newIncidentWebhookSecret) ? incidentWebhookSecret : newIncidentWebhookSecret
+
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
@@ -193,7 +199,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     secretName: incidentSecretName
-    secretValue: incidentWebhookSecret
+    secretValue: webhookSecret
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: principalId
     operatorPrincipalType: principalType

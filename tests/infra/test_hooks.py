@@ -103,7 +103,7 @@ def test_first_provision_gets_a_new_vault_name_and_no_secret_lookup(tmp_path):
     new_secret = state["env"]["INCIDENT_WEBHOOK_SECRET_NEW"]
     assert len(new_secret.encode()) >= 32 and new_secret.isascii() and new_secret.isprintable()
     again, state = run_hook(tmp_path, "preprovision", {"env": dict(ENV)})
-    assert state["env"]["INCIDENT_WEBHOOK_SECRET_NEW"] != new_secret  # random, not derived
+    assert again.returncode == 0 and state["env"]["INCIDENT_WEBHOOK_SECRET_NEW"] != new_secret  # random, not derived
 
 
 def test_second_provision_keeps_the_live_vault_and_rereads_its_secret(tmp_path):

@@ -14,6 +14,7 @@ import azure.durable_functions as df
 from pydantic import ValidationError
 
 from azbackup.errors import ErrorInfo
+from azbackup.ids import fold
 from orchestrators import waits
 from orchestrators.plan_run import PlanRun
 from orchestrators.waits import Stop
@@ -140,7 +141,7 @@ def _expand(run: PlanRun) -> waits.Steps:
                              for rid in listed.outside_scopes]
             found = [PlanEntry(index=0, group=g, source_id=vm.protected_item_id, loc=loc) for vm in listed.vms]
         for entry in found:
-            key = entry.source_id.lower()
+            key = fold(entry.source_id)
             if key in seen:
                 run.problems.append(PlanProblem(field=_path(entry.loc), reason=f"{entry.source_id} is also in "
                                                 f"{seen[key]}"))

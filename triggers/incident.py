@@ -12,6 +12,7 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from azbackup.ids import fold
 from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
 from restore.request import RestoreRequest
@@ -80,13 +81,13 @@ def _plan(body: Any, settings: Settings) -> tuple[str, list[tuple[str, RestoreRe
                                 "the alert names no VM")
         raws = [alerts.alert_request(settings.incident_default_request, vm, alert) for vm in alert.vm_ids]
         planned = _admit_all(raws, settings, "alert")
-        plan = [(instance_id_for(Source.INCIDENT, "alert", alert.alert_id, r.source_id.lower()), r) for r in planned]
+        plan = [(instance_id_for(Source.INCIDENT, "alert", alert.alert_id, fold(r.source_id)), r) for r in planned]
         return alert.alert_id, plan, [SkippedTarget(target=s.target, reason=s.reason) for s in alert.skipped]
     if not isinstance(body, dict):
         raise RejectedError(400, [FieldProblem(field="(body)", reason="must be a JSON object")], "invalid body")
     incident_id, raw = alerts.incident_request(body)
     request = admit(raw, settings)
-    return incident_id, [(instance_id_for(Source.INCIDENT, "incident", incident_id, request.source_id.lower()),
+    return incident_id, [(instance_id_for(Source.INCIDENT, "incident", incident_id, fold(request.source_id)),
                           request)], []
 
 

@@ -114,6 +114,13 @@ def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -
         bad("diskEncryptionSetId with KELVIN SIGN for k", diskEncryptionSetId=vm.split("/providers/")[0]
             + "/providers/Microsoft.Compute/dis\u212aEncryptionSets/des"),
         bad("maxAge beyond any retention", maxAge="P999999999D"),
+        bad("approval timeout past one day", approval={"required": True, "timeout": "P2D"}),
+        bad("approval timeout of years", approval={"required": True, "timeout": "P9999Y"}),
+        bad("subnet of a vnet that equals targetVnetId only by Unicode case folding", mode="newVm",
+            targetVmName="vm-hostile", targetResourceGroupId=vm.split("/providers/")[0],
+            targetVnetId=vm.split("/providers/")[0] + "/providers/Microsoft.Network/virtualNetworks/vnet-\u212aey",
+            targetSubnetId=vm.split("/providers/")[0] + "/providers/Microsoft.Network/virtualNetworks/vnet-key"
+                                                        "/subnets/default"),
         bad("recoveryPointId of another item", vmId=None, protectedItemId=_item(vm, "vault-a"),
             recoveryPointId=_item(vm, "vault-b") + "/recoveryPoints/1"),
         bad("vmId out of scope", FORBIDDEN, vmId=foreign_vm),

@@ -17,7 +17,9 @@ from triggers import guard
 
 LEAKY = 'Traceback (most recent call last): File "/home/site/wwwroot/triggers/http_api.py", line 9: KeyError: ' \
         "'x-secret-detail'"
-FUNCTIONS = function_app.app.get_functions()  # indexing twice is an error (duplicate names)
+# The app's functions as registered, without indexing them (`get_functions()` may run once per process and
+# tests/unit/test_function_app.py does).
+FUNCTIONS = [builder._function for builder in function_app.app._function_builders]
 
 
 def _marked(function: Any) -> bool:

@@ -20,6 +20,7 @@ The token is never logged nor echoed; refusals name the failed check only.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ import requests
 
 from restore.settings import Settings
 from triggers import telemetry
-from triggers.problems import problem_response
+from triggers.alerts import COMMON_ALERT_SCHEMA
+from triggers.problems import FieldProblem, problem_response
 
 AZURE_MONITOR_APP_ID = "461e8683-5575-4561-ac7f-899cc907d62a"
 ALGORITHMS = ["RS256"]
@@ -192,6 +194,20 @@ def entra_config(settings: Settings) -> EntraConfig | None:
 def is_bearer_request(authorization: str | None, settings: Settings) -> bool:
     """True when Entra tokens are configured and the request carries a bearer token (else HMAC decides)."""
     return entra_config(settings) is not None and bool(authorization) and bearer_token(authorization or "") is not None
+
+
+def alert_only_refusal(body: bytes) -> func.HttpResponse | None:
+    """An action group posts the common alert schema only; with its token nothing else is acted on (a generic
+    incident body could choose the restore's options, which for alerts come from INCIDENT_DEFAULT_REQUEST)."""
+    try:
+        parsed = json.loads(body or b"null")
+    except (ValueError, RecursionError):
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("schemaId") == COMMON_ALERT_SCHEMA:
+        return None
+    return problem_response(400, "Invalid alert", "with an Entra token the body must be an Azure Monitor common "
+                            "alert schema payload", [FieldProblem(field="schemaId",
+                                                                  reason=f"must be {COMMON_ALERT_SCHEMA}")])
 
 
 def bearer_refusal(authorization: str, settings: Settings) -> func.HttpResponse | None:

@@ -120,7 +120,7 @@ def report_secret_at_startup() -> None:
 def _authenticate(req: func.HttpRequest, settings: Settings) -> func.HttpResponse | None:
     authorization = req.headers.get("Authorization")
     if entra.is_bearer_request(authorization, settings):  # an Azure Monitor secure webhook (triggers/entra.py)
-        return entra.bearer_refusal(authorization or "", settings)
+        return entra.bearer_refusal(authorization or "", settings) or entra.alert_only_refusal(req.get_body())
     unusable = secret_problem(settings.incident_webhook_secret)
     if unusable:
         log.error("incident.secret_refused", extra={"setting": "INCIDENT_WEBHOOK_SECRET", "reason": unusable})

@@ -209,8 +209,11 @@ def entra_cases(good: dict[str, Any], tenant: LocalTenant) -> list[Case]:
         ("alg none", tenant.unsigned_token()),
         ("not a JWT", "definitely-not-a-token"),
     ]
-    return [Case(f"webhook bearer token: {what}", path, alert, UNAUTHORIZED,
-                 headers={"Authorization": f"Bearer {token}"}) for what, token in tokens]
+    generic = _json({"incidentId": "INC-hostile-entra", **good, "mode": "replaceDisks"})
+    return [*[Case(f"webhook bearer token: {what}", path, alert, UNAUTHORIZED,
+                   headers={"Authorization": f"Bearer {token}"}) for what, token in tokens],
+            Case("webhook valid bearer token with a generic body choosing replaceDisks", path, generic, BAD_REQUEST,
+                 headers={"Authorization": f"Bearer {tenant.token()}"})]
 
 
 def alias_key_cases(order: dict[str, Any], function_key: str) -> list[Case]:

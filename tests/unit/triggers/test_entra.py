@@ -64,6 +64,15 @@ def test_a_v1_token_with_appid_and_the_sts_issuer_is_accepted(tenant: LocalTenan
     assert call(client, f"Bearer {token}").status_code == 202 and len(client.started) == 1
 
 
+def test_with_a_token_only_an_alert_is_acted_on(tenant: LocalTenant) -> None:
+    client = FakeClient()
+    generic = {"incidentId": "INC-entra", "vmId": IDS["VM_ID"], "mode": "replaceDisks",
+               "storageAccountId": IDS["STORAGE_ACCOUNT_ID"]}
+    response = call(client, f"Bearer {tenant.token()}", generic)
+    assert response.status_code == 400 and client.started == []
+    assert json.loads(response.get_body())["errors"][0]["field"] == "schemaId"
+
+
 def test_the_key_set_is_read_once_and_cached(tenant: LocalTenant) -> None:
     before = len(tenant.requests)
     for _ in range(3):

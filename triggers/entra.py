@@ -41,6 +41,7 @@ CLOCK_SKEW_SECONDS = 300
 KEYS_TTL_SECONDS = 24 * 3600
 KEYS_REFRESH_SECONDS = 300
 KEYS_TIMEOUT_SECONDS = 10
+KEYS_RETRY_SECONDS = 60  # after a failed read, the next one waits this long (requests meanwhile answer 503)
 MAX_KEYS_BYTES = 1 << 20
 MAX_TOKEN_LENGTH = 16_384
 V1_ISSUER = "https://sts.windows.net/{tenant}/"
@@ -105,6 +106,7 @@ class KeyCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sets: dict[str, tuple[float, jwt.PyJWKSet]] = {}
+        self._failed: dict[str, tuple[float, str]] = {}
 
     def key(self, url: str, kid: str) -> jwt.PyJWK | None:
         """The signing key `kid`, or None. Raises: KeysUnavailableError."""
@@ -119,13 +121,22 @@ class KeyCache:
             return found
 
     def _refresh(self, url: str) -> tuple[float, jwt.PyJWKSet]:
-        entry = (time.monotonic(), _fetch_keys(url))
+        failed = self._failed.get(url)
+        if failed and time.monotonic() - failed[0] < KEYS_RETRY_SECONDS:
+            raise KeysUnavailableError(failed[1])
+        try:
+            entry = (time.monotonic(), _fetch_keys(url))
+        except KeysUnavailableError as exc:
+            self._failed[url] = (time.monotonic(), str(exc))
+            raise
+        self._failed.pop(url, None)
         self._sets[url] = entry
         return entry
 
     def clear(self) -> None:
         with self._lock:
             self._sets.clear()
+            self._failed.clear()
 
 
 def _find(keys: jwt.PyJWKSet, kid: str) -> jwt.PyJWK | None:

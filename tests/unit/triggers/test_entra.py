@@ -123,6 +123,9 @@ def test_unreadable_keys_are_503_with_retry_after(monkeypatch: pytest.MonkeyPatc
     client = FakeClient()
     response = call(client, f"Bearer {tenant.token(tid=OTHER_TENANT)}")
     assert response.status_code == 503 and response.headers["Retry-After"] == "60" and client.started == []
+    before = len(tenant.requests)
+    assert call(client, f"Bearer {tenant.token(tid=OTHER_TENANT)}").status_code == 503
+    assert len(tenant.requests) == before  # a failed read is not retried for every request
 
 
 def test_without_entra_settings_a_bearer_token_is_not_enough(monkeypatch: pytest.MonkeyPatch,

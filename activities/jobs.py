@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
+from azbackup.ids import fold
 from azbackup.models_job import Job
 from restore.request import RestoreMode, RestoreRequest
 from restore.values import RecoveryPointInfo
@@ -57,11 +58,11 @@ def expected_bag(request: RestoreRequest) -> dict[str, str]:
     """The property bag values (lowercased) a job of `request` shows; a value the request does not set is absent."""
     expected = {_BAG_JOB_TYPE: JOB_TYPES[request.mode]}
     if request.storage_account_id:
-        expected[_BAG_STORAGE] = _last(request.storage_account_id).lower()
+        expected[_BAG_STORAGE] = fold(_last(request.storage_account_id))
     if request.target_resource_group_id and request.mode != RestoreMode.REPLACE_DISKS:
-        expected[_BAG_GROUP] = _last(request.target_resource_group_id).lower()
+        expected[_BAG_GROUP] = fold(_last(request.target_resource_group_id))
     if request.mode == RestoreMode.NEW_VM and request.target_vm_name:
-        expected[_BAG_VM] = request.target_vm_name.lower()
+        expected[_BAG_VM] = fold(request.target_vm_name)
     return expected
 
 
@@ -72,7 +73,7 @@ def targets_match(job: Job, request: RestoreRequest) -> bool:
     way; every other key must agree.
     """
     bag = _bag(job)
-    return all(not bag.get(key) or bag[key].lower() == value for key, value in expected_bag(request).items())
+    return all(not bag.get(key) or fold(bag[key]) == value for key, value in expected_bag(request).items())
 
 
 def is_candidate(job: Job, vm_name: str, started_at: datetime) -> bool:
@@ -80,7 +81,7 @@ def is_candidate(job: Job, vm_name: str, started_at: datetime) -> bool:
     props = job.properties
     if (props.operation or "").lower() not in RESTORE_OPERATIONS:
         return False
-    if (props.entity_friendly_name or "").lower() != vm_name.lower():
+    if fold(props.entity_friendly_name or "") != fold(vm_name):
         return False
     return job.start_time is not None and job.start_time >= started_at - CLOCK_SKEW
 

@@ -115,14 +115,14 @@ def _find_item(items: list[ProtectedItem], item_name: str | None, vm_id: str | N
         if wanted is not None and _name_key(_item_name(item)) == wanted:
             return item
         source = item.properties.source_resource_id or item.properties.virtual_machine_id or ""
-        if wanted is None and vm_id and source.lower() == vm_id.lower():
+        if wanted is None and vm_id and ids.same_id(source, vm_id):
             return item
     return None
 
 
 def _name_key(name: str) -> tuple[str, ...] | None:
     try:
-        return tuple(part.lower() for part in ids.parse_item_name(name))
+        return tuple(ids.fold(part) for part in ids.parse_item_name(name))
     except BackupError:
         return None
 
@@ -159,7 +159,7 @@ def _candidate_vaults(client: BackupClient, subscription_id: str) -> list[tuple[
             vault = ids.parse_vault_id(scope)
         except ValueError:  # InvalidResourceIdError: a subscription or resource group scope
             continue
-        if vault.subscription_id.lower() == subscription_id.lower():
+        if ids.same_id(vault.subscription_id, subscription_id):
             named.append(vault.id)
     if named:
         return [(vault_id, (resource_location(client, vault_id) or "").lower()) for vault_id in named]

@@ -148,6 +148,8 @@ def running_stack(emulator_scale: float = 600.0, host_scale: float | None = None
         emulator.stop()
         raise
     stack = Stack(emulator=emulator, devhost=devhost, env=env, db_path=db_path, host_scale=scale)
+    if env.get("DEVHOST_ENFORCE_KEYS", "").lower() == "true":  # the stack's own calls carry the master key
+        stack.http.headers["x-functions-key"] = env.get("DEVHOST_MASTER_KEY", "local-master-key")
     try:
         yield stack
     except BaseException:

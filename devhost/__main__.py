@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -42,19 +44,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def rpc_listener() -> socket.socket:
+    """The loopback socket of the durable RPC endpoint (a free port; LocalHttpListener.cs tries 17071, then random
+    ports, when one is taken)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.set_inheritable(True)
+    return sock
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     configure(os.environ.get("DEVHOST_LOG_LEVEL", "INFO"))
     sys.path.insert(0, os.getcwd())
     config = HostConfig.from_env(args.host, args.port, args.app, args.db, args.time_scale, args.clock_file)
+    rpc_socket = rpc_listener() if config.enforce_keys else None
+    if rpc_socket is not None:
+        config = dataclasses.replace(config, rpc_port=rpc_socket.getsockname()[1])
     try:
         app = build(config)
     except (StoreVersionError, OSError, ValueError) as exc:  # an unusable database or clock file: say which
         print(f"devhost: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     # uvicorn handles SIGINT/SIGTERM: it stops accepting, runs the lifespan shutdown (engine.stop) and returns.
-    uvicorn.run(app, host=config.host, port=config.port, log_config=None, access_log=False,
-                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    server = uvicorn.Server(uvicorn.Config(app, host=config.host, port=config.port, log_config=None,
+                                           access_log=False, timeout_graceful_shutdown=5,
+                                           timeout_keep_alive=KEEP_ALIVE_SECONDS))
+    server.run(sockets=[server.config.bind_socket(), *([rpc_socket] if rpc_socket else [])])
     log.info("host.exited")
     logging.shutdown()
     # State is committed in SQLite; do not let an activity still running on a worker thread delay the exit

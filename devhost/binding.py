@@ -47,7 +47,7 @@ def client_binding(config: HostConfig) -> str:
         "managementUrls": management_urls(origin, config),
         "baseUrl": f"{origin}{WEBHOOK_PREFIX}",
         "requiredQueryStringParameters": code,
-        "rpcBaseUrl": f"{origin}{RPC_PREFIX}/",
+        "rpcBaseUrl": f"{config.rpc_origin}{RPC_PREFIX}/",
         "httpBaseUrl": "",
         "maxGrpcMessageSizeInBytes": 0,
         "grpcHttpClientTimeout": "00:01:40",

@@ -23,11 +23,20 @@ class HostConfig:
     orchestration_workers: int = 8
     task_hub: str = "DevHostHub"
     clock_file: Path | None = None
+    # The extension's RPC endpoint listens on its own loopback port (LocalHttpListener.cs: http://127.0.0.1:17071/
+    # durabletask/), never on the public one. With keys enforced the host does the same (devhost/__main__.py);
+    # without, the RPC routes are served on the public port too, as everything is open then.
+    rpc_port: int | None = None
 
     @property
     def local_origin(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host  # noqa: S104
         return f"http://{host}:{self.port}"
+
+    @property
+    def rpc_origin(self) -> str:
+        """Where the durable client binding's `rpcBaseUrl` points: the loopback RPC listener when there is one."""
+        return f"http://127.0.0.1:{self.rpc_port}" if self.rpc_port else self.local_origin
 
     @classmethod
     def from_env(cls, host: str, port: int, app: str, db: Path, time_scale: float,

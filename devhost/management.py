@@ -25,7 +25,6 @@ from devhost.store import decode_token, encode_token
 
 DEFAULT_PAGE_SIZE = 100  # OrchestrationStatusQueryCondition.cs line 64
 MAX_INSTANCE_ID = 256  # DurableClient.cs line 33
-_LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 _ARGUMENT = "One or more of the arguments submitted is incorrect"  # HttpApiHandler.cs lines 442-449
 _SERVER = "Something went wrong while processing your request"
 
@@ -65,12 +64,21 @@ class DurableApi:
         return endpoint
 
     def _allowed(self, request: Request) -> bool:
+        """Keys enforced: the RPC routes need no key on the loopback RPC listener only (LocalHttpListener.cs binds
+        http://127.0.0.1:17071/durabletask/, unreachable from outside the worker); on the public port they are the
+        webhook API's alias and, like /runtime/webhooks/durabletask, need the master key (the Functions host admits
+        the extension's webhooks with the `durabletask_extension` system key or the master key; this host has no
+        system keys, docs/devhost.md "Keys")."""
         if not self.config.enforce_keys:
             return True
-        if request.url.path.startswith(RPC_PREFIX + "/"):
-            return (request.client.host if request.client else "") in _LOOPBACK
+        if request.url.path.startswith(RPC_PREFIX + "/") and self._on_rpc_listener(request):
+            return True
         headers = {k.lower(): v for k, v in request.headers.items()}
         return key_from(dict(request.query_params), headers) == self.config.master_key
+
+    def _on_rpc_listener(self, request: Request) -> bool:
+        server = request.scope.get("server") or (None, None)
+        return self.config.rpc_port is not None and tuple(server) == ("127.0.0.1", self.config.rpc_port)
 
     # -- start (lines 857-899; DurableClient.StartNewAsync, lines 178-217) ---------------------------------
     async def start(self, request: Request) -> Response:

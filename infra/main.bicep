@@ -33,8 +33,12 @@ param stagingStorageAccountIds string = ''
 param enableSubscriptionScopeLookups bool = false
 
 @secure()
-@description('HMAC-SHA256 secret for POST /api/webhooks/incident, stored in Key Vault.')
+@description('HMAC-SHA256 secret for POST /api/webhooks/incident, stored in Key Vault (azd: the vault\'s current secret).')
 param incidentWebhookSecret string
+
+@secure()
+@description('The secret for a new vault (azd: 64 characters from the preprovision hook); wins over incidentWebhookSecret when set.')
+param newIncidentWebhookSecret string = ''
 
 @minLength(3)
 @maxLength(24)
@@ -54,6 +58,18 @@ param eventPublisherPrincipalIds string = ''
 @secure()
 @description('Optional: URL of an HMAC-signing relay for Azure Monitor alerts; creates an action group posting to it.')
 param incidentRelayUrl string = ''
+
+@description('Optional: object ID of the app registration an Azure Monitor secure webhook gets its Entra token for; with incidentAadIdentifierUri, creates an action group calling the incident webhook directly (no relay).')
+param incidentAadAppObjectId string = ''
+
+@description('Application ID URI of that app registration (api://...): the token audience the action group asks for.')
+param incidentAadIdentifierUri string = ''
+
+@description('INCIDENT_AAD_AUDIENCE: accepted token audiences; empty means incidentAadIdentifierUri.')
+param incidentAadAudience string = ''
+
+@description('INCIDENT_AAD_AUTHORITY: the Entra authority host of the tenant\'s keys and issuer.')
+param incidentAadAuthority string = 'https://login.microsoftonline.com'
 
 @description('Durable Functions task hub name (host.json uses %TASK_HUB_NAME%).')
 param taskHubName string = 'vmrestore'
@@ -173,6 +189,8 @@ module storage 'modules/storage.bicep' = {
   }
 }
 
+var webhookSecret = empty(newIncidentWebhookSecret) ? incidentWebhookSecret : newIncidentWebhookSecret
+
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
@@ -181,7 +199,7 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     secretName: incidentSecretName
-    secretValue: incidentWebhookSecret
+    secretValue: webhookSecret
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: principalId
     operatorPrincipalType: principalType
@@ -221,6 +239,9 @@ var appSettings = union({
   RESTORE_ALLOWED_SCOPES: restoreAllowedScopes
   INCIDENT_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.secretUri})'
   INCIDENT_DEFAULT_REQUEST: incidentDefaultRequest
+  INCIDENT_AAD_TENANT_ID: incidentAadTenantId
+  INCIDENT_AAD_AUDIENCE: incidentAadAudienceValue
+  INCIDENT_AAD_AUTHORITY: incidentAadAuthority
   EVENTGRID_RESTORE_EVENT_TYPE: eventGridRestoreEventType
   CALLBACK_ALLOW_INSECURE: 'false'
   LOG_LEVEL: logLevel
@@ -263,7 +284,11 @@ module eventGrid 'modules/eventgrid.bicep' = {
   }
 }
 
-module alerts 'modules/alerts.bicep' = if (!empty(incidentRelayUrl)) {
+// The secure webhook's tokens come from the deployment's tenant: the app registration lives there.
+var incidentAadTenantId = empty(incidentAadAppObjectId) ? '' : tenant().tenantId
+var incidentAadAudienceValue = empty(incidentAadAppObjectId) ? '' : (empty(incidentAadAudience) ? incidentAadIdentifierUri : incidentAadAudience)
+
+module alerts 'modules/alerts.bicep' = if (!empty(incidentRelayUrl) || !empty(incidentAadAppObjectId)) {
   name: 'alerts'
   scope: rg
   params: {
@@ -271,6 +296,10 @@ module alerts 'modules/alerts.bicep' = if (!empty(incidentRelayUrl)) {
     shortName: 'vmrestore'
     tags: tags
     relayUrl: incidentRelayUrl
+    functionAppName: functionApp.outputs.name
+    aadTenantId: incidentAadTenantId
+    aadObjectId: incidentAadAppObjectId
+    aadIdentifierUri: incidentAadIdentifierUri
   }
 }
 

@@ -14,6 +14,7 @@ import azure.durable_functions as df
 from pydantic import ValidationError
 
 from azbackup.errors import ErrorInfo
+from azbackup.ids import fold
 from orchestrators import waits
 from orchestrators.outcome import plan_finished_event
 from orchestrators.plan_run import PlanRun
@@ -151,7 +152,7 @@ def _expand(run: PlanRun) -> waits.Steps:
             found = [PlanEntry(index=0, group=g, source_id=vm.protected_item_id or vm.vm_id or "", loc=loc)
                      for vm in listed.vms]
         for entry in found:
-            key = entry.source_id.lower()
+            key = fold(entry.source_id)
             if key in seen:
                 run.problems.append(PlanProblem(field=_path(entry.loc), reason=f"{entry.source_id} is also in "
                                                 f"{seen[key]}"))

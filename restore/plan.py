@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from azbackup.ids import parse_item_name, parse_protected_item_id, parse_vm_id
+from azbackup.ids import fold, parse_item_name, parse_protected_item_id, parse_vm_id
 from restore.fields import VM_NAME, ProtectedItemId, ResourceGroupId, StorageAccountId, VaultId, VmId
 from restore.plan_selector import MAX_SELECTOR_GROUPS, PlanSelector, Tags, selector_ids
 from restore.request import RestoreRequest
@@ -282,7 +282,7 @@ def _entry_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
         if not entry.source_id:
             problems.append(((*entry.loc, "vmId"), "one of vmId or protectedItemId is required"))
             continue
-        key = entry.source_id.lower()
+        key = fold(entry.source_id)
         if key in seen:
             problems.append((entry.loc, f"this VM is already in the plan at {_path(seen[key])}"))
             continue

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from azbackup.ids import fold
 from restore.fields import ResourceGroupId, VaultId
 
 _CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, extra="forbid")
@@ -46,8 +47,8 @@ def matches_tags(vm_tags: dict[str, str] | None, wanted: dict[str, str] | None) 
     """Whether a VM carries every tag of `wanted` (names in any case, values exactly)."""
     if not wanted:
         return True
-    folded = {name.lower(): value for name, value in (vm_tags or {}).items()}
-    return all(folded.get(name.lower()) == value for name, value in wanted.items())
+    folded = {fold(name): value for name, value in (vm_tags or {}).items()}
+    return all(folded.get(fold(name)) == value for name, value in wanted.items())
 
 
 def selector_ids(loc: tuple[int | str, ...], selector: PlanSelector) -> dict[str, str]:

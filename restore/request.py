@@ -193,15 +193,16 @@ class RestoreRequest(BaseModel):
         if not isinstance(data, dict):
             return handler(data)
         data = _with_default_policy(data)
-        errors = [_init_error(cls, field, reason, data) for field, reason in cross_field_problems(data)]
         try:
             model = handler(data)
-        except ValidationError as exc:
-            errors = [*_reraise_details(exc), *errors]
-            model = None
+        except ValidationError as exc:  # report the rules too, read from the raw input, so one answer names all
+            raw = [_init_error(cls, field, reason, data) for field, reason in cross_field_problems(data)]
+            raise ValidationError.from_exception_data(cls.__name__, [*_reraise_details(exc), *raw]) from None
+        # A request that passed field validation is judged on its validated values (strict booleans, parsed IDs).
+        wire = model.to_wire()
+        errors = [_init_error(cls, field, reason, wire) for field, reason in cross_field_problems(wire)]
         if errors:
             raise ValidationError.from_exception_data(cls.__name__, errors)
-        assert model is not None
         return model
 
     @property
@@ -329,13 +330,13 @@ def _cross_region_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
 def _target_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     vnet, subnet = _get(data, "target_vnet_id"), _get(data, "target_subnet_id")
-    if isinstance(vnet, str) and isinstance(subnet, str) and not subnet.lower().startswith(vnet.lower() + "/subnets/"):
+    if isinstance(vnet, str) and isinstance(subnet, str) and not same_prefix(subnet, vnet + "/subnets/"):
         problems.append(("target_subnet_id", "must be a subnet of targetVnetId"))
     subscription = _get(data, "target_subscription_id")
     if isinstance(subscription, str):
         for name in ("target_resource_group_id", "target_vnet_id", "target_subnet_id", "disk_encryption_set_id"):
             value = _get(data, name)
-            if isinstance(value, str) and not value.lower().startswith(subscription.lower() + "/"):
+            if isinstance(value, str) and not same_prefix(value, subscription + "/"):
                 problems.append((name, "must be in targetSubscriptionId"))
     return problems
 

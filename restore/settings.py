@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from azbackup.config import ClientConfig
 from restore.errors import InvalidSettingError
@@ -38,6 +40,9 @@ DEFAULTS: dict[str, str] = {
     "RESTORE_ALLOWED_SCOPES": "",
     "INCIDENT_WEBHOOK_SECRET": "",
     "INCIDENT_DEFAULT_REQUEST": "{}",
+    "INCIDENT_AAD_TENANT_ID": "",
+    "INCIDENT_AAD_AUDIENCE": "",
+    "INCIDENT_AAD_AUTHORITY": "https://login.microsoftonline.com",
     "EVENTGRID_RESTORE_EVENT_TYPE": "Contoso.Restore.Requested",
     "CALLBACK_ALLOW_INSECURE": "false",
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "",
@@ -51,6 +56,9 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+MAX_ARM_TIMEOUT_SECONDS = 300
+MAX_RESTORE_TIMEOUT_HOURS = 30 * 24  # a month: far past any restore job; the run's history stays bounded
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _VALUE_ERROR_PREFIX = "Value error, "
 
@@ -72,7 +80,8 @@ class Settings(BaseModel):
     backup_api_version: str
     crr_api_version: str
     azure_client_id: str
-    arm_timeout_seconds: float = Field(gt=0)
+    # One HTTP call to ARM; past 5 minutes a read is hung, not slow (and a worker stays blocked as long).
+    arm_timeout_seconds: float = Field(gt=0, le=MAX_ARM_TIMEOUT_SECONDS)
     arm_max_attempts: int = Field(ge=1, le=10)
     # Each is a durable timer's length: capped well under the 6-day long-timer threshold (see MAX_TIMER_SECONDS).
     retry_after_default_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
@@ -80,11 +89,14 @@ class Settings(BaseModel):
     job_poll_interval_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
     job_poll_mode: JobPollMode
     job_poll_max_interval_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
-    restore_timeout_hours: float = Field(gt=0)
+    restore_timeout_hours: float = Field(gt=0, le=MAX_RESTORE_TIMEOUT_HOURS)
     validate_before_restore: bool
     restore_allowed_scopes: tuple[str, ...]
     incident_webhook_secret: str = Field(repr=False)
     incident_default_request: dict[str, Any]
+    incident_aad_tenant_id: str
+    incident_aad_audience: tuple[str, ...]
+    incident_aad_authority: str
     eventgrid_restore_event_type: str
     callback_allow_insecure: bool
     applicationinsights_connection_string: str = Field(repr=False)
@@ -101,6 +113,35 @@ class Settings(BaseModel):
     def _approval_timeout(cls, value: timedelta) -> timedelta:
         if not timedelta(minutes=1) <= value <= MAX_APPROVAL_TIMEOUT:
             raise ValueError("must be an ISO-8601 duration from PT1M to P1D")
+        return value
+
+    @field_validator("incident_aad_tenant_id")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        # A tenant ID, never `common`/`organizations`: the issuer names one tenant (triggers/entra.py).
+        if value and not _GUID.match(value):
+            raise ValueError("must be a tenant ID (a GUID) or empty")
+        return value.lower()
+
+    @field_validator("incident_aad_audience", mode="before")
+    @classmethod
+    def _audiences(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(a.strip() for a in value.split(",") if a.strip())
+        return value
+
+    @field_validator("incident_aad_authority")
+    @classmethod
+    def _authority(cls, value: str) -> str:
+        if not is_authority_url(value):
+            raise ValueError("must be an https URL (http only on a loopback host, for local tests)")
+        return value.rstrip("/")
+
+    @field_validator("incident_aad_audience")
+    @classmethod
+    def _audience_with_tenant(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if bool(value) != bool(info.data.get("incident_aad_tenant_id", True)):
+            raise ValueError("set together with INCIDENT_AAD_TENANT_ID, or both empty")
         return value
 
     @field_validator("log_level")
@@ -151,6 +192,14 @@ class Settings(BaseModel):
             retry_after_max=self.retry_after_max_seconds,
             managed_identity_client_id=self.azure_client_id or None,
         )
+
+
+def is_authority_url(value: str) -> bool:
+    """An Entra authority host: https, or http on loopback (the local key server of the tests)."""
+    parsed = urlsplit(value.strip())
+    if parsed.scheme == "https" and parsed.hostname:
+        return not parsed.query and not parsed.fragment and value.isascii() and value.isprintable()
+    return parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def is_docs_base_url(value: str) -> bool:

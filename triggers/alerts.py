@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from azbackup.ids import fold
+
 COMMON_ALERT_SCHEMA = "azureMonitorCommonAlertSchema"
 _VM_TARGET = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Compute/virtualMachines/"
                         r"[^/]+$", re.IGNORECASE)
@@ -72,7 +74,7 @@ def parse_alert(body: dict[str, Any]) -> AlertTargets:
     skipped: list[Skipped] = []
     for target in targets:
         if _VM_TARGET.match(target.strip()):
-            if target.strip().lower() not in {v.lower() for v in vm_ids}:
+            if fold(target.strip()) not in {fold(v) for v in vm_ids}:
                 vm_ids.append(target.strip())
         else:
             skipped.append(Skipped(target, "not a virtual machine"))

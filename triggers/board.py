@@ -19,6 +19,8 @@ from pathlib import Path
 import azure.durable_functions as df
 import azure.functions as func
 
+from triggers.guard import guarded
+
 bp = df.Blueprint()
 STATIC = Path(__file__).resolve().parent / "static"
 # The page changes only with a deployment: let browsers keep it briefly, then revalidate by ETag.
@@ -60,6 +62,7 @@ def page() -> Page:
 
 
 @bp.route(route="board", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@guarded
 def board(req: func.HttpRequest) -> func.HttpResponse:
     """The restore board (docs/board.md); 304 when the caller's copy is current."""
     current = page()

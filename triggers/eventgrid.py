@@ -16,6 +16,7 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
+from azbackup.ids import fold
 from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
 from restore.settings import get_settings
@@ -48,7 +49,7 @@ def event_fields(event: Any) -> EventFields:
 
 def event_instance_id(fields: EventFields) -> str:
     """The instance ID a delivery (and every redelivery) of this event maps to."""
-    return instance_id_for(Source.EVENTGRID, fields.topic.lower(), fields.id)
+    return instance_id_for(Source.EVENTGRID, fold(fields.topic), fields.id)
 
 
 @bp.event_grid_trigger(arg_name="event")

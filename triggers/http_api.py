@@ -22,6 +22,7 @@ from restore.contract import job_instance_id as job_wait_instance_id
 from restore.errors import InvalidSettingError
 from restore.settings import get_settings
 from triggers import approvals, links, listing, openapi, telemetry
+from triggers.guard import guarded
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_request, invalid_settings, problem_response
@@ -99,6 +100,7 @@ async def _job_custom_status(client: Any, status: Any) -> Any:
 
 @bp.route(route="restores", methods=["GET", "POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def restores(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """POST starts a restore; GET lists restores."""
     if req.method.upper() == "POST":
@@ -171,6 +173,7 @@ def _not_found(instance_id: str) -> func.HttpResponse:
 
 @bp.route(route="restores/{id}", methods=["GET"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def get_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """The restore: 202 + Location + Retry-After while running, then 200 / 422 / 409 (docs/api.md)."""
     instance_id = req.route_params.get("id", "")
@@ -193,6 +196,7 @@ async def _status_response(req: func.HttpRequest, client: Any, instance_id: str,
 
 @bp.route(route="restores/{id}/cancel", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def cancel_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Ask a running restore to stop (a running job is cancelled in Azure first): 202, or 409 if it has ended."""
     instance_id = req.route_params.get("id", "")
@@ -227,6 +231,7 @@ async def _signal_job_wait(client: df.DurableOrchestrationClient, instance_id: s
 
 @bp.route(route="restores/{id}/approve", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def approve_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Approve a restore in `awaitingApproval` (`{by, reason?}`): 202, then it triggers the restore."""
     return await _decide(req, client, APPROVE_EVENT)
@@ -234,6 +239,7 @@ async def approve_restore(req: func.HttpRequest, client: df.DurableOrchestration
 
 @bp.route(route="restores/{id}/reject", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def reject_restore(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Reject a restore in `awaitingApproval` (`{by, reason?}`): 202, then it ends cancelled, nothing started."""
     return await _decide(req, client, REJECT_EVENT)
@@ -269,12 +275,14 @@ def _body_of_cancel(req: func.HttpRequest) -> dict[str, str]:
 
 
 @bp.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@guarded
 def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
     """The OpenAPI 3.1 description of this API, generated from the models."""
     return _json_response(openapi.document(links.origin(req)), 200)
 
 
 @bp.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@guarded
 def health(req: func.HttpRequest) -> func.HttpResponse:
     """Liveness: the app loaded and its settings parse (503 naming the settings that do not)."""
     try:

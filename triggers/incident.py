@@ -12,11 +12,13 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from azbackup.ids import fold
 from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
 from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
-from triggers import alerts, links, plan_intake, telemetry
+from triggers import alerts, entra, links, plan_intake, telemetry
+from triggers.guard import guarded
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_settings, problem_response
 from triggers.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, secret_problem, signature_problem
@@ -79,13 +81,13 @@ def _plan(body: Any, settings: Settings) -> tuple[str, list[tuple[str, RestoreRe
                                 "the alert names no VM")
         raws = [alerts.alert_request(settings.incident_default_request, vm, alert) for vm in alert.vm_ids]
         planned = _admit_all(raws, settings, "alert")
-        plan = [(instance_id_for(Source.INCIDENT, "alert", alert.alert_id, r.source_id.lower()), r) for r in planned]
+        plan = [(instance_id_for(Source.INCIDENT, "alert", alert.alert_id, fold(r.source_id)), r) for r in planned]
         return alert.alert_id, plan, [SkippedTarget(target=s.target, reason=s.reason) for s in alert.skipped]
     if not isinstance(body, dict):
         raise RejectedError(400, [FieldProblem(field="(body)", reason="must be a JSON object")], "invalid body")
     incident_id, raw = alerts.incident_request(body)
     request = admit(raw, settings)
-    return incident_id, [(instance_id_for(Source.INCIDENT, "incident", incident_id, request.source_id.lower()),
+    return incident_id, [(instance_id_for(Source.INCIDENT, "incident", incident_id, fold(request.source_id)),
                           request)], []
 
 
@@ -116,6 +118,9 @@ def report_secret_at_startup() -> None:
 
 
 def _authenticate(req: func.HttpRequest, settings: Settings) -> func.HttpResponse | None:
+    authorization = req.headers.get("Authorization")
+    if entra.is_bearer_request(authorization, settings):  # an Azure Monitor secure webhook (triggers/entra.py)
+        return entra.bearer_refusal(authorization or "", settings) or entra.alert_only_refusal(req.get_body())
     unusable = secret_problem(settings.incident_webhook_secret)
     if unusable:
         log.error("incident.secret_refused", extra={"setting": "INCIDENT_WEBHOOK_SECRET", "reason": unusable})
@@ -130,6 +135,7 @@ def _authenticate(req: func.HttpRequest, settings: Settings) -> func.HttpRespons
 
 @bp.route(route="webhooks/incident", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def incident_webhook(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Start one restore per VM of the incident or alert; a repeat of the same incident starts nothing new."""
     return await handle_incident(req, client)

@@ -21,6 +21,7 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from azbackup.ids import fold
 from restore.contract import Orchestrator, plan_id_for
 from restore.plan import PlanRequest
 from restore.plan_status import PlanOrder
@@ -177,7 +178,7 @@ async def start_event_plan(client: Any, topic: str, event_id: str, data: dict[st
                            settings: Settings) -> str | None:
     """Start (or find) the plan an Event Grid event asks for; None when it is refused (logged, acknowledged)."""
     facts = {"event_id": event_id}
-    asked = body_plan(data, {}, "data", "\x1f".join(["eventgrid", topic.lower(), event_id]))
+    asked = body_plan(data, {}, "data", "\x1f".join(["eventgrid", fold(topic), event_id]))
     try:
         plan = admit(asked, settings)
     except RejectedError as rejected:

@@ -24,6 +24,7 @@ from restore.plan import PlanRequest
 from restore.plan_status import PlanCustomStatus, PlanOrder
 from restore.settings import get_settings
 from triggers import links, telemetry
+from triggers.guard import guarded
 from triggers.http_api import _body_of, _idempotency_key
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError
@@ -72,6 +73,7 @@ async def _plan_status(client: Any, plan_id: str) -> Any:
 
 @bp.route(route="plans", methods=["GET", "POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def plans(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """POST starts a plan; GET lists plans."""
     if req.method.upper() == "POST":
@@ -140,6 +142,7 @@ async def _list(req: func.HttpRequest, client: Any) -> func.HttpResponse:
 
 @bp.route(route="plans/{id}", methods=["GET"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def get_plan(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """The plan: 202 + Location + Retry-After while running, then 200 / 422 / 409."""
     plan_id = req.route_params.get("id", "")
@@ -158,6 +161,7 @@ async def get_plan(req: func.HttpRequest, client: df.DurableOrchestrationClient)
 
 @bp.route(route="plans/{id}/cancel", methods=["POST"])
 @bp.durable_client_input(client_name="client")
+@guarded
 async def cancel_plan(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
     """Stop the plan: no more restores start, and every running one is cancelled (Azure jobs included)."""
     plan_id = req.route_params.get("id", "")

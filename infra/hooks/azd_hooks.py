@@ -12,7 +12,9 @@ with the azd environment's subscription. Standard library only: they run before 
   name is kept while its vault lives and replaced once that vault is deleted; a fresh azd environment (CI) adopts
   the vault its azd environment already has. AZURE_KEY_VAULT_NAME names the vault only when it exists: azd reads
   the webhook secret from it (main.parameters.json, secretOrRandomPassword) and fails on a vault that does not exist,
-  while an empty name makes it generate a new secret (Azure/azure-dev cli/azd/pkg/cmdsubst/secretOrRandomPassword.go).
+  while an empty name makes it generate a new secret (Azure/azure-dev cli/azd/pkg/cmdsubst/secretOrRandomPassword.go)
+  of only 15 characters; for a new vault the hook therefore sets INCIDENT_WEBHOOK_SECRET_NEW (64 characters), which
+  main.bicep stores instead.
 - postdeploy: the Event Grid subscription to restore_from_event, which Event Grid refuses to create before the
   function exists, and (RESTORE_ON_DELETE propose/auto) one per target resource group to ARM's VM delete events.
   `az eventgrid event-subscription create` is a create-or-update, so every deploy may run it; it is
@@ -136,10 +138,18 @@ def choose_vault(env: Mapping[str, str]) -> tuple[str, bool]:
     return vaults.new_name(), False
 
 
+# The webhook's HMAC key: at least 32 bytes (triggers/signatures.py, RFC 2104 section 3). azd's own generator makes
+# 15 characters (Azure/azure-dev cli/azd/pkg/cmdsubst/secretOrRandomPassword.go: MinLower/MinUpper/MinNumeric 5,
+# no Length), too short, so a new vault's secret comes from here: 48 random bytes, 64 URL-safe characters.
+NEW_SECRET_BYTES = 48
+
+
 def preprovision(env: Mapping[str, str]) -> None:
     name, exists = choose_vault(env)
     azd_set("KEY_VAULT_NAME", name)
     azd_set("AZURE_KEY_VAULT_NAME", name if exists else "")
+    # An existing vault keeps its secret (azd reads it back: main.parameters.json); only a new one gets this.
+    azd_set("INCIDENT_WEBHOOK_SECRET_NEW", "" if exists else secrets.token_urlsafe(NEW_SECRET_BYTES))
     print(f"Key Vault: {name} ({'existing: the webhook secret is kept' if exists else 'new: a secret is generated'}).")
 
 

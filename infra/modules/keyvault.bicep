@@ -8,7 +8,9 @@ param name string
 param location string
 param tags object
 param secretName string
+// The app refuses an HMAC key under 32 bytes (triggers/signatures.py: RFC 2104 section 3, L = 32 for SHA-256).
 @secure()
+@minLength(32)
 param secretValue string
 @description('Principal ID of the app identity, granted Key Vault Secrets User on the one secret.')
 param appPrincipalId string

@@ -45,3 +45,10 @@ def test_keys_are_enforced_when_the_setting_asks() -> None:
         assert "code=mkey" in status_url
         assert requests.get(status_url.replace("code=mkey", "code=fkey"), timeout=10).status_code == 401
         assert requests.get(status_url, timeout=10).status_code in (200, 202)
+        # The RPC alias on the public port is the durable API too: the master key only (the app's own client uses
+        # the loopback RPC listener of its binding, which is how the start above reached the orchestration).
+        alias = f"{proc.url}/durabletask/instances/"
+        assert requests.get(alias, timeout=10).status_code == 401
+        assert requests.get(alias + "?code=fkey", timeout=10).status_code == 401
+        assert requests.post(f"{proc.url}/durabletask/orchestrators/sequence?code=fkey", timeout=10).status_code == 401
+        assert requests.get(alias + "?code=mkey", timeout=10).status_code == 200

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from tests.e2e.helpers import Stack, placeholders
+from tests.support.entra import LocalTenant
 from tests.support.procs import Proc, app_env, running, start_devhost, start_emulator
 
 TIME_SCALE = 600.0
@@ -44,8 +45,16 @@ def allowed_scopes(ids: dict[str, str]) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def devhost(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], clock_file: Path) -> Iterator[Proc]:
-    env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes),
+def tenant() -> Iterator[LocalTenant]:
+    """The Entra tenant whose action group tokens the incident webhook accepts (its keys served on 127.0.0.1)."""
+    with LocalTenant() as local:
+        yield local
+
+
+@pytest.fixture(scope="session")
+def devhost(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], clock_file: Path,
+            tenant: LocalTenant) -> Iterator[Proc]:
+    env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes), **tenant.settings(),
                   INCIDENT_DEFAULT_REQUEST=json.dumps({"mode": "restoreDisks",
                                                        "storageAccountId": ids["STORAGE_ACCOUNT_ID"],
                                                        "targetResourceGroupId": ids["TARGET_RG_ID"]}))

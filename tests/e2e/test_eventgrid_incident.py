@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import requests
+
 from restore.contract import Source, instance_id_for
 from tests.e2e.helpers import Stack, example
+from tests.support.entra import LocalTenant
 
 
 def test_cloud_event_starts_a_restore(stack: Stack) -> None:
@@ -67,3 +70,24 @@ def test_alert_on_non_vm_targets_is_400_and_starts_nothing(stack: Stack) -> None
     assert response.status_code == 400  # as docs/api.md, "Incident webhook", says
     assert [e["field"] for e in response.json()["errors"]] == ["data.essentials.alertTargetIDs"]
     assert stack.instance_count() == before
+
+
+def test_an_action_group_entra_token_starts_the_alert_restore_without_a_signature(stack: Stack,
+                                                                                    tenant: LocalTenant) -> None:
+    alert = example("azure-monitor-alert.json", stack.ids)
+    alert["data"]["essentials"]["alertId"] += "-entra"
+    posts_before, before = len(stack.restore_posts()), stack.instance_count()
+
+    def post(token: str) -> requests.Response:
+        return requests.post(f"{stack.api}/webhooks/incident", json=alert, timeout=30,
+                             headers={"Authorization": f"Bearer {token}"})
+
+    refused = post(tenant.token(aud="api://another-app"))
+    assert refused.status_code == 401, refused.text
+    assert stack.instance_count() == before
+    response = post(tenant.token())
+    assert response.status_code == 202, response.text
+    final = stack.wait_final(response.json()["restores"][0]["id"]).json()
+    assert final["source"] == "incident" and final["status"] == "succeeded", final
+    assert len(stack.restore_posts()) - posts_before == 1
+    assert stack.azure_jobs()[final["jobId"]]["properties"]["status"] == "Completed"

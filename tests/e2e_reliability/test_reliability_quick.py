@@ -15,6 +15,7 @@ from tests.reliability.leaks import scan_artifacts
 from tests.reliability.scenarios import CRASH_TIME_SCALE, run_crashes, run_faults
 from tests.reliability.servers import Recorder
 from tests.reliability.sizes import QUICK
+from tests.support.entra import LocalTenant
 
 
 def test_restores_finish_once_and_honour_retry_after_under_injected_faults() -> None:
@@ -39,9 +40,9 @@ def test_restores_resume_and_end_once_after_host_kills() -> None:
 
 def test_hostile_requests_are_refused_and_no_token_leaves_or_leaks() -> None:
     seed = seed_with_vms(8, new_temp_dir(), foreign_vms=2, outside_vms=1)
-    with Recorder() as foreign, recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES,
-                                               CALLBACK_ALLOW_INSECURE="false") as stack:
-        rejected = run_rejections(stack)
+    with Recorder() as foreign, LocalTenant() as tenant, recorded_stack(
+            seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES, CALLBACK_ALLOW_INSECURE="false", **tenant.settings()) as stack:
+        rejected = run_rejections(stack, tenant)
         tracked = run_foreign_tracking(stack, foreign, timeout=120)
     with recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES, **LAX_SETTINGS) as stack:
         insecure = run_insecure_rejections(stack)

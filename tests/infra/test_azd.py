@@ -38,7 +38,13 @@ def test_webhook_secret_is_reused_from_the_key_vault_it_is_stored_in():
     assert values["incidentWebhookSecret"]["value"] == (
         "$(secretOrRandomPassword ${AZURE_KEY_VAULT_NAME} incident-webhook-secret)"
     )
+    # A new vault's secret comes from the preprovision hook (azd's own has 15 characters); it wins when set.
+    assert values["newIncidentWebhookSecret"]["value"] == "${INCIDENT_WEBHOOK_SECRET_NEW=}"
     main = (INFRA / "main.bicep").read_text()
+    assert "var webhookSecret = empty(newIncidentWebhookSecret) ? incidentWebhookSecret : newIncidentWebhookSecret" \
+        in main and "secretValue: webhookSecret" in main
+    keyvault = (INFRA / "modules" / "keyvault.bicep").read_text()
+    assert "@minLength(32)\nparam secretValue string" in keyvault
     assert "var incidentSecretName = 'incident-webhook-secret'" in main
     assert "output AZURE_KEY_VAULT_NAME string" in main
 

@@ -99,6 +99,11 @@ def test_first_provision_gets_a_new_vault_name_and_no_secret_lookup(tmp_path):
     # exist yet as an error, an empty name as "generate one" (Azure/azure-dev cli/azd/pkg/cmdsubst/
     # secretOrRandomPassword.go: fewer than two arguments -> random password).
     assert state["env"]["AZURE_KEY_VAULT_NAME"] == ""
+    # ...and azd's generated one has 15 characters: the new vault's secret comes from the hook, 32 bytes or more.
+    new_secret = state["env"]["INCIDENT_WEBHOOK_SECRET_NEW"]
+    assert len(new_secret.encode()) >= 32 and new_secret.isascii() and new_secret.isprintable()
+    again, state = run_hook(tmp_path, "preprovision", {"env": dict(ENV)})
+    assert again.returncode == 0 and state["env"]["INCIDENT_WEBHOOK_SECRET_NEW"] != new_secret  # random, not derived
 
 
 def test_second_provision_keeps_the_live_vault_and_rereads_its_secret(tmp_path):
@@ -108,6 +113,7 @@ def test_second_provision_keeps_the_live_vault_and_rereads_its_secret(tmp_path):
     proc, state = run_hook(tmp_path, "preprovision", state)
     assert proc.returncode == 0, proc.stderr
     assert state["env"]["KEY_VAULT_NAME"] == state["env"]["AZURE_KEY_VAULT_NAME"] == "kv-0123456789abcdef"
+    assert state["env"]["INCIDENT_WEBHOOK_SECRET_NEW"] == ""  # the vault's secret is kept
 
 
 def test_provision_after_down_never_reuses_a_purge_protected_vault_name(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,8 @@ from tests.reliability.harness import TALLY, wait_restores
 from tests.reliability.hostile import (
     UNRESOLVED_SECRET,
     Case,
+    alias_key_cases,
+    entra_cases,
     insecure_callback_cases,
     restore_cases,
     unresolved_secret_cases,
@@ -28,12 +31,15 @@ from tests.reliability.late import (
     run_second_restore_same_vm,
 )
 from tests.reliability.servers import Recorder
+from tests.support.entra import LocalTenant
 
 # RESTORE_ALLOWED_SCOPES of the bad-input runs: resource groups (as a Bicep deployment lists them), so the bench
 # vault also protects VMs outside them (OUTSIDE_GROUP; seed_with_vms(..., outside_vms=1)).
 SCOPES = ",".join(f"/subscriptions/{BENCH_SUBSCRIPTION}/resourceGroups/{group}"
                   for group in ("rg-bench", "rg-bench-backup", "rg-bench-restore", "rg-bench-restore-ne"))
 LATE_TIMEOUT = 120.0
+# What must never show in an answer: a Python traceback, a source file or an install path.
+INTERNALS = re.compile(r'Traceback \(most recent|File "|\.py[",:)\s]|site-packages|/home/site/wwwroot')
 
 
 @dataclass
@@ -70,13 +76,16 @@ def send(stack: Stack, case: Case) -> requests.Response:
                               timeout=120)
 
 
-def run_rejections(stack: Stack) -> BadInputOutcome:
-    """Every hostile request gets its documented 4xx; nothing starts; no restore reaches the emulator."""
+def run_rejections(stack: Stack, tenant: LocalTenant) -> BadInputOutcome:
+    """Every hostile request gets its documented 4xx; nothing starts; no restore reaches the emulator.
+
+    The stack accepts Entra tokens of `tenant` (`tenant.settings()`) on the incident webhook."""
     inventory, ours, foreign = _split_inventory(stack)
     good = restore_body(inventory, ours[0])
     foreign_storage = usable_storage({"storageAccounts": [a for a in inventory["storageAccounts"]
                                                           if FOREIGN_SUBSCRIPTION in a["id"]]}, foreign[0]["region"])
-    cases = [*restore_cases(good, foreign[0]["id"], str(foreign_storage)), *webhook_cases(good, foreign[0]["id"])]
+    cases = [*restore_cases(good, foreign[0]["id"], str(foreign_storage)), *webhook_cases(good, foreign[0]["id"]),
+             *entra_cases(good, tenant)]
     out = _refused(stack, cases)
     late_tried, late_problems = run_late_refusals(stack, _late(inventory, foreign), LATE_TIMEOUT)
     out.tried += late_tried
@@ -109,8 +118,10 @@ def _refused(stack: Stack, cases: list[Case]) -> BadInputOutcome:
         if resp.status_code not in case.expect:
             out.problems.append(f"{case.name}: {resp.status_code} (expected {sorted(case.expect)}): {resp.text[:200]}")
         if resp.status_code >= 400 and "application/problem+json" not in resp.headers.get("Content-Type", "") \
-                and resp.status_code != 413:
+                and resp.status_code != 413 and not case.host_answer:
             out.problems.append(f"{case.name}: {resp.status_code} without a problem body")
+        if INTERNALS.search(resp.text):
+            out.problems.append(f"{case.name}: the answer shows internals: {INTERNALS.search(resp.text)}")
     out.tried = len(cases)
     after = restore_count(stack)
     if after != before:
@@ -122,16 +133,21 @@ def _refused(stack: Stack, cases: list[Case]) -> BadInputOutcome:
     return out
 
 
-# Settings of the lax stack: insecure callbacks allowed, and a webhook secret App Service could not resolve.
-LAX_SETTINGS = {"CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": UNRESOLVED_SECRET}
+# Settings of the lax stack: insecure callbacks allowed, a webhook secret App Service could not resolve, and keys
+# enforced by the host (the stack's own calls carry the master key: bench/stack.py).
+LAX_SETTINGS = {"CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": UNRESOLVED_SECRET,
+                "DEVHOST_ENFORCE_KEYS": "true"}
+FUNCTION_KEY = "local-function-key"  # devhost/config.py's default, the key the lax stack's host accepts for /api
 
 
 def run_insecure_rejections(stack: Stack) -> BadInputOutcome:
     """On a stack with LAX_SETTINGS: metadata and link-local callbacks are still refused, the webhook answers 503
-    (and the host logged why at startup); nothing starts."""
+    (and the host logged why at startup), the durable API and its alias refuse a function key; nothing starts."""
     inventory = stack.emu("GET", "inventory")
     good = restore_body(inventory, restorable_vms(inventory)[0])
-    out = _refused(stack, [*insecure_callback_cases(good), *unresolved_secret_cases(good)])
+    order = {"request": good, "requestedAt": "2026-01-01T00:00:00Z", "source": "http"}
+    out = _refused(stack, [*insecure_callback_cases(good), *unresolved_secret_cases(good),
+                           *alias_key_cases(order, FUNCTION_KEY)])
     if "incident.secret_refused" not in stack.devhost.log():
         out.problems.append("no log line says the webhook secret is refused")
     return out

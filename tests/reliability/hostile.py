@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.entra import LocalTenant, new_key
+
 WEBHOOK_SECRET = "test-secret-0123456789abcdef0123456789"  # tests.support.procs.app_env's
 # What App Service leaves in INCIDENT_WEBHOOK_SECRET when it cannot resolve the Key Vault reference.
 UNRESOLVED_SECRET = "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/incident-webhook-secret)"
@@ -42,6 +44,7 @@ class Case:
     expect: set[int]
     method: str = "POST"
     headers: dict[str, str] = field(default_factory=dict)
+    host_answer: bool = False  # refused by the Functions host itself (a bare 401, as on Azure), not by the app
 
 
 def sign(timestamp: str, body: bytes, secret: str = WEBHOOK_SECRET) -> str:
@@ -111,6 +114,13 @@ def restore_cases(good: dict[str, Any], foreign_vm: str, foreign_storage: str) -
         bad("diskEncryptionSetId with KELVIN SIGN for k", diskEncryptionSetId=vm.split("/providers/")[0]
             + "/providers/Microsoft.Compute/dis\u212aEncryptionSets/des"),
         bad("maxAge beyond any retention", maxAge="P999999999D"),
+        bad("approval timeout past one day", approval={"required": True, "timeout": "P2D"}),
+        bad("approval timeout of years", approval={"required": True, "timeout": "P9999Y"}),
+        bad("subnet of a vnet that equals targetVnetId only by Unicode case folding", mode="newVm",
+            targetVmName="vm-hostile", targetResourceGroupId=vm.split("/providers/")[0],
+            targetVnetId=vm.split("/providers/")[0] + "/providers/Microsoft.Network/virtualNetworks/vnet-\u212aey",
+            targetSubnetId=vm.split("/providers/")[0] + "/providers/Microsoft.Network/virtualNetworks/vnet-key"
+                                                        "/subnets/default"),
         bad("recoveryPointId of another item", vmId=None, protectedItemId=_item(vm, "vault-a"),
             recoveryPointId=_item(vm, "vault-b") + "/recoveryPoints/1"),
         bad("vmId out of scope", FORBIDDEN, vmId=foreign_vm),
@@ -177,3 +187,44 @@ def webhook_cases(good: dict[str, Any], foreign_vm: str) -> list[Case]:
         signed("webhook signed out-of-scope VM", _json({"incidentId": "INC-hostile-3", **good, "vmId": foreign_vm}),
                FORBIDDEN | BAD_REQUEST),
     ]
+
+
+def entra_cases(good: dict[str, Any], tenant: LocalTenant) -> list[Case]:
+    """Bearer tokens an Azure Monitor secure webhook did not send (the stack accepts `tenant`'s tokens): all 401."""
+    path = "/api/webhooks/incident"
+    alert = _json({"schemaId": "azureMonitorCommonAlertSchema", "data": {"essentials": {
+        "alertId": "/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/hostile-entra",
+        "monitorCondition": "Fired", "alertTargetIDs": [good["vmId"]]}}})
+    now = int(time.time())
+    tokens = [
+        ("another audience", tenant.token(aud="api://another-app")),
+        ("another issuer", tenant.token(iss="https://login.microsoftonline.com/"
+                                             "0b6c8a3e-1111-4222-8333-444455556666/v2.0")),
+        ("another tenant's tid", tenant.token(tid="0b6c8a3e-1111-4222-8333-444455556666")),
+        ("another application (azp)", tenant.token(azp="00000000-1111-2222-3333-444444444444")),
+        ("v1 token of another application (appid)", tenant.token(azp=None, appid="00000000-1111-2222-3333-4444")),
+        ("expired", tenant.token(exp=now - 3600, iat=now - 7200)),
+        ("signed by an unpublished key", tenant.token(key=new_key(), kid="not-published")),
+        ("signed by another key under the tenant's kid", tenant.token(key=new_key())),
+        ("alg none", tenant.unsigned_token()),
+        ("not a JWT", "definitely-not-a-token"),
+    ]
+    generic = _json({"incidentId": "INC-hostile-entra", **good, "mode": "replaceDisks"})
+    return [*[Case(f"webhook bearer token: {what}", path, alert, UNAUTHORIZED,
+                   headers={"Authorization": f"Bearer {token}"}) for what, token in tokens],
+            Case("webhook valid bearer token with a generic body choosing replaceDisks", path, generic, BAD_REQUEST,
+                 headers={"Authorization": f"Bearer {tenant.token()}"})]
+
+
+def alias_key_cases(order: dict[str, Any], function_key: str) -> list[Case]:
+    """With keys enforced: the durable API and its RPC alias on the public port take the master key only."""
+    body = _json(order)
+    cases = []
+    for route in ("/durabletask/orchestrators/restore_vm/hostile-alias",
+                  "/runtime/webhooks/durabletask/orchestrators/restore_vm/hostile-webhook"):
+        for what, key in (("a function key", function_key), ("a wrong key", "guess")):
+            cases.append(Case(f"durable start at {route.split('/orchestrators')[0]} with {what}", route, body,
+                              UNAUTHORIZED, headers={"x-functions-key": key}, host_answer=True))
+    cases.append(Case("durable instance list at the RPC alias with a function key", "/durabletask/instances/",
+                      b"", UNAUTHORIZED, method="GET", headers={"x-functions-key": function_key}, host_answer=True))
+    return cases

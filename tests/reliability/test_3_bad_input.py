@@ -14,14 +14,16 @@ from tests.reliability.badinput import (
 )
 from tests.reliability.harness import new_temp_dir, recorded_stack
 from tests.reliability.servers import Recorder
+from tests.support.entra import LocalTenant
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(3600)]
 
 
 def test_hostile_requests_get_documented_4xx_and_start_nothing() -> None:
     seed = seed_with_vms(8, new_temp_dir(), foreign_vms=2, outside_vms=1)
-    with recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES, CALLBACK_ALLOW_INSECURE="false") as stack:
-        out = run_rejections(stack)
+    with LocalTenant() as tenant, recorded_stack(seed=seed, RESTORE_ALLOWED_SCOPES=SCOPES,
+                                                 CALLBACK_ALLOW_INSECURE="false", **tenant.settings()) as stack:
+        out = run_rejections(stack, tenant)
     print(f"bad inputs tried: {out.tried}")
     assert out.tried >= 40
     assert out.problems == []

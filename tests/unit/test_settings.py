@@ -97,3 +97,13 @@ def test_a_bad_docs_base_url_is_an_invalid_setting_named_without_its_value() -> 
         settings.read_settings({"DOCS_BASE_URL": "javascript:alert(1)"})
     assert err.value.names == ("DOCS_BASE_URL",) and "alert" not in str(err.value)
     assert settings.read_settings({"DOCS_BASE_URL": "https://x.example/r/"}).docs_base_url == "https://x.example/r"
+
+
+@pytest.mark.parametrize(("name", "too_long", "longest"), [("ARM_TIMEOUT_SECONDS", "301", "300"),
+                                                          ("RESTORE_TIMEOUT_HOURS", "721", "720"),
+                                                          ("APPROVAL_TIMEOUT", "P1DT1S", "P1D")])
+def test_every_duration_setting_is_bounded(name: str, too_long: str, longest: str) -> None:
+    with pytest.raises(InvalidSettingError) as err:
+        settings.read_settings({name: too_long})
+    assert err.value.names == (name,)
+    settings.read_settings({name: longest})

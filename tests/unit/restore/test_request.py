@@ -279,3 +279,13 @@ def test_a_full_recovery_point_id_must_belong_to_the_protected_item() -> None:
                                         "recoveryPointId": item.upper().replace("/SUBSCRIPTIONS/", "/subscriptions/")
                                         + "/recoveryPoints/123"})
     assert ok.recovery_point_id
+
+
+def test_cross_field_id_rules_fold_ascii_case_only() -> None:
+    kelvin_vnet = VNET.replace("vnet-prod", "vnet-\u212aey")  # KELVIN SIGN: str.lower() makes it "k"
+    subnet = VNET.replace("vnet-prod", "vnet-key") + "/subnets/default"
+    new_vm = {"vmId": VM, "storageAccountId": SA, "mode": "newVm", "targetVmName": "vm-new",
+              "targetResourceGroupId": RG, "targetVnetId": kelvin_vnet, "targetSubnetId": subnet}
+    assert errors(new_vm)["targetSubnetId"] == "must be a subnet of targetVnetId"
+    ascii_case = {**new_vm, "targetVnetId": VNET.replace("vnet-prod", "VNET-KEY")}
+    assert RestoreRequest.model_validate(ascii_case).target_subnet_id == subnet

@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     configure(os.environ.get("DEVHOST_LOG_LEVEL", "INFO"))
     sys.path.insert(0, os.getcwd())
     config = HostConfig.from_env(args.host, args.port, args.app, args.db, args.time_scale, args.clock_file)
+    # App Service / Functions set WEBSITE_HOSTNAME to the app's default host name (MicrosoftDocs/azure-docs
+    # articles/app-service/reference-app-settings.md, "WEBSITE_HOSTNAME"); the app builds its own URLs from it.
+    os.environ.setdefault("WEBSITE_HOSTNAME", f"{config.host}:{config.port}")
     try:
         app = build(config)
     except (StoreVersionError, OSError, ValueError) as exc:  # an unusable database or clock file: say which

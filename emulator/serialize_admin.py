@@ -8,6 +8,7 @@ from typing import Any
 
 from emulator import ids, serialize
 from emulator.clock import iso
+from emulator.eventgrid import ReceivedEvent
 from emulator.lifecycle import Job
 from emulator.reqlog import LoggedRequest
 from emulator.resources import World
@@ -54,6 +55,11 @@ def jobs(all_jobs: Iterable[Job], now: datetime) -> dict[str, Any]:
     return {"jobs": out}
 
 
+def events(received: Iterable[ReceivedEvent]) -> dict[str, Any]:
+    return {"events": [{"topic": e.topic, "receivedAt": iso(e.received_at), "tokenSha256": e.token_sha256,
+                        "event": e.event} for e in received]}
+
+
 def tokens(store: TokenStore) -> dict[str, list[dict[str, Any]]]:
     return {"arm": [_arm_token(t) for t in store.arm.values()], "crr": [_crr_token(t) for t in store.crr.values()]}
 
@@ -76,7 +82,8 @@ def requests(entries: Iterable[LoggedRequest]) -> dict[str, Any]:
 def request(e: LoggedRequest) -> dict[str, Any]:
     return {"seq": e.seq, "method": e.method, "path": e.path, "status": e.status,
             "retryAfter": _int_or_raw(e.retry_after), "wallTime": iso(e.wall_time), "serviceTime": iso(e.service_time),
-            "answeredTime": iso(e.answered_time), "tokenSha256": e.token_sha256, "fault": e.fault, "region": e.region}
+            "answeredTime": iso(e.answered_time), "tokenSha256": e.token_sha256, "fault": e.fault, "region": e.region,
+            "body": e.body}
 
 
 def _int_or_raw(value: str | None) -> int | str | None:

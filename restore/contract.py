@@ -45,6 +45,7 @@ class Activity(StrEnum):
     GET_RESTORE_JOB = "get_restore_job"
     CANCEL_RESTORE_JOB = "cancel_restore_job"
     NOTIFY_CALLBACK = "notify_callback"
+    PUBLISH_EVENT = "publish_event"
     LIST_PLAN_VMS = "list_plan_vms"
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -48,9 +49,12 @@ DEFAULTS: dict[str, str] = {
     "RESTORE_ON_DELETE_REQUEST": "{}",
     "APPROVAL_REQUIRED": "false",
     "APPROVAL_TIMEOUT": "PT2H",
+    "EVENT_GRID_TOPIC_ENDPOINT": "",
+    "EVENT_GRID_APPROVAL_EVENT_TYPE": "Contoso.Restore.ApprovalPending",
 }
 
 
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _VALUE_ERROR_PREFIX = "Value error, "
 
@@ -95,6 +99,16 @@ class Settings(BaseModel):
     restore_on_delete_request: dict[str, Any]
     approval_required: bool
     approval_timeout: timedelta
+    event_grid_topic_endpoint: str
+    event_grid_approval_event_type: str = Field(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9._-]+$")
+
+    @field_validator("event_grid_topic_endpoint")
+    @classmethod
+    def _topic_endpoint(cls, value: str) -> str:
+        value = value.strip()
+        if value and topic_endpoint_problem(value):
+            raise ValueError(topic_endpoint_problem(value))
+        return value
 
     @field_validator("approval_timeout")
     @classmethod
@@ -151,6 +165,29 @@ class Settings(BaseModel):
             retry_after_max=self.retry_after_max_seconds,
             managed_identity_client_id=self.azure_client_id or None,
         )
+
+
+def topic_endpoint_problem(value: str) -> str:
+    """Why `value` cannot be an Event Grid topic endpoint ("" when it can): https with a host, no query or
+    credentials (the Entra token goes there); plain http only to a loopback address (the local emulator)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "must be an absolute https URL (the topic's endpoint, ending /api/events)"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "must not carry credentials, a query or a fragment"
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        return "must be https (plain http only to a loopback address)"
+    return ""
+
+
+def public_base_url(env: dict[str, str] | None = None) -> str:
+    """The app's own base URL, from `WEBSITE_HOSTNAME` (set by App Service / Functions to the default host name;
+    the local host sets it too), or "" when unknown. https, except for a loopback host (the local host)."""
+    host = (os.environ if env is None else env).get("WEBSITE_HOSTNAME", "").strip().rstrip("/")
+    if not host or not host.isprintable() or any(c in host for c in " /?#@"):
+        return ""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return f"{'http' if name in _LOOPBACK_HOSTS else 'https'}://{host}"
 
 
 def is_docs_base_url(value: str) -> bool:

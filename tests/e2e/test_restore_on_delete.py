@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.helpers import Stack
+from tests.e2e.helpers import EVENT_TOPIC_PATH, Stack
 from tests.e2e.test_approval import decide, emulator_jobs, restore_posts
 from tests.support.procs import Proc, app_env, running, start_devhost
+from tests.support.wait import wait_until
 from triggers.deletes import delete_instance_id
 
 TOPIC = "/subscriptions/{sub}"
@@ -26,7 +27,8 @@ def host_for(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], mod
     options = {"storageAccountId": ids["STORAGE_ACCOUNT_ID"], "targetVnetId": ids["VNET_ID"],
                "targetSubnetId": ids["SUBNET_ID"]}
     env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes), RESTORE_ON_DELETE=mode,
-                  RESTORE_ON_DELETE_REQUEST=json.dumps(options), APPROVAL_TIMEOUT="PT6H")
+                  RESTORE_ON_DELETE_REQUEST=json.dumps(options), APPROVAL_TIMEOUT="PT6H",
+                  EVENT_GRID_TOPIC_ENDPOINT=f"{emulator.url}{EVENT_TOPIC_PATH}")
     with running(start_devhost(env, time_scale=600.0)) as proc:
         yield proc
 
@@ -103,6 +105,10 @@ def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: S
     assert plan["targets"]["targetResourceGroupId"] == vm_id.split("/providers/")[0]
     assert "claims" not in json.dumps(view) and "Some Operator" not in json.dumps(view)
     assert restore_posts(stack) == [] and emulator_jobs(stack) == []
+    [pending] = wait_until(stack.grid_events, lambda events: len(events) >= 1, timeout=30, what="approval event")
+    assert pending["type"] == "Contoso.Restore.ApprovalPending" and pending["data"]["restoreId"] == restore_id
+    assert pending["data"]["approval"]["plan"] == plan
+    assert pending["data"]["approveUrl"] == f"{app.api}/restores/{restore_id}/approve"
 
     assert app.eventgrid([event]).status_code in (200, 202), "a redelivery"
     assert decide(app, restore_id, "approve", {"by": "oncall@contoso.com"}).status_code == 202
@@ -112,9 +118,15 @@ def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: S
     assert vm_exists(stack, vm_id), "the VM is back under its own name"
     [post] = restore_posts(stack)
     assert "/backupFabrics/Azure/protectionContainers/" in post["path"]
+    restored = post["body"]["properties"]
+    assert restored["objectType"] == "IaasVMRestoreRequest" and restored["recoveryType"] == "AlternateLocation"
+    assert restored["targetVirtualMachineId"].lower() == vm_id.lower() and restored["sourceResourceId"] == vm_id
+    assert restored["virtualNetworkId"] == stack.ids["VNET_ID"] and restored["subnetId"] == stack.ids["SUBNET_ID"]
+    assert restored["targetResourceGroupId"] == vm_id.split("/providers/")[0]
+    assert restored["recoveryPointId"] == plan["recoveryPoint"]["name"]
     assert len(emulator_jobs(stack)) == 1
     assert app.eventgrid([event]).status_code in (200, 202), "a late duplicate starts nothing"
-    assert len(restore_posts(stack)) == 1
+    assert len(restore_posts(stack)) == 1 and len(stack.grid_events()) == 1
 
 
 def test_with_auto_a_deleted_vm_is_restored_at_once(stack: Stack, auto_host: Proc) -> None:

@@ -80,6 +80,9 @@ param approvalRequired string = 'false'
 @description('How long a restore the policy makes wait for approval waits (ISO-8601 duration, PT1M to P1D).')
 param approvalTimeout string = 'PT2H'
 
+@description('CloudEvents type of the approval-pending event the app publishes.')
+param eventGridApprovalEventType string = 'Contoso.Restore.ApprovalPending'
+
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
 
@@ -230,6 +233,8 @@ var appSettings = union({
   RESTORE_ON_DELETE_REQUEST: restoreOnDeleteRequest
   APPROVAL_REQUIRED: approvalRequired
   APPROVAL_TIMEOUT: approvalTimeout
+  EVENT_GRID_TOPIC_ENDPOINT: eventGrid.outputs.notificationTopicEndpoint
+  EVENT_GRID_APPROVAL_EVENT_TYPE: eventGridApprovalEventType
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {
@@ -260,6 +265,8 @@ module eventGrid 'modules/eventgrid.bicep' = {
     deadLetterStorageAccountName: storage.outputs.name
     deadLetterContainerName: deadLetterContainerName
     publisherPrincipalIds: eventPublisherPrincipalIdList
+    notificationTopicName: 'evgt-notify-${resourceToken}'
+    appPrincipalId: identity.outputs.principalId
   }
 }
 
@@ -337,6 +344,7 @@ output EVENTGRID_TOPIC_NAME string = eventGrid.outputs.topicName
 output EVENTGRID_TOPIC_ENDPOINT string = eventGrid.outputs.topicEndpoint
 // Read by the azd postdeploy hook, which creates the subscription to restore_from_event once the code is deployed.
 output EVENTGRID_TOPIC_ID string = eventGrid.outputs.topicId
+output EVENT_GRID_TOPIC_ENDPOINT string = eventGrid.outputs.notificationTopicEndpoint
 output EVENTGRID_DEADLETTER_CONTAINER_ID string = eventGrid.outputs.deadLetterContainerId
 output EVENTGRID_RESTORE_EVENT_TYPE string = eventGridRestoreEventType
 output EVENTGRID_MAX_DELIVERY_ATTEMPTS int = eventMaxDeliveryAttempts

@@ -33,7 +33,8 @@ def inventory(world: World) -> dict[str, Any]:
         "unprotectedVms": [vm["id"] for vm in vms if vm["protectedItemId"] is None],
         "storageAccounts": [{"id": sa.id, "region": sa.region, "sku": sa.sku, "kind": sa.kind}
                             for sa in world.storage_accounts.values()],
-        "resourceGroups": [{"id": rg.id, "region": rg.region} for rg in world.resource_groups.values()],
+        "resourceGroups": [{"id": rg.id, "region": rg.region, "tags": dict(rg.tags)}
+                           for rg in world.resource_groups.values()],
         "subnets": [{"id": s.id, "vnetId": s.vnet_id, "region": s.region} for s in world.subnets.values()],
         "vaults": [{"id": v.id, "region": v.region, "crossRegionRestore": v.cross_region_restore,
                     "secondaryRegion": v.secondary_region} for v in world.vaults.values()],

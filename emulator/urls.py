@@ -21,8 +21,8 @@ PRIMARY_VERSIONS = frozenset({
     "2024-02-01", "2024-04-01", "2024-07-30", "2024-10-01", "2025-01-01", "2025-02-01", "2025-08-01", "2026-02-01",
 })
 CRR_VERSIONS = frozenset({"2018-12-20", "2021-11-15", "2023-01-15", "2023-01-15-preview"})
-# Microsoft.Resources api-versions of Resources_ListByResourceGroup (specification/resources/resource-manager/
-# Microsoft.Resources/stable/<version>/resources.json; a recent stable subset).
+# Microsoft.Resources api-versions of Resources_ListByResourceGroup and ResourceGroups_Get (specification/resources/
+# resource-manager/Microsoft.Resources/stable/<version>/resources.json; a recent stable subset).
 RESOURCES_VERSIONS = frozenset({"2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01"})
 # Microsoft.Compute virtualMachines api-versions the VM GET accepts (a recent stable subset).
 COMPUTE_VERSIONS = frozenset({"2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01"})
@@ -33,7 +33,8 @@ VAULT = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.RecoveryServi
 ITEM = VAULT + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<container>[^/]+)"
                 r"/protectedItems/(?P<item>[^/]+)")
 RP = ITEM + r"/recoveryPoints/(?P<rp>[^/]+)"
-RG_RESOURCES = SUB + r"/resourceGroups/(?P<rg>[^/]+)/resources"
+RG = SUB + r"/resourceGroups/(?P<rg>[^/]+)"
+RG_RESOURCES = RG + "/resources"
 VM = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Compute/virtualMachines/(?P<vm>[^/]+)"
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -57,6 +58,7 @@ def _r(method: str, path: str, handler: Handler, family: str = "primary") -> Rou
 ROUTES: list[Route] = [
     _r("GET", VM, r.get_vm, "compute"),
     _r("GET", RG_RESOURCES, r.list_group_resources, "resources"),
+    _r("GET", RG, r.get_resource_group, "resources"),
     _r("GET", VAULT, r.get_vault),
     _r("GET", SUB + r"/providers/Microsoft\.RecoveryServices/vaults", r.list_vaults),
     _r("POST", LOC + "/backupStatus", p.backup_status),

@@ -75,6 +75,8 @@ param docsBaseUrl string = ''
 param restoreOnDelete string = 'off'
 @description('JSON restore options of delete-started restores (the network to recreate the VM in, storageAccountId, ...).')
 param restoreOnDeleteRequest string = '{}'
+@description('Restore on delete only in resource groups with these tags: comma-separated name=value or name (any value); empty: every group.')
+param restoreOnDeleteTags string = ''
 @description('true: replaceDisks and every alert- or delete-started restore waits for approval.')
 param approvalRequired string = 'false'
 @description('How long a restore the policy makes wait for approval waits (ISO-8601 duration, PT1M to P1D).')
@@ -231,6 +233,7 @@ var appSettings = union({
   DOCS_BASE_URL: docsBaseUrl
   RESTORE_ON_DELETE: restoreOnDelete
   RESTORE_ON_DELETE_REQUEST: restoreOnDeleteRequest
+  RESTORE_ON_DELETE_TAGS: restoreOnDeleteTags
   APPROVAL_REQUIRED: approvalRequired
   APPROVAL_TIMEOUT: approvalTimeout
   EVENT_GRID_TOPIC_ENDPOINT: eventGrid.outputs.notificationTopicEndpoint

@@ -45,6 +45,8 @@ class RestoreSettings(Wire):
     allowed_scopes: list[str] = Field(default_factory=list)
     # EVENT_GRID_TOPIC_ENDPOINT is set: `publish_event` announces what waits for a person (orchestrators/notify.py).
     events_enabled: bool = False
+    # RESTORE_ON_DELETE_TAGS (restore/tags.py): tags a deleted VM's resource group must carry; empty: no filter.
+    delete_tags: dict[str, str | None] = Field(default_factory=dict)
 
 
 class ApprovalView(Wire):
@@ -172,6 +174,14 @@ class NotifyInput(Wire):
 
 class NotifyValue(Wire):
     status: int
+
+
+class GroupTagsInput(Wire):
+    vm_id: str
+
+
+class GroupTagsValue(Wire):
+    tags: dict[str, str] = Field(default_factory=dict)
 
 
 class EventKind(StrEnum):

@@ -19,6 +19,7 @@ from azbackup.config import ClientConfig
 from restore.errors import InvalidSettingError
 from restore.payloads import MAX_TIMER_SECONDS, JobPollMode
 from restore.request import MAX_APPROVAL_TIMEOUT
+from restore.tags import parse_tag_filter
 
 # name -> default, in the order the README documents them. tests/unit/test_settings.py cross-checks this table
 # against the README, local.settings.example.json and infra/.
@@ -47,6 +48,7 @@ DEFAULTS: dict[str, str] = {
     "DOCS_BASE_URL": "",
     "RESTORE_ON_DELETE": "off",
     "RESTORE_ON_DELETE_REQUEST": "{}",
+    "RESTORE_ON_DELETE_TAGS": "",
     "APPROVAL_REQUIRED": "false",
     "APPROVAL_TIMEOUT": "PT2H",
     "EVENT_GRID_TOPIC_ENDPOINT": "",
@@ -97,6 +99,7 @@ class Settings(BaseModel):
     docs_base_url: str
     restore_on_delete: RestoreOnDelete
     restore_on_delete_request: dict[str, Any]
+    restore_on_delete_tags: dict[str, str | None]
     approval_required: bool
     approval_timeout: timedelta
     event_grid_topic_endpoint: str
@@ -147,6 +150,11 @@ class Settings(BaseModel):
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("restore_on_delete_tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> Any:
+        return parse_tag_filter(value) if isinstance(value, str) else value
 
     @field_validator("incident_default_request", "restore_on_delete_request", mode="before")
     @classmethod

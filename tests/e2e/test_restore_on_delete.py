@@ -8,6 +8,7 @@ The event follows Azure/azure-rest-api-specs `specification/eventgrid/data-plane
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,10 +24,12 @@ from triggers.deletes import delete_instance_id
 TOPIC = "/subscriptions/{sub}"
 
 
-def host_for(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], mode: str) -> Iterator[Proc]:
+def host_for(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], mode: str, tags: str = "") \
+        -> Iterator[Proc]:
     options = {"storageAccountId": ids["STORAGE_ACCOUNT_ID"], "targetVnetId": ids["VNET_ID"],
                "targetSubnetId": ids["SUBNET_ID"]}
     env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes), RESTORE_ON_DELETE=mode,
+                  RESTORE_ON_DELETE_TAGS=tags,
                   RESTORE_ON_DELETE_REQUEST=json.dumps(options), APPROVAL_TIMEOUT="PT6H",
                   EVENT_GRID_TOPIC_ENDPOINT=f"{emulator.url}{EVENT_TOPIC_PATH}")
     with running(start_devhost(env, time_scale=600.0)) as proc:
@@ -40,7 +43,20 @@ def propose_host(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str])
 
 @pytest.fixture(scope="module")
 def auto_host(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str]) -> Iterator[Proc]:
-    yield from host_for(emulator, ids, allowed_scopes, "auto")
+    """`auto`, restoring deletes in groups tagged `env=prod` (the demo's rg-app is; emulator/demo_seed.py)."""
+    yield from host_for(emulator, ids, allowed_scopes, "auto", tags="env=prod")
+
+
+@pytest.fixture(scope="module")
+def test_env_host(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str]) -> Iterator[Proc]:
+    """`auto`, but only for groups tagged `env=test`: rg-app is not."""
+    yield from host_for(emulator, ids, allowed_scopes, "auto", tags="env=test")
+
+
+def group_reads(stack: Stack) -> list[dict[str, Any]]:
+    """`ResourceGroups_Get` calls that reached ARM."""
+    return [r for r in stack.arm_log() if r["method"] == "GET"
+            and re.fullmatch(r"/subscriptions/[^/]+/resourcegroups/[^/]+", r["path"].split("?")[0], re.IGNORECASE)]
 
 
 def on(stack: Stack, host: Proc) -> Stack:
@@ -140,6 +156,23 @@ def test_with_auto_a_deleted_vm_is_restored_at_once(stack: Stack, auto_host: Pro
     assert final.json().get("approval") is None
     assert vm_exists(stack, vm_id)
     assert len(restore_posts(stack)) == 1 and len(emulator_jobs(stack)) == 1
+    [read] = group_reads(stack)
+    assert read["path"].split("?")[0].lower() == vm_id.split("/providers/")[0].lower(), "RESTORE_ON_DELETE_TAGS"
+
+
+def test_a_delete_in_a_group_without_the_tags_ends_cancelled_and_restores_nothing(stack: Stack,
+                                                                                 test_env_host: Proc) -> None:
+    app = on(stack, test_env_host)
+    vm_id = stack.ids["VM_ID"]
+    delete_vm(stack, vm_id)
+    event = delete_event(vm_id, "del-0007")
+    assert app.eventgrid([event]).status_code in (200, 202)
+    final = app.wait_final(restore_id_of(event))
+    assert final.status_code == 409 and final.json()["status"] == "cancelled"
+    assert final.json()["error"]["code"] == "DeleteTagsNotMatched" and "'env' is not 'test'" in final.text
+    assert len(group_reads(stack)) == 1 and restore_posts(stack) == [] and emulator_jobs(stack) == []
+    assert not [r for r in stack.arm_log() if "/backupProtectedItems" in r["path"]], "the vaults were not asked"
+    assert not vm_exists(stack, vm_id)
 
 
 def test_a_deleted_vm_no_vault_protects_is_ignored_and_nothing_is_started(stack: Stack, auto_host: Proc) -> None:

@@ -22,6 +22,7 @@ from emulator.httpctx import Ctx, arm_headers, json_response
 from emulator.outage import RECOVERY_SERVICES
 from emulator.reqlog import logged_body
 from emulator.runtime import Runtime
+from emulator.tokens import check_arm_audience
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ async def arm_dispatch(request: Request) -> Response:
     headers = arm_headers(request)
     request.scope[BODY_KEY] = await request.body()
     try:
-        backend.tokens.check_arm(request.headers.get("authorization"), backend.now())
+        token = backend.tokens.check_arm(request.headers.get("authorization"), backend.now())
+        check_arm_audience(token, str(request.base_url))
         found = urls.resolve(request.method, request.url.path)
         if found is None:
             if urls.path_exists(request.url.path):

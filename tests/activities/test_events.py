@@ -143,3 +143,15 @@ def test_the_topic_checks_what_event_grid_checks(emu: Emulator) -> None:
     assert [e["event"]["id"] for e in received(emu)] == ["e1", "e1", "e2"]
     assert requests.delete(f"{emu.url}/_emulator/eventgrid/events", timeout=10).status_code == 200
     assert received(emu) == []
+
+
+def test_arm_refuses_an_event_grid_token(emu: Emulator) -> None:
+    grid = token(emu, "https://eventgrid.azure.net")
+    item = emu.vm("vm-web-01")["protectedItemId"]
+    refused = requests.get(f"{emu.url}{item}", params={"api-version": "2026-02-01"},
+                           headers={"Authorization": f"Bearer {grid}"}, timeout=10)
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "InvalidAuthenticationTokenAudience"
+    assert "'https://eventgrid.azure.net'" in refused.json()["error"]["message"]
+    own = requests.get(f"{emu.url}{item}", params={"api-version": "2026-02-01"},
+                       headers={"Authorization": f"Bearer {token(emu, emu.url)}"}, timeout=10)
+    assert own.status_code == 200

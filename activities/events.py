@@ -5,7 +5,7 @@ data-plane/Microsoft.EventGrid/stable/2018-01-01/EventGrid.json`): `POST {endpoi
 type `application/cloudevents-batch+json; charset=utf-8`, a JSON array of CloudEvents 1.0 (required `id`, `source`,
 `type`, `specversion`); `200` when accepted. The token is for the audience `https://eventgrid.azure.net` (scope
 `https://eventgrid.azure.net/.default`; the identity needs `EventGrid Data Sender` on the topic: Learn
-"Authenticate publishing clients using Microsoft Entra ID", azure/event-grid/authenticate-with-microsoft-entra-id).
+"Authenticate publishing clients using Microsoft Entra ID", azure/event-grid/authenticate-with-active-directory).
 It is sent only to the configured endpoint (never to a URL from the input), with no redirects followed, and it is
 never logged, returned or put in an error text.
 """

@@ -11,9 +11,12 @@ It checks what Event Grid checks before it accepts a publish, then keeps the eve
   CloudEvents v1.0 schema with Event Grid", azure/event-grid/cloudevents-schema; the CloudEvents HTTP binding);
 - the credential: a Microsoft Entra token for the audience `https://eventgrid.azure.net` (scope
   `https://eventgrid.azure.net/.default`) of an identity with `EventGrid Data Sender` (Learn "Authenticate publishing
-  clients using Microsoft Entra ID"); the emulator's model: a token its managed identity endpoint issued for that
-  resource, not expired. A token for another audience (an ARM token) is refused, as Entra audiences are;
-- the size: 1 MB per publish (Learn azure/event-grid/quotas-limits, "Event size" / "Events per request"): 413.
+  clients using Microsoft Entra ID", azure/event-grid/authenticate-with-active-directory); the emulator's model: a
+  token its managed identity endpoint issued for that resource, not expired. A token for another audience (an ARM
+  token) is refused, as Entra audiences are;
+- the size: a publish of at most 1 MB, else `413 Payload Too Large` (Learn azure/event-grid/event-schema), and at
+  most 5,000 events (Learn azure/event-grid/quotas-limits, "Number of incoming events per batch"; the emulator
+  answers 413 too: no public source shows the status).
 Local (key/SAS) auth is off, as `disableLocalAuth: true` makes it in infra/.
 """
 
@@ -36,6 +39,7 @@ AUDIENCE = "https://eventgrid.azure.net"
 BATCH_TYPE = "application/cloudevents-batch+json"
 SINGLE_TYPE = "application/cloudevents+json"
 MAX_PUBLISH_BYTES = 1024 * 1024
+MAX_EVENTS = 5000
 REQUIRED_FIELDS = ("id", "source", "type", "specversion")
 
 
@@ -99,7 +103,7 @@ def read_events(content_type: str, raw: bytes) -> list[dict[str, Any]]:
         raise PublishRefused(400, "BadRequest", f"Content-Type '{media or '(none)'}' is not accepted by a topic in "
                                                 f"the CloudEvents schema: use {BATCH_TYPE} or {SINGLE_TYPE}.")
     if len(raw) > MAX_PUBLISH_BYTES:
-        raise PublishRefused(413, "RequestEntityTooLarge", "The maximum size of a publish is 1 MB.")
+        raise PublishRefused(413, "PayloadTooLarge", "The maximum size of a publish is 1 MB.")
     try:
         body = json.loads(raw)
     except ValueError as exc:
@@ -107,6 +111,8 @@ def read_events(content_type: str, raw: bytes) -> list[dict[str, Any]]:
     events = body if media == BATCH_TYPE else [body]
     if media == BATCH_TYPE and not isinstance(body, list):
         raise PublishRefused(400, "BadRequest", f"A {BATCH_TYPE} body must be a JSON array of events.")
+    if len(events) > MAX_EVENTS:
+        raise PublishRefused(413, "PayloadTooLarge", f"A publish holds at most {MAX_EVENTS} events.")
     for index, event in enumerate(events):
         if not isinstance(event, dict):
             raise PublishRefused(400, "BadRequest", f"Event {index} is not a JSON object.")

@@ -137,6 +137,7 @@ def test_the_topic_checks_what_event_grid_checks(emu: Emulator) -> None:
     assert _post(emu, [{**good, "specversion": "0.3"}], bearer=grid).status_code == 400
     assert _post(emu, [{**good, "time": "yesterday"}], bearer=grid).status_code == 400
     assert _post(emu, [{**good, "data": "x" * (1024 * 1024)}], bearer=grid).status_code == 413
+    assert _post(emu, [{**good, "id": f"e{i}"} for i in range(5001)], bearer=grid).status_code == 413
     assert received(emu) == [], "nothing refused is kept"
     assert _post(emu, good, content_type="application/cloudevents+json", bearer=grid).status_code == 200
     assert _post(emu, [good, {**good, "id": "e2"}], bearer=grid).status_code == 200

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from activities import plans, steps
 from activities.callback import post_callback
 from activities.client import backup_client
+from activities.events import publish_event as post_event
 from activities.resolve import resolve_item
 from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
@@ -20,11 +21,14 @@ from restore.errors import InvalidSettingError
 from restore.payloads import (
     CancelValue,
     FindJobInput,
+    GroupTagsInput,
+    GroupTagsValue,
     JobInput,
     NotifyInput,
     OperationInput,
     OperationValue,
     PlanVmsInput,
+    PublishEventInput,
     ResolveItemInput,
     RestoreSettings,
     SelectPointInput,
@@ -63,7 +67,8 @@ def get_restore_settings(payload: Any) -> dict[str, Any]:
         retry_after_default=s.retry_after_default_seconds, retry_after_max=s.retry_after_max_seconds,
         job_poll_interval=s.job_poll_interval_seconds, job_poll_mode=s.job_poll_mode,
         job_poll_max_interval=s.job_poll_max_interval_seconds, restore_timeout_hours=s.restore_timeout_hours,
-        validate_before_restore=s.validate_before_restore, allowed_scopes=list(s.restore_allowed_scopes)))
+        validate_before_restore=s.validate_before_restore, allowed_scopes=list(s.restore_allowed_scopes),
+        events_enabled=bool(s.event_grid_topic_endpoint), delete_tags=s.restore_on_delete_tags))
 
 
 @bp.activity_trigger(input_name="payload", activity=Activity.RESOLVE_BACKUP_ITEM)
@@ -122,6 +127,19 @@ def cancel_restore_job(payload: dict[str, Any]) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload", activity=Activity.NOTIFY_CALLBACK)
 def notify_callback(payload: dict[str, Any]) -> dict[str, Any]:
     return run(Activity.NOTIFY_CALLBACK, NotifyInput, payload, lambda i: post_callback(i, get_settings()))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.GET_RESOURCE_GROUP_TAGS)
+def get_resource_group_tags(payload: dict[str, Any]) -> dict[str, Any]:
+    """The tags of a (deleted) VM's resource group, for `RESTORE_ON_DELETE_TAGS`."""
+    return run(Activity.GET_RESOURCE_GROUP_TAGS, GroupTagsInput, payload,
+               lambda i: GroupTagsValue(tags=backup_client().get_resource_group_tags(i.vm_id)))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.PUBLISH_EVENT)
+def publish_event(payload: dict[str, Any]) -> dict[str, Any]:
+    """One CloudEvent to `EVENT_GRID_TOPIC_ENDPOINT` (activities/events.py)."""
+    return run(Activity.PUBLISH_EVENT, PublishEventInput, payload, lambda i: post_event(i, get_settings()))
 
 
 @bp.activity_trigger(input_name="payload", activity=Activity.LIST_PLAN_VMS)

@@ -14,7 +14,13 @@ from azbackup import ids
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
 from azbackup.identity import record_answer
-from azbackup.models_common import TaggedResource, TaggedResourceList, TrackedResource, TrackedResourceList
+from azbackup.models_common import (
+    ResourceGroup,
+    TaggedResource,
+    TaggedResourceList,
+    TrackedResource,
+    TrackedResourceList,
+)
 from azbackup.models_crr import (
     AadProperties,
     BackupStatus,
@@ -55,7 +61,8 @@ _PROVIDER = "providers/Microsoft.RecoveryServices"
 # Stable api-versions of the two resource GETs the client makes outside Azure Backup (region lookups).
 VM_API_VERSION = "2024-07-01"
 VAULT_API_VERSION = "2024-04-01"
-# Microsoft.Resources `Resources_ListByResourceGroup` (specification/resources/.../stable/2021-04-01/resources.json).
+# Microsoft.Resources `Resources_ListByResourceGroup` and `ResourceGroups_Get`
+# (specification/resources/.../stable/2021-04-01/resources.json).
 RESOURCES_API_VERSION = "2021-04-01"
 _PAGE_MODELS = RecoveryPointList | JobList | ProtectedItemList | TrackedResourceList | TaggedResourceList
 
@@ -182,6 +189,17 @@ class BackupClient:
         path = f"{ids.resource_group_id(sub, group)}/providers/Microsoft.Compute/virtualMachines"
         url = f"{self._base}{quote(path, safe=_PATH_SAFE)}?api-version={VM_API_VERSION}"
         return list(self._paged(TaggedResourceList, "GET", url, None))
+
+    def get_resource_group_tags(self, vm_id: str) -> dict[str, str]:
+        """The tags of the resource group that holds (or held) a VM (`ResourceGroups_Get`).
+
+        Raises:
+            InvalidResourceIdError: not a VM ID; NotFoundError: the group is gone (`ResourceGroupNotFound`).
+        """
+        vm = ids.parse_vm_id(vm_id)
+        group = ids.resource_group_id(vm.subscription_id, vm.resource_group)
+        url = f"{self._base}{quote(group, safe=_PATH_SAFE)}?api-version={RESOURCES_API_VERSION}"
+        return dict(_parse(ResourceGroup, self._http.request("GET", url)).tags)
 
     def list_vaults(self, subscription_id: str) -> list[TrackedResource]:
         """The Recovery Services vaults of a subscription (`Vaults_ListBySubscriptionId`, every `nextLink`)."""

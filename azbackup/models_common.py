@@ -58,6 +58,14 @@ class TaggedResourceList(ArmModel):
     next_link: str | None = None
 
 
+class ResourceGroup(ArmResource):
+    """`ResourceGroups_Get` (specification/resources/.../stable/2021-04-01/resources.json `ResourceGroup`): only
+    `tags` is read."""
+
+    location: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
 class TrackedResourceList(ArmModel):
     """One page of an ARM list of tracked resources: `Resources_ListByResourceGroup` (`GenericResourceExpanded`: id,
     name, type, location) or `Vaults_ListBySubscriptionId`."""

@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     rpc_socket = rpc_listener() if config.enforce_keys else None
     if rpc_socket is not None:
         config = dataclasses.replace(config, rpc_port=rpc_socket.getsockname()[1])
+    # App Service / Functions set WEBSITE_HOSTNAME to the app's default host name (MicrosoftDocs/azure-docs
+    # articles/app-service/reference-app-settings.md, "WEBSITE_HOSTNAME"); the app builds its own URLs from it.
+    os.environ.setdefault("WEBSITE_HOSTNAME", f"{config.host}:{config.port}")
     try:
         app = build(config)
     except (StoreVersionError, OSError, ValueError) as exc:  # an unusable database or clock file: say which

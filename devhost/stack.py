@@ -103,6 +103,9 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait(timeout=10)
 
 
+EVENT_TOPIC_PATH = "/eventgrid/topics/restore-events/api/events"
+
+
 def app_settings(emulator_url: str, inventory: dict[str, Any]) -> dict[str, str]:
     """App settings that point the app at the emulator (ARM and managed identity) and allow its subscriptions."""
     subscriptions = sorted({"/".join(vm["id"].split("/")[:3]) for vm in inventory.get("vms", [])})
@@ -111,7 +114,9 @@ def app_settings(emulator_url: str, inventory: dict[str, Any]) -> dict[str, str]
         "CALLBACK_ALLOW_INSECURE": "true", "INCIDENT_WEBHOOK_SECRET": WEBHOOK_SECRET,
         # Problem `type` URIs point at this checkout's docs/api.md unless a public base URL is configured.
         "DOCS_BASE_URL": os.environ.get("DOCS_BASE_URL") or Path.cwd().resolve().as_uri(),
-        "RESTORE_ALLOWED_SCOPES": ",".join(subscriptions)}
+        "RESTORE_ALLOWED_SCOPES": ",".join(subscriptions),
+        # The emulator's Event Grid topic: approval-pending events land in GET /_emulator/eventgrid/events.
+        "EVENT_GRID_TOPIC_ENDPOINT": f"{emulator_url}{EVENT_TOPIC_PATH}"}
 
 
 def stack_files(db: Path) -> dict[str, Path]:

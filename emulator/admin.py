@@ -1,5 +1,5 @@
 """The control API under `/_emulator/` (no auth): health, inventory, requests, faults, tokens, jobs, scenario,
-seed, clock, reset, VM delete."""
+seed, clock, reset, VM delete, Event Grid events."""
 
 from __future__ import annotations
 
@@ -83,7 +83,17 @@ async def reset(request: Request) -> Response:
     rt.backend.reset(clear_arm_tokens=request.query_params.get("tokens", "").lower() == "true")
     rt.faults.clear()
     rt.requests.clear()
+    rt.events.clear()
     return json_response({"reset": True, "serviceTime": iso(rt.backend.now())})
+
+
+async def eventgrid_events(request: Request) -> Response:
+    """`GET /_emulator/eventgrid/events`: what the Event Grid topics accepted (`DELETE` forgets it)."""
+    rt = _rt(request)
+    if request.method == "DELETE":
+        rt.events.clear()
+        return json_response({"cleared": True})
+    return json_response(serialize_admin.events(rt.events.listing()))
 
 
 async def jobs(request: Request) -> Response:
@@ -152,4 +162,5 @@ def routes() -> list[Route]:
         Route("/_emulator/seed", seed, methods=["POST"]),
         Route("/_emulator/clock", clock, methods=["GET", "POST"]),
         Route("/_emulator/vms/delete", delete_vm, methods=["POST"]),
+        Route("/_emulator/eventgrid/events", eventgrid_events, methods=["GET", "DELETE"]),
     ]

@@ -1,4 +1,5 @@
-"""The ASGI application: front door (faults, request log), ARM dispatch (auth, api-version), MSI and admin API."""
+"""The ASGI application: front door (faults, request log), ARM dispatch (auth, api-version), MSI, the Event Grid
+topic and the admin API."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from emulator import admin, serialize, urls
+from emulator import admin, eventgrid, serialize, urls
 from emulator.exceptions import BadRequest, EmulatorError, NotFound, RegionUnavailable
 from emulator.faults import Fault
 from emulator.httpctx import Ctx, arm_headers, json_response
 from emulator.outage import RECOVERY_SERVICES
+from emulator.reqlog import logged_body
 from emulator.runtime import Runtime
+from emulator.tokens import check_arm_audience
 
 log = logging.getLogger(__name__)
 
+EVENTGRID_PREFIX = "/eventgrid"  # where the Event Grid topics live (not an ARM path: ARM paths start /subscriptions)
 REGION_KEY = "emulator.region"  # the ASGI scope key where dispatch leaves the region a request needs
+BODY_KEY = "emulator.body"  # ... and the request body it read (the request log keeps it: reqlog.logged_body)
 
 
 def _version_error(version: str | None, family: str) -> EmulatorError | None:
@@ -46,8 +51,10 @@ async def arm_dispatch(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     backend = runtime.backend
     headers = arm_headers(request)
+    request.scope[BODY_KEY] = await request.body()
     try:
-        backend.tokens.check_arm(request.headers.get("authorization"), backend.now())
+        token = backend.tokens.check_arm(request.headers.get("authorization"), backend.now())
+        check_arm_audience(token, str(request.base_url))
         found = urls.resolve(request.method, request.url.path)
         if found is None:
             if urls.path_exists(request.url.path):
@@ -145,7 +152,8 @@ class FrontDoor:
                         seen["retry"] = value.decode()
             await send(message)
 
-        is_arm = not scope["path"].startswith(("/_emulator", "/msi"))
+        # The Event Grid topic is another service (eventgrid.py): its publishes are not ARM requests.
+        is_arm = not scope["path"].startswith(("/_emulator", "/msi", EVENTGRID_PREFIX + "/"))
         fault = self.runtime.faults.take(scope["method"], path) if not scope["path"].startswith("/_emulator") \
             else None
         try:
@@ -181,7 +189,8 @@ class FrontDoor:
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
         entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"], seen["arrived"],
                                           digest, fault.id if fault else None, scope.get(REGION_KEY),
-                                          answered_time=seen["answered"])
+                                          answered_time=seen["answered"],
+                                          body=logged_body(scope["method"], scope.get(BODY_KEY, b"")))
         log.info("arm.request", extra={"seq": entry.seq, "method": entry.method, "path": scope["path"],
                                        "status": entry.status, "retry_after": entry.retry_after})
 
@@ -202,6 +211,7 @@ async def _drop(receive: Receive) -> None:
 
 def build_app(runtime: Runtime) -> FrontDoor:
     routes = [Route("/msi/token", msi_token, methods=["GET"]), *admin.routes(),
+              Route(f"{EVENTGRID_PREFIX}/topics/{{topic}}/api/events", eventgrid.publish, methods=["POST"]),
               Route("/{path:path}", arm_dispatch, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]
     app = Starlette(routes=routes)
     app.state.runtime = runtime

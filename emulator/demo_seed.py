@@ -28,6 +28,10 @@ _WEEK = [(1, "CrashConsistent"), (6, "AppConsistent"), (13, "CrashConsistent"), 
          (144, "CrashConsistent"), (168, "AppConsistent")]
 
 
+# The tags of the group that holds the demo VMs (RESTORE_ON_DELETE_TAGS filters on a deleted VM's group's tags).
+APP_GROUP_TAGS = {"env": "prod", "app": "web"}
+
+
 def demo_seed() -> dict[str, Any]:
     return {"subscriptions": [_prod(), _ops()]}
 
@@ -36,7 +40,7 @@ def _prod() -> dict[str, Any]:
     return {
         "id": SUB_PROD,
         "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-        "resourceGroups": [{"name": n, "region": r} for n, r in [
+        "resourceGroups": [{"name": n, "region": r, "tags": APP_GROUP_TAGS if n == "rg-app" else {}} for n, r in [
             ("rg-app", "westeurope"), ("rg-backup", "westeurope"), ("rg-restore", "westeurope"),
             ("rg-net", "westeurope"), ("rg-restore-ne", "northeurope"), ("rg-net-ne", "northeurope")]],
         "virtualNetworks": [

@@ -79,6 +79,7 @@ class Subnet:
 class ResourceGroup:
     id: str
     region: str
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,8 +1,7 @@
 """GET of the VMs and vaults the emulator knows (`VirtualMachines_Get`, `VirtualMachines_List`, `Vaults_Get`,
-`Vaults_ListBySubscriptionId`):
-enough for region lookups and for finding the vaults of a subscription; and ARM's own list of a resource group's
-resources (`Resources_ListByResourceGroup`), which ARM serves from its replicated metadata, so it keeps answering
-while a region is down (see `outage.py`)."""
+`Vaults_ListBySubscriptionId`): enough for region lookups and for finding the vaults of a subscription; and ARM's own
+resource group (with its tags, `ResourceGroups_Get`) and list of a group's resources (`Resources_ListByResourceGroup`),
+which ARM serves from its replicated metadata, so they keep answering while a region is down (see `outage.py`)."""
 
 from __future__ import annotations
 
@@ -62,6 +61,21 @@ async def list_vms(ctx: Ctx) -> Response:
 async def get_vault(ctx: Ctx) -> Response:
     p = ctx.params
     return json_response(serialize.vault(ctx.backend.lookups.vault(p["sub"], p["rg"], p["vault"])))
+
+
+async def get_resource_group(ctx: Ctx) -> Response:
+    """ResourceGroups_Get (specification/resources/resource-manager/Microsoft.Resources/stable/2021-04-01/
+    resources.json, `ResourceGroup`: id, name, type, properties.provisioningState, location, managedBy, tags; example
+    `examples/GetResourceGroups.json`). Served by ARM itself, like the resource list (outage.py)."""
+    p = ctx.params
+    group_id = f"/subscriptions/{p['sub']}/resourceGroups/{p['rg']}"
+    group = ctx.backend.lookups.world().resource_groups.get(ids.key(group_id))
+    if group is None:
+        raise NotFound("ResourceGroupNotFound", f"Resource group '{p['rg']}' could not be found.")
+    return json_response({"id": group.id, "name": ids.last_segment(group.id),
+                          "type": "Microsoft.Resources/resourceGroups",
+                          "properties": {"provisioningState": "Succeeded"}, "location": group.region.lower(),
+                          "tags": dict(group.tags)})
 
 
 async def list_group_resources(ctx: Ctx) -> Response:

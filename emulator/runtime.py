@@ -1,5 +1,6 @@
 """What one emulator process holds besides the service backend: the identity header, the fault table, the request
-log and the optional state file (the admin API and the front door share it; neither imports the other)."""
+log, the Event Grid events and the optional state file (the admin API and the front door share it; neither imports
+the other)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 
 from emulator.backend import Backend
 from emulator.clock import Anchor
+from emulator.eventgrid import EventSink
 from emulator.faults import FaultTable
 from emulator.persistence import StateFile
 from emulator.reqlog import RequestLog
@@ -21,6 +23,7 @@ class Runtime:
     identity_header: str = "local-dev"
     faults: FaultTable = field(default_factory=FaultTable)
     requests: RequestLog = field(default_factory=RequestLog)
+    events: EventSink = field(default_factory=EventSink)  # the Event Grid topic's accepted events (eventgrid.py)
     state_file: StateFile | None = None
 
     def persist(self) -> None:

@@ -67,8 +67,8 @@ def load_seed(doc: Doc, now: datetime, world: World | None = None) -> tuple[Worl
 
 def _load_networking(world: World, sid: str, sub: Doc) -> None:
     for rg in sub.get("resourceGroups") or []:
-        world.resource_groups[ids.key(ids.rg_id(sid, rg["name"]))] = ResourceGroup(ids.rg_id(sid, rg["name"]),
-                                                                                   rg["region"])
+        world.resource_groups[ids.key(ids.rg_id(sid, rg["name"]))] = ResourceGroup(
+            ids.rg_id(sid, rg["name"]), rg["region"], {str(k): str(v) for k, v in (rg.get("tags") or {}).items()})
     for net in sub.get("virtualNetworks") or []:
         vnet = ids.vnet_id(sid, net["resourceGroup"], net["name"])
         world.vnets[ids.key(vnet)] = net["region"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from emulator import ids, serialize
 from emulator.clock import iso
+from emulator.eventgrid import ReceivedEvent
 from emulator.lifecycle import Job
 from emulator.reqlog import LoggedRequest
 from emulator.resources import World
@@ -32,7 +33,8 @@ def inventory(world: World) -> dict[str, Any]:
         "unprotectedVms": [vm["id"] for vm in vms if vm["protectedItemId"] is None],
         "storageAccounts": [{"id": sa.id, "region": sa.region, "sku": sa.sku, "kind": sa.kind}
                             for sa in world.storage_accounts.values()],
-        "resourceGroups": [{"id": rg.id, "region": rg.region} for rg in world.resource_groups.values()],
+        "resourceGroups": [{"id": rg.id, "region": rg.region, "tags": dict(rg.tags)}
+                           for rg in world.resource_groups.values()],
         "subnets": [{"id": s.id, "vnetId": s.vnet_id, "region": s.region} for s in world.subnets.values()],
         "vaults": [{"id": v.id, "region": v.region, "crossRegionRestore": v.cross_region_restore,
                     "secondaryRegion": v.secondary_region} for v in world.vaults.values()],
@@ -52,6 +54,11 @@ def jobs(all_jobs: Iterable[Job], now: datetime) -> dict[str, Any]:
                      "history": [{"time": iso(t), "status": str(s)} for t, s in job.history]})
         out.append(body)
     return {"jobs": out}
+
+
+def events(received: Iterable[ReceivedEvent]) -> dict[str, Any]:
+    return {"events": [{"topic": e.topic, "receivedAt": iso(e.received_at), "tokenSha256": e.token_sha256,
+                        "event": e.event} for e in received]}
 
 
 def tokens(store: TokenStore) -> dict[str, list[dict[str, Any]]]:
@@ -76,7 +83,8 @@ def requests(entries: Iterable[LoggedRequest]) -> dict[str, Any]:
 def request(e: LoggedRequest) -> dict[str, Any]:
     return {"seq": e.seq, "method": e.method, "path": e.path, "status": e.status,
             "retryAfter": _int_or_raw(e.retry_after), "wallTime": iso(e.wall_time), "serviceTime": iso(e.service_time),
-            "answeredTime": iso(e.answered_time), "tokenSha256": e.token_sha256, "fault": e.fault, "region": e.region}
+            "answeredTime": iso(e.answered_time), "tokenSha256": e.token_sha256, "fault": e.fault, "region": e.region,
+            "body": e.body}
 
 
 def _int_or_raw(value: str | None) -> int | str | None:

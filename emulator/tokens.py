@@ -9,6 +9,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from emulator.exceptions import BadRequest, Unauthorized
 
@@ -37,6 +38,29 @@ class CrrToken:
     issued_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+
+
+# ARM's audiences, as its 401 `InvalidAuthenticationTokenAudience` lists them ("The access token has been obtained
+# for wrong audience or resource '...'. It should exactly match with one of the allowed audiences
+# 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/',
+# 'https://management.azure.com'.", quoted in JetBrains/azure-tools-for-intellij#16 and
+# hashicorp/go-azure-helpers#51). The emulator stands in for ARM at its own URL, so a client aimed at it
+# (ARM_ENDPOINT + "/.default") gets a token for that URL, which it accepts too: on any port of its host, since a
+# `--state-file` keeps the issued tokens across a restart that may bind another port.
+ARM_AUDIENCES = ("https://management.core.windows.net/", "https://management.core.windows.net",
+                 "https://management.azure.com/", "https://management.azure.com")
+
+
+def check_arm_audience(token: ArmToken, own_url: str) -> None:
+    """Raises: Unauthorized (InvalidAuthenticationTokenAudience) for a token of another service, e.g. Event Grid."""
+    audience = urlsplit(token.resource.rstrip("/").lower())
+    own = urlsplit(own_url.lower())
+    is_own = (audience.scheme, audience.hostname, audience.path) == (own.scheme, own.hostname, "")
+    if not is_own and token.resource.rstrip("/").lower() not in {a.rstrip("/") for a in ARM_AUDIENCES}:
+        raise Unauthorized("InvalidAuthenticationTokenAudience",
+                           f"The access token has been obtained for wrong audience or resource '{token.resource}'. It "
+                           "should exactly match with one of the allowed audiences "
+                           + ",".join(f"'{a}'" for a in ARM_AUDIENCES) + ".")
 
 
 class TokenStore:

@@ -21,8 +21,8 @@ PRIMARY_VERSIONS = frozenset({
     "2024-02-01", "2024-04-01", "2024-07-30", "2024-10-01", "2025-01-01", "2025-02-01", "2025-08-01", "2026-02-01",
 })
 CRR_VERSIONS = frozenset({"2018-12-20", "2021-11-15", "2023-01-15", "2023-01-15-preview"})
-# Microsoft.Resources api-versions of Resources_ListByResourceGroup (specification/resources/resource-manager/
-# Microsoft.Resources/stable/<version>/resources.json; a recent stable subset).
+# Microsoft.Resources api-versions of Resources_ListByResourceGroup and ResourceGroups_Get (specification/resources/
+# resource-manager/Microsoft.Resources/stable/<version>/resources.json; a recent stable subset).
 RESOURCES_VERSIONS = frozenset({"2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01"})
 # Microsoft.Compute virtualMachines api-versions the VM GET accepts (a recent stable subset).
 COMPUTE_VERSIONS = frozenset({"2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01"})
@@ -33,8 +33,9 @@ VAULT = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.RecoveryServi
 ITEM = VAULT + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<container>[^/]+)"
                 r"/protectedItems/(?P<item>[^/]+)")
 RP = ITEM + r"/recoveryPoints/(?P<rp>[^/]+)"
-RG_RESOURCES = SUB + r"/resourceGroups/(?P<rg>[^/]+)/resources"
-VMS = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Compute/virtualMachines"
+RG = SUB + r"/resourceGroups/(?P<rg>[^/]+)"
+RG_RESOURCES = RG + "/resources"
+VMS = RG + r"/providers/Microsoft\.Compute/virtualMachines"
 VM = VMS + r"/(?P<vm>[^/]+)"
 
 Handler = Callable[[Ctx], Awaitable[Response]]
@@ -60,6 +61,7 @@ ROUTES: list[Route] = [
     # A group's VMs may live in several regions: no one region serves the list (ARM fans it out).
     _r("GET", VMS, r.list_vms, "compute", served_by="global"),
     _r("GET", RG_RESOURCES, r.list_group_resources, "resources"),
+    _r("GET", RG, r.get_resource_group, "resources"),
     _r("GET", VAULT, r.get_vault),
     _r("GET", SUB + r"/providers/Microsoft\.RecoveryServices/vaults", r.list_vaults),
     _r("POST", LOC + "/backupStatus", p.backup_status),

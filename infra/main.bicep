@@ -91,10 +91,15 @@ param docsBaseUrl string = ''
 param restoreOnDelete string = 'off'
 @description('JSON restore options of delete-started restores (the network to recreate the VM in, storageAccountId, ...).')
 param restoreOnDeleteRequest string = '{}'
+@description('Restore on delete only in resource groups with these tags: comma-separated name=value or name (any value); empty: every group.')
+param restoreOnDeleteTags string = ''
 @description('true: replaceDisks and every alert- or delete-started restore waits for approval.')
 param approvalRequired string = 'false'
 @description('How long a restore the policy makes wait for approval waits (ISO-8601 duration, PT1M to P1D).')
 param approvalTimeout string = 'PT2H'
+
+@description('CloudEvents type of the approval-pending event the app publishes.')
+param eventGridApprovalEventType string = 'Contoso.Restore.ApprovalPending'
 
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
@@ -249,8 +254,11 @@ var appSettings = union({
   DOCS_BASE_URL: docsBaseUrl
   RESTORE_ON_DELETE: restoreOnDelete
   RESTORE_ON_DELETE_REQUEST: restoreOnDeleteRequest
+  RESTORE_ON_DELETE_TAGS: restoreOnDeleteTags
   APPROVAL_REQUIRED: approvalRequired
   APPROVAL_TIMEOUT: approvalTimeout
+  EVENT_GRID_TOPIC_ENDPOINT: eventGrid.outputs.notificationTopicEndpoint
+  EVENT_GRID_APPROVAL_EVENT_TYPE: eventGridApprovalEventType
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {
@@ -281,6 +289,8 @@ module eventGrid 'modules/eventgrid.bicep' = {
     deadLetterStorageAccountName: storage.outputs.name
     deadLetterContainerName: deadLetterContainerName
     publisherPrincipalIds: eventPublisherPrincipalIdList
+    notificationTopicName: 'evgt-notify-${resourceToken}'
+    appPrincipalId: identity.outputs.principalId
   }
 }
 
@@ -366,6 +376,7 @@ output EVENTGRID_TOPIC_NAME string = eventGrid.outputs.topicName
 output EVENTGRID_TOPIC_ENDPOINT string = eventGrid.outputs.topicEndpoint
 // Read by the azd postdeploy hook, which creates the subscription to restore_from_event once the code is deployed.
 output EVENTGRID_TOPIC_ID string = eventGrid.outputs.topicId
+output EVENT_GRID_TOPIC_ENDPOINT string = eventGrid.outputs.notificationTopicEndpoint
 output EVENTGRID_DEADLETTER_CONTAINER_ID string = eventGrid.outputs.deadLetterContainerId
 output EVENTGRID_RESTORE_EVENT_TYPE string = eventGridRestoreEventType
 output EVENTGRID_MAX_DELIVERY_ATTEMPTS int = eventMaxDeliveryAttempts

@@ -20,12 +20,12 @@ from pydantic import ValidationError
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
+from orchestrators.notify import announce_approval
 from orchestrators.run import RestoreRun
 from orchestrators.waits import Stop
 from restore.contract import (
     APPROVE_EVENT,
     REJECT_EVENT,
-    Activity,
     ApprovalDecision,
     ApprovalRecord,
     ApprovalStatus,
@@ -81,7 +81,7 @@ def await_approval(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo, 
     state = ApprovalStatus(plan=plan_of(run, item, point, validated), requested_at=run.now,
                            expires_at=run.now + approval.timeout, approvers=approval.approvers)
     run.publish(Phase.AWAITING_APPROVAL, approval=state)
-    yield from _announce(run, state)
+    yield from announce_approval(run, state)
     while True:
         approve = ctx.wait_for_external_event(APPROVE_EVENT, expected_type=object)
         reject = ctx.wait_for_external_event(REJECT_EVENT, expected_type=object)
@@ -119,19 +119,6 @@ def _end(run: RestoreRun, state: ApprovalStatus, record: ApprovalRecord) -> None
     run.publish(approval=state.model_copy(update={"record": record}))
     if not run.ctx.is_replaying:
         log.info("restore.approval.ended", extra={"instance_id": run.ctx.instance_id, "decision": record.decision})
-
-
-def _announce(run: RestoreRun, state: ApprovalStatus) -> waits.Steps:
-    """Tell the caller's `callbackUrl` that an approval is waiting (best effort, like the final callback)."""
-    url = run.request.callback_url
-    if not url:
-        return
-    body = {"id": run.ctx.instance_id, "status": "awaitingApproval", "approval": state.dump()}
-    result = yield from waits.call(run.ctx, Activity.NOTIFY_CALLBACK, {"url": url, "body": body}, run.settings,
-                                   run.cancel, attempts=3)
-    if result.error is not None and not run.ctx.is_replaying:
-        log.warning("restore.approval.announce_failed", extra={"instance_id": run.ctx.instance_id,
-                                                               "code": result.error.code})
 
 
 def _iso(seconds: float) -> str:

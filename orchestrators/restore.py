@@ -33,6 +33,8 @@ from restore.contract import (
 )
 from restore.errors import NotProtectedError
 from restore.payloads import (
+    GroupTagsInput,
+    GroupTagsValue,
     RequestView,
     ResolveItemInput,
     RestoreSettings,
@@ -44,10 +46,12 @@ from restore.payloads import (
 )
 from restore.request import RestoreRequest
 from restore.scopes import restore_scope_problems
+from restore.tags import tag_filter_problems
 from restore.values import BackupItem, JobInfo, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
 SCOPE_REFUSED = "RestoreScopeNotAllowed"
+TAGS_NOT_MATCHED = "DeleteTagsNotMatched"
 
 
 def run_restore(ctx: df.DurableOrchestrationContext) -> waits.Steps:
@@ -83,6 +87,7 @@ def _invalid_order(ctx: df.DurableOrchestrationContext, exc: ValidationError) ->
 
 def _story(run: RestoreRun) -> waits.Steps:
     run.settings = RestoreSettings.model_validate((yield from run.call(Activity.GET_RESTORE_SETTINGS, {})))
+    yield from _check_delete_tags(run)
     item = yield from _resolve(run)
     _authorize(run, item)
     point = yield from _select(run, item)
@@ -98,6 +103,23 @@ def _story(run: RestoreRun) -> waits.Steps:
     job_id = yield from wait_for_operation(run, item, point, trigger)
     job = yield from wait_for_job(run, item, job_id)
     return _finish(run, job)
+
+
+def _check_delete_tags(run: RestoreRun) -> waits.Steps:
+    """`RESTORE_ON_DELETE_TAGS`: a delete-started restore goes on only when the VM's resource group carries the tags
+    (restore/tags.py); otherwise it is ignored (logged) and ends `cancelled` before anything is asked of the vault."""
+    wanted = run.settings.delete_tags
+    if run.order.source is not Source.DELETE or not wanted or not run.request.vm_id:
+        return
+    run.publish(Phase.RESOLVING)
+    found = yield from run.call(Activity.GET_RESOURCE_GROUP_TAGS, GroupTagsInput(vm_id=run.request.vm_id).dump())
+    missing = tag_filter_problems(wanted, GroupTagsValue.model_validate(found).tags)
+    if missing:
+        if not run.ctx.is_replaying:
+            log.info("restore.delete.ignored", extra={"instance_id": run.ctx.instance_id,
+                                                      "reason": "resource group tags do not match"})
+        raise Stop(Phase.RESOLVING, cancelled=True, error=ErrorInfo(
+            code=TAGS_NOT_MATCHED, message="RESTORE_ON_DELETE_TAGS: the VM's resource group has " + "; ".join(missing)))
 
 
 def _resolve(run: RestoreRun) -> waits.Steps:

@@ -45,6 +45,8 @@ class Activity(StrEnum):
     GET_RESTORE_JOB = "get_restore_job"
     CANCEL_RESTORE_JOB = "cancel_restore_job"
     NOTIFY_CALLBACK = "notify_callback"
+    PUBLISH_EVENT = "publish_event"
+    GET_RESOURCE_GROUP_TAGS = "get_resource_group_tags"
     LIST_PLAN_VMS = "list_plan_vms"
 
 

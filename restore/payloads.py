@@ -43,6 +43,10 @@ class RestoreSettings(Wire):
     validate_before_restore: bool = True
     # RESTORE_ALLOWED_SCOPES, checked again once the item is resolved (restore/scopes.py); empty allows nothing.
     allowed_scopes: list[str] = Field(default_factory=list)
+    # EVENT_GRID_TOPIC_ENDPOINT is set: `publish_event` announces what waits for a person (orchestrators/notify.py).
+    events_enabled: bool = False
+    # RESTORE_ON_DELETE_TAGS (restore/tags.py): tags a deleted VM's resource group must carry; empty: no filter.
+    delete_tags: dict[str, str | None] = Field(default_factory=dict)
 
 
 class ApprovalView(Wire):
@@ -170,6 +174,36 @@ class NotifyInput(Wire):
 
 class NotifyValue(Wire):
     status: int
+
+
+class GroupTagsInput(Wire):
+    vm_id: str
+
+
+class GroupTagsValue(Wire):
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class EventKind(StrEnum):
+    """What an event the app publishes says; each kind's CloudEvents `type` is an app setting."""
+
+    APPROVAL_PENDING = "approvalPending"  # EVENT_GRID_APPROVAL_EVENT_TYPE
+
+
+class PublishEventInput(Wire):
+    """One event for `publish_event`: its ID and time come from the orchestration (the same on every retry, so a
+    consumer can drop a duplicate by `id`); the activity adds the type, the source and the restore's URLs."""
+
+    id: str = Field(min_length=1, max_length=128)
+    kind: EventKind
+    restore_id: str = Field(min_length=1, max_length=256)
+    time: datetime
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class PublishEventValue(Wire):
+    published: bool
+    status: int | None = None
 
 
 class JobObservation(Wire):

@@ -20,6 +20,7 @@ from azbackup.config import ClientConfig
 from restore.errors import InvalidSettingError
 from restore.payloads import MAX_TIMER_SECONDS, JobPollMode
 from restore.request import MAX_APPROVAL_TIMEOUT
+from restore.tags import parse_tag_filter
 
 # name -> default, in the order the README documents them. tests/unit/test_settings.py cross-checks this table
 # against the README, local.settings.example.json and infra/.
@@ -51,14 +52,18 @@ DEFAULTS: dict[str, str] = {
     "DOCS_BASE_URL": "",
     "RESTORE_ON_DELETE": "off",
     "RESTORE_ON_DELETE_REQUEST": "{}",
+    "RESTORE_ON_DELETE_TAGS": "",
     "APPROVAL_REQUIRED": "false",
     "APPROVAL_TIMEOUT": "PT2H",
+    "EVENT_GRID_TOPIC_ENDPOINT": "",
+    "EVENT_GRID_APPROVAL_EVENT_TYPE": "Contoso.Restore.ApprovalPending",
 }
 
 
 MAX_ARM_TIMEOUT_SECONDS = 300
 MAX_RESTORE_TIMEOUT_HOURS = 30 * 24  # a month: far past any restore job; the run's history stays bounded
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _VALUE_ERROR_PREFIX = "Value error, "
 
@@ -105,8 +110,19 @@ class Settings(BaseModel):
     docs_base_url: str
     restore_on_delete: RestoreOnDelete
     restore_on_delete_request: dict[str, Any]
+    restore_on_delete_tags: dict[str, str | None]
     approval_required: bool
     approval_timeout: timedelta
+    event_grid_topic_endpoint: str
+    event_grid_approval_event_type: str = Field(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9._-]+$")
+
+    @field_validator("event_grid_topic_endpoint")
+    @classmethod
+    def _topic_endpoint(cls, value: str) -> str:
+        value = value.strip()
+        if value and topic_endpoint_problem(value):
+            raise ValueError(topic_endpoint_problem(value))
+        return value
 
     @field_validator("approval_timeout")
     @classmethod
@@ -175,6 +191,11 @@ class Settings(BaseModel):
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator("restore_on_delete_tags", mode="before")
+    @classmethod
+    def _tags(cls, value: Any) -> Any:
+        return parse_tag_filter(value) if isinstance(value, str) else value
+
     @field_validator("incident_default_request", "restore_on_delete_request", mode="before")
     @classmethod
     def _parse_json(cls, value: Any) -> Any:
@@ -200,6 +221,29 @@ def is_authority_url(value: str) -> bool:
     if parsed.scheme == "https" and parsed.hostname:
         return not parsed.query and not parsed.fragment and value.isascii() and value.isprintable()
     return parsed.scheme == "http" and parsed.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def topic_endpoint_problem(value: str) -> str:
+    """Why `value` cannot be an Event Grid topic endpoint ("" when it can): https with a host, no query or
+    credentials (the Entra token goes there); plain http only to a loopback address (the local emulator)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "must be an absolute https URL (the topic's endpoint, ending /api/events)"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "must not carry credentials, a query or a fragment"
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK_HOSTS:
+        return "must be https (plain http only to a loopback address)"
+    return ""
+
+
+def public_base_url(env: dict[str, str] | None = None) -> str:
+    """The app's own base URL, from `WEBSITE_HOSTNAME` (set by App Service / Functions to the default host name;
+    the local host sets it too), or "" when unknown. https, except for a loopback host (the local host)."""
+    host = (os.environ if env is None else env).get("WEBSITE_HOSTNAME", "").strip().rstrip("/")
+    if not host or not host.isprintable() or any(c in host for c in " /?#@"):
+        return ""
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return f"{'http' if name in _LOOPBACK_HOSTS else 'https'}://{host}"
 
 
 def is_docs_base_url(value: str) -> bool:

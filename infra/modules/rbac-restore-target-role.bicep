@@ -12,6 +12,8 @@
 // - Restore managed disks, "Resource group to which managed disk(s) will be restored": resourceGroups/write.
 // Plus diskEncryptionSets/read: a restore with diskEncryptionSetId creates disks linked to that disk encryption
 // set, and ARM refuses such a create with LinkedAuthorizationFailed unless the caller may read the set.
+// Plus resourceGroups/read: RESTORE_ON_DELETE_TAGS reads the tags of a deleted VM's resource group (ResourceGroups_Get,
+// "Microsoft.Resources/subscriptions/resourceGroups/read: Gets or lists resource groups").
 // Virtual Machine Contributor, used before, lacked resourceGroups/write, subnets/read and diskEncryptionSets/read
 // and granted far more (storage listKeys on every account, every VM and disk action).
 // A custom role's name must be unique in the tenant (role-based-access-control/custom-roles.md): the name and the
@@ -30,6 +32,7 @@ var actions = [
   'Microsoft.Network/virtualNetworks/subnets/read'
   'Microsoft.Network/virtualNetworks/subnets/join/action'
   'Microsoft.Compute/diskEncryptionSets/read'
+  'Microsoft.Resources/subscriptions/resourceGroups/read'
 ]
 
 resource restoreTargetRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.helpers import Stack, placeholders
+from tests.e2e.helpers import EVENT_TOPIC_PATH, Stack, placeholders
 from tests.support.entra import LocalTenant
 from tests.support.procs import Proc, app_env, running, start_devhost, start_emulator
 
@@ -55,6 +55,7 @@ def tenant() -> Iterator[LocalTenant]:
 def devhost(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], clock_file: Path,
             tenant: LocalTenant) -> Iterator[Proc]:
     env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes), **tenant.settings(),
+                  EVENT_GRID_TOPIC_ENDPOINT=f"{emulator.url}{EVENT_TOPIC_PATH}",
                   INCIDENT_DEFAULT_REQUEST=json.dumps({"mode": "restoreDisks",
                                                        "storageAccountId": ids["STORAGE_ACCOUNT_ID"],
                                                        "targetResourceGroupId": ids["TARGET_RG_ID"]}))

@@ -19,6 +19,7 @@ from triggers.signatures import sign
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECRET = "test-secret-0123456789abcdef0123456789"
 RESTORE_TIMEOUT = 120.0
+EVENT_TOPIC_PATH = "/eventgrid/topics/restore-events/api/events"  # the emulator's Event Grid topic (EVENT_GRID_...)
 
 
 def _by_name(items: list[dict[str, Any]], name: str) -> dict[str, Any]:
@@ -75,6 +76,12 @@ class Stack:
         response = requests.get(f"{self.emulator.url}/_emulator/requests", timeout=10)
         assert response.status_code == 200, response.text
         return list(response.json()["requests"])
+
+    def grid_events(self) -> list[dict[str, Any]]:
+        """The CloudEvents the emulator's Event Grid topic accepted."""
+        response = requests.get(f"{self.emulator.url}/_emulator/eventgrid/events", timeout=10)
+        assert response.status_code == 200, response.text
+        return [entry["event"] for entry in response.json()["events"]]
 
     def restore_posts(self) -> list[dict[str, Any]]:
         """Primary-region restore POSTs that reached the service (not those an injected fault answered)."""

@@ -9,8 +9,10 @@ import json
 from typing import Any
 
 import requests
+from pytest_httpserver import HTTPServer
 
 from tests.e2e.helpers import Stack, example
+from tests.support.wait import wait_until
 
 LONG = {"required": True, "timeout": "PT6H", "approvers": ["alice", "bob"]}  # 36 s of wall time at scale 600
 
@@ -38,16 +40,18 @@ def decide(stack: Stack, restore_id: str, verb: str, body: Any, **headers: str) 
                          headers={"Content-Type": "application/json", **headers}, timeout=30)
 
 
-def start_awaiting(stack: Stack, approval: dict[str, Any] = LONG) -> str:
-    response = stack.start({**example("restore-disks.json", stack.ids), "approval": approval})
+def start_awaiting(stack: Stack, approval: dict[str, Any] = LONG, **extra: Any) -> str:
+    response = stack.start({**example("restore-disks.json", stack.ids), "approval": approval, **extra})
     assert response.status_code == 202, response.text
     restore_id = str(response.json()["id"])
     stack.wait_phase(restore_id, "awaitingApproval")
     return restore_id
 
 
-def test_a_restore_waits_for_approval_with_its_plan_and_posts_nothing_until_approved(stack: Stack) -> None:
-    restore_id = start_awaiting(stack)
+def test_a_restore_waits_for_approval_with_its_plan_and_posts_nothing_until_approved(stack: Stack,
+                                                                                     httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/hooks/restore", method="POST").respond_with_data("", status=204)
+    restore_id = start_awaiting(stack, callbackUrl=httpserver.url_for("/hooks/restore"))
     view = stack.get(restore_id)
     assert view.status_code == 202
     approval = view.json()["approval"]
@@ -57,6 +61,7 @@ def test_a_restore_waits_for_approval_with_its_plan_and_posts_nothing_until_appr
     validations = [r for r in arm_requests(stack) if r["path"].lower().endswith("/backupvalidateoperation")]
     assert validations, "the dry-run validation ran before the wait"
     assert restore_posts(stack) == [] and emulator_jobs(stack) == []
+    assert_announced(stack, restore_id, approval, httpserver)
 
     assert decide(stack, restore_id, "approve", {"by": "mallory"}).status_code == 403
     missing = decide(stack, restore_id, "approve", {"reason": "no name"})
@@ -72,6 +77,22 @@ def test_a_restore_waits_for_approval_with_its_plan_and_posts_nothing_until_appr
     assert record["decision"] == "approved" and record["by"] == "alice" and record["reason"] == "INC-77"
     assert len(restore_posts(stack)) == 1 and len(emulator_jobs(stack)) == 1
     assert decide(stack, restore_id, "approve", {"by": "alice"}).status_code == 409
+    assert len(stack.grid_events()) == 1 and len(httpserver.log) == 2, "announced once; then the final callback"
+
+
+def assert_announced(stack: Stack, restore_id: str, approval: dict[str, Any], httpserver: HTTPServer) -> None:
+    """The callback and the Event Grid topic each heard once that the restore waits, with its plan and URLs."""
+    calls = wait_until(lambda: list(httpserver.log), lambda log: len(log) >= 1, timeout=30, what="announcement")
+    sent = json.loads(calls[0][0].get_data())
+    assert sent["id"] == restore_id and sent["status"] == "awaitingApproval"
+    assert sent["approval"]["plan"] == approval["plan"] and "Authorization" not in calls[0][0].headers
+    [event] = wait_until(stack.grid_events, lambda events: len(events) >= 1, timeout=30, what="Event Grid event")
+    assert event["type"] == "Contoso.Restore.ApprovalPending" and event["specversion"] == "1.0"
+    assert event["subject"] == f"restores/{restore_id}" and event["data"]["restoreId"] == restore_id
+    assert event["data"]["approval"]["plan"] == approval["plan"]
+    assert event["data"]["approveUrl"] == f"{stack.api}/restores/{restore_id}/approve"
+    assert event["data"]["rejectUrl"] == f"{stack.api}/restores/{restore_id}/reject"
+    assert requests.get(event["data"]["statusUrl"], timeout=10).json()["phase"] == "awaitingApproval"
 
 
 def test_a_rejected_restore_ends_cancelled_and_started_nothing_in_azure(stack: Stack) -> None:

@@ -8,25 +8,30 @@ The event follows Azure/azure-rest-api-specs `specification/eventgrid/data-plane
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.helpers import Stack
+from tests.e2e.helpers import EVENT_TOPIC_PATH, Stack
 from tests.e2e.test_approval import decide, emulator_jobs, restore_posts
 from tests.support.procs import Proc, app_env, running, start_devhost
+from tests.support.wait import wait_until
 from triggers.deletes import delete_instance_id
 
 TOPIC = "/subscriptions/{sub}"
 
 
-def host_for(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], mode: str) -> Iterator[Proc]:
+def host_for(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str], mode: str, tags: str = "") \
+        -> Iterator[Proc]:
     options = {"storageAccountId": ids["STORAGE_ACCOUNT_ID"], "targetVnetId": ids["VNET_ID"],
                "targetSubnetId": ids["SUBNET_ID"]}
     env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(allowed_scopes), RESTORE_ON_DELETE=mode,
-                  RESTORE_ON_DELETE_REQUEST=json.dumps(options), APPROVAL_TIMEOUT="PT6H")
+                  RESTORE_ON_DELETE_TAGS=tags,
+                  RESTORE_ON_DELETE_REQUEST=json.dumps(options), APPROVAL_TIMEOUT="PT6H",
+                  EVENT_GRID_TOPIC_ENDPOINT=f"{emulator.url}{EVENT_TOPIC_PATH}")
     with running(start_devhost(env, time_scale=600.0)) as proc:
         yield proc
 
@@ -38,7 +43,20 @@ def propose_host(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str])
 
 @pytest.fixture(scope="module")
 def auto_host(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str]) -> Iterator[Proc]:
-    yield from host_for(emulator, ids, allowed_scopes, "auto")
+    """`auto`, restoring deletes in groups tagged `env=prod` (the demo's rg-app is; emulator/demo_seed.py)."""
+    yield from host_for(emulator, ids, allowed_scopes, "auto", tags="env=prod")
+
+
+@pytest.fixture(scope="module")
+def test_env_host(emulator: Proc, ids: dict[str, str], allowed_scopes: list[str]) -> Iterator[Proc]:
+    """`auto`, but only for groups tagged `env=test`: rg-app is not."""
+    yield from host_for(emulator, ids, allowed_scopes, "auto", tags="env=test")
+
+
+def group_reads(stack: Stack) -> list[dict[str, Any]]:
+    """`ResourceGroups_Get` calls that reached ARM."""
+    return [r for r in stack.arm_log() if r["method"] == "GET"
+            and re.fullmatch(r"/subscriptions/[^/]+/resourcegroups/[^/]+", r["path"].split("?")[0], re.IGNORECASE)]
 
 
 def on(stack: Stack, host: Proc) -> Stack:
@@ -103,6 +121,10 @@ def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: S
     assert plan["targets"]["targetResourceGroupId"] == vm_id.split("/providers/")[0]
     assert "claims" not in json.dumps(view) and "Some Operator" not in json.dumps(view)
     assert restore_posts(stack) == [] and emulator_jobs(stack) == []
+    [pending] = wait_until(stack.grid_events, lambda events: len(events) >= 1, timeout=30, what="approval event")
+    assert pending["type"] == "Contoso.Restore.ApprovalPending" and pending["data"]["restoreId"] == restore_id
+    assert pending["data"]["approval"]["plan"] == plan
+    assert pending["data"]["approveUrl"] == f"{app.api}/restores/{restore_id}/approve"
 
     assert app.eventgrid([event]).status_code in (200, 202), "a redelivery"
     assert decide(app, restore_id, "approve", {"by": "oncall@contoso.com"}).status_code == 202
@@ -112,9 +134,15 @@ def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: S
     assert vm_exists(stack, vm_id), "the VM is back under its own name"
     [post] = restore_posts(stack)
     assert "/backupFabrics/Azure/protectionContainers/" in post["path"]
+    restored = post["body"]["properties"]
+    assert restored["objectType"] == "IaasVMRestoreRequest" and restored["recoveryType"] == "AlternateLocation"
+    assert restored["targetVirtualMachineId"].lower() == vm_id.lower() and restored["sourceResourceId"] == vm_id
+    assert restored["virtualNetworkId"] == stack.ids["VNET_ID"] and restored["subnetId"] == stack.ids["SUBNET_ID"]
+    assert restored["targetResourceGroupId"] == vm_id.split("/providers/")[0]
+    assert restored["recoveryPointId"] == plan["recoveryPoint"]["name"]
     assert len(emulator_jobs(stack)) == 1
     assert app.eventgrid([event]).status_code in (200, 202), "a late duplicate starts nothing"
-    assert len(restore_posts(stack)) == 1
+    assert len(restore_posts(stack)) == 1 and len(stack.grid_events()) == 1
 
 
 def test_with_auto_a_deleted_vm_is_restored_at_once(stack: Stack, auto_host: Proc) -> None:
@@ -125,9 +153,26 @@ def test_with_auto_a_deleted_vm_is_restored_at_once(stack: Stack, auto_host: Pro
     assert app.eventgrid([event, event]).status_code in (200, 202)
     final = app.wait_final(restore_id_of(event))
     assert final.status_code == 200, final.text
-    assert final.json().get("approval") is None
+    assert final.json().get("approval") is None and stack.grid_events() == [], "no approval was asked for"
     assert vm_exists(stack, vm_id)
     assert len(restore_posts(stack)) == 1 and len(emulator_jobs(stack)) == 1
+    [read] = group_reads(stack)
+    assert read["path"].split("?")[0].lower() == vm_id.split("/providers/")[0].lower(), "RESTORE_ON_DELETE_TAGS"
+
+
+def test_a_delete_in_a_group_without_the_tags_ends_cancelled_and_restores_nothing(stack: Stack,
+                                                                                 test_env_host: Proc) -> None:
+    app = on(stack, test_env_host)
+    vm_id = stack.ids["VM_ID"]
+    delete_vm(stack, vm_id)
+    event = delete_event(vm_id, "del-0007")
+    assert app.eventgrid([event]).status_code in (200, 202)
+    final = app.wait_final(restore_id_of(event))
+    assert final.status_code == 409 and final.json()["status"] == "cancelled"
+    assert final.json()["error"]["code"] == "DeleteTagsNotMatched" and "'env' is not 'test'" in final.text
+    assert len(group_reads(stack)) == 1 and restore_posts(stack) == [] and emulator_jobs(stack) == []
+    assert not [r for r in stack.arm_log() if "/backupProtectedItems" in r["path"]], "the vaults were not asked"
+    assert not vm_exists(stack, vm_id)
 
 
 def test_a_deleted_vm_no_vault_protects_is_ignored_and_nothing_is_started(stack: Stack, auto_host: Proc) -> None:

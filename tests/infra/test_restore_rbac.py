@@ -26,6 +26,10 @@ DOCUMENTED_RESTORE_ACTIONS = {
 # perform action(s) 'Microsoft.Compute/diskEncryptionSets/read' on the linked scope(s)" (quoted in
 # kubernetes-sigs/azuredisk-csi-driver#2609, the same ARM check for a disk created with a disk encryption set).
 LINKED_ACCESS_ACTIONS = {"Microsoft.Compute/diskEncryptionSets/read"}
+# RESTORE_ON_DELETE_TAGS reads the tags of a deleted VM's resource group (ResourceGroups_Get); its action is
+# "Microsoft.Resources/subscriptions/resourceGroups/read: Gets or lists resource groups" (MicrosoftDocs/azure-docs
+# articles/role-based-access-control/permissions/management-and-governance.md, Microsoft.Resources).
+TAG_FILTER_ACTIONS = {"Microsoft.Resources/subscriptions/resourceGroups/read"}
 # Built-in role IDs: MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles.md
 VIRTUAL_MACHINE_CONTRIBUTOR = "9980e02c-c2be-4d73-94e8-173b1dc7cf3c"
 BACKUP_OPERATOR = "00c29273-979b-4161-815c-10b084fb9324"
@@ -51,7 +55,8 @@ def test_restore_target_role_grants_exactly_the_documented_actions():
     role = parse(ROLE_MODULE)
     (permission,) = _role_definition(role)["permissions"].named_children
     granted = properties(role, permission)
-    assert set(_strings(role, granted["actions"])) == DOCUMENTED_RESTORE_ACTIONS | LINKED_ACCESS_ACTIONS
+    assert set(_strings(role, granted["actions"])) == DOCUMENTED_RESTORE_ACTIONS | LINKED_ACCESS_ACTIONS | \
+        TAG_FILTER_ACTIONS
     assert _strings(role, granted["notActions"]) == []
 
 

@@ -70,6 +70,8 @@ class FakeAzure:
             "get_restore_job": ok(final_job or job("Completed", 100.0, duration="PT20M")),
             "cancel_restore_job": ok({"accepted": True}),
             "notify_callback": ok({"status": 200}),
+            "publish_event": ok({"published": True, "status": 200}),
+            "get_resource_group_tags": ok({"tags": {"env": "prod"}}),
         }
         self.then("get_restore_job", *[ok(job("InProgress", 10.0 * (i + 1))) for i in range(job_polls)])
 

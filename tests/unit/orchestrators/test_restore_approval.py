@@ -146,3 +146,31 @@ def test_the_timeout_is_the_requests_own() -> None:
     fake = FakeAzure()
     run = awaiting(fake, approval={"required": True, "timeout": "PT15M"})
     assert seconds_until(run, run.timer().fire_at) == timedelta(minutes=15).total_seconds()
+
+
+def test_a_waiting_restore_is_announced_to_the_callback_and_as_an_event_once() -> None:
+    fake = FakeAzure(settings={"eventsEnabled": True})
+    run = awaiting(fake, callbackUrl="https://hooks.example.com/restore")
+    [callback] = fake.inputs("notify_callback")
+    assert callback["url"] == "https://hooks.example.com/restore"
+    assert callback["body"]["status"] == "awaitingApproval" and callback["body"]["approval"]["plan"]["mode"]
+    [event] = fake.inputs("publish_event")
+    assert event["kind"] == "approvalPending" and event["restoreId"] == run.instance_id and event["id"]
+    assert event["data"]["approval"] == run.custom_status["approval"]
+    assert "trigger_restore" not in fake.names()
+    run.raise_event("approve", {"by": "alice"})
+    drive(run, fake.handlers())
+    assert run.output["status"] == "succeeded" and len(fake.inputs("publish_event")) == 1
+
+
+def test_no_event_is_published_without_a_topic_and_a_failed_publish_does_not_stop_the_wait() -> None:
+    quiet = FakeAzure()
+    awaiting(quiet)
+    assert quiet.inputs("publish_event") == []
+    failing = FakeAzure(settings={"eventsEnabled": True})
+    failing.defaults["publish_event"] = err("EventGrid403", "not a data sender", status=403)
+    run = awaiting(failing)
+    assert len(failing.inputs("publish_event")) == 1 and not run.is_done
+    run.raise_event("approve", {"by": "bob"})
+    drive(run, failing.handlers())
+    assert run.output["status"] == "succeeded"

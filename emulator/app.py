@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from emulator import admin, serialize, urls
+from emulator import admin, reqbody, serialize, urls
 from emulator.exceptions import BadRequest, EmulatorError, NotFound, RegionUnavailable
 from emulator.faults import Fault
 from emulator.httpctx import Ctx, arm_headers, json_response
@@ -148,15 +148,16 @@ class FrontDoor:
         is_arm = not scope["path"].startswith(("/_emulator", "/msi"))
         fault = self.runtime.faults.take(scope["method"], path) if not scope["path"].startswith("/_emulator") \
             else None
+        tap = BodyTap(receive)
         try:
             if fault is not None:
-                await self._apply(fault, scope, receive, recording_send)
+                await self._apply(fault, scope, tap.receive, recording_send)
             else:
-                await self.app(scope, receive, recording_send)
+                await self.app(scope, tap.receive, recording_send)
         finally:
             self.runtime.persist()  # also after a dropped connection, which sends no answer
         if is_arm:
-            self._record(scope, path, seen, fault)
+            self._record(scope, path, seen, fault, tap.body())
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         if fault.delay_ms:
@@ -167,6 +168,7 @@ class FrontDoor:
         if fault.response is None:
             await self.app(scope, receive, send)
             return
+        await _drain(receive)  # the request log keeps what the client sent, also when a fault answers it
         body = fault.response.body
         if body is None and fault.response.status >= 400:
             body = EmulatorError(_FAULT_CODES.get(fault.response.status, "InjectedFault"),
@@ -175,19 +177,50 @@ class FrontDoor:
         headers = {"content-type": "application/json; charset=utf-8", **fault.response.headers}
         await Response(data, fault.response.status, headers)(scope, receive, send)
 
-    def _record(self, scope: Scope, path: str, seen: dict[str, Any], fault: Fault | None) -> None:
+    def _record(self, scope: Scope, path: str, seen: dict[str, Any], fault: Fault | None, raw: bytes) -> None:
         auth = dict(scope.get("headers", [])).get(b"authorization", b"").decode()
         token = auth.partition(" ")[2].strip()
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
+        issued = self.runtime.backend.tokens
+        body = reqbody.logged_body(raw, [token, *issued.arm, *issued.crr])
         entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"], seen["arrived"],
                                           digest, fault.id if fault else None, scope.get(REGION_KEY),
-                                          answered_time=seen["answered"])
+                                          answered_time=seen["answered"], body=body)
         log.info("arm.request", extra={"seq": entry.seq, "method": entry.method, "path": scope["path"],
                                        "status": entry.status, "retry_after": entry.retry_after})
 
 
+class BodyTap:
+    """Keeps the request body as the app reads it, for the request log. `_drop` finds the connection through
+    `receive.__self__.transport`, so the tap offers the same attribute."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._chunks: list[bytes] = []
+
+    @property
+    def transport(self) -> Any:
+        return getattr(getattr(self._receive, "__self__", None), "transport", None)
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._chunks.append(message.get("body", b""))
+        return message
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
+
+
 _FAULT_CODES = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
                 504: "GatewayTimeout", 408: "RequestTimeout"}
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _drop(receive: Receive) -> None:

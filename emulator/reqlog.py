@@ -1,10 +1,12 @@
-"""The request log behind `GET /_emulator/requests`: never the token, only its SHA-256."""
+"""The request log behind `GET /_emulator/requests`: never the token, only its SHA-256; bodies redacted
+(`reqbody.py`)."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class LoggedRequest:
     token_sha256: str | None
     fault: str | None  # the fault's ID when the fault table answered
     region: str | None  # the region that serves the request (outage.py); None: none known or not an ARM route
+    body: Any = None  # the JSON body with secrets replaced (reqbody.logged_body); None: no body
 
 
 class RequestLog:
@@ -30,11 +33,11 @@ class RequestLog:
 
     def add(self, method: str, path: str, status: int, retry_after: str | None, service_time: datetime,
             token_sha256: str | None, fault: str | None = None, region: str | None = None,
-            answered_time: datetime | None = None) -> LoggedRequest:
+            answered_time: datetime | None = None, body: Any = None) -> LoggedRequest:
         with self._lock:
             self._seq += 1
             entry = LoggedRequest(self._seq, method, path, status, retry_after, datetime.now(UTC), service_time,
-                                  answered_time, token_sha256, fault, region)
+                                  answered_time, token_sha256, fault, region, body)
             self.entries.append(entry)
             return entry
 

@@ -76,7 +76,8 @@ def requests(entries: Iterable[LoggedRequest]) -> dict[str, Any]:
 def request(e: LoggedRequest) -> dict[str, Any]:
     return {"seq": e.seq, "method": e.method, "path": e.path, "status": e.status,
             "retryAfter": _int_or_raw(e.retry_after), "wallTime": iso(e.wall_time), "serviceTime": iso(e.service_time),
-            "answeredTime": iso(e.answered_time), "tokenSha256": e.token_sha256, "fault": e.fault, "region": e.region}
+            "answeredTime": iso(e.answered_time), "tokenSha256": e.token_sha256, "fault": e.fault, "region": e.region,
+            "body": e.body}
 
 
 def _int_or_raw(value: str | None) -> int | str | None:

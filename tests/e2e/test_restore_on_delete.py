@@ -16,6 +16,7 @@ import requests
 
 from tests.e2e.helpers import Stack
 from tests.e2e.test_approval import decide, emulator_jobs, restore_posts
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 from tests.support.procs import Proc, app_env, running, start_devhost
 from triggers.deletes import delete_instance_id
 
@@ -86,6 +87,16 @@ def restore_id_of(event: dict[str, Any]) -> str:
     return delete_instance_id(event["topic"], event["id"])
 
 
+def _assert_recreated_in_azure(stack: Stack, result: dict[str, Any]) -> None:
+    """One newVm restore POST recreates the VM under its own name, group and subnet; its job ended Completed."""
+    vm_id = stack.ids["VM_ID"]
+    request = {**result["request"], "vmId": vm_id, "mode": "newVm", "targetVmName": vm_id.rsplit("/", 1)[-1],
+               "targetResourceGroupId": vm_id.split("/providers/")[0], "targetSubnetId": stack.ids["SUBNET_ID"],
+               "targetVnetId": stack.ids["VNET_ID"]}
+    assert_one_restore(stack.azure, request, result)
+    assert_job_ended(stack.azure, result, "Completed")
+
+
 def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: Stack, propose_host: Proc) -> None:
     app = on(stack, propose_host)
     vm_id = stack.ids["VM_ID"]
@@ -113,6 +124,7 @@ def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: S
     [post] = restore_posts(stack)
     assert "/backupFabrics/Azure/protectionContainers/" in post["path"]
     assert len(emulator_jobs(stack)) == 1
+    _assert_recreated_in_azure(stack, final.json())
     assert app.eventgrid([event]).status_code in (200, 202), "a late duplicate starts nothing"
     assert len(restore_posts(stack)) == 1
 
@@ -128,6 +140,7 @@ def test_with_auto_a_deleted_vm_is_restored_at_once(stack: Stack, auto_host: Pro
     assert final.json().get("approval") is None
     assert vm_exists(stack, vm_id)
     assert len(restore_posts(stack)) == 1 and len(emulator_jobs(stack)) == 1
+    _assert_recreated_in_azure(stack, final.json())
 
 
 def test_a_deleted_vm_no_vault_protects_is_ignored_and_nothing_is_started(stack: Stack, auto_host: Proc) -> None:

@@ -123,9 +123,12 @@ def expected_restore(request: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def mismatches(post: RestorePost, request: dict[str, Any], recovery_point: str | None = None) -> dict[str, Any]:
-    """Field → (sent, expected) for every field of the body that does not match the request."""
+def mismatches(post: RestorePost, request: dict[str, Any], recovery_point: str | None = None,
+               vm_id: str | None = None) -> dict[str, Any]:
+    """Field → (sent, expected) for every field of the body that does not match the request (`vm_id`: the VM when
+    the request names it by its protected item only)."""
     sent = post.restore
+    vm_id = vm_id or request["vmId"]
     expected = expected_restore(request)
     if recovery_point is not None:
         expected["recoveryPointId"] = recovery_point
@@ -136,8 +139,8 @@ def mismatches(post: RestorePost, request: dict[str, Any], recovery_point: str |
             got = {k: v for k, v in got.items() if k != "objectType"}
         if _norm(got) != _norm(want):
             wrong[name] = (got, want)
-    if str(sent.get("sourceResourceId", "")).lower() != str(request["vmId"]).lower():
-        wrong["sourceResourceId"] = (sent.get("sourceResourceId"), request["vmId"])
+    if str(sent.get("sourceResourceId", "")).lower() != vm_id.lower():
+        wrong["sourceResourceId"] = (sent.get("sourceResourceId"), vm_id)
     if post.cross_region != bool(request.get("crossRegion")):
         wrong["crossRegion"] = (post.cross_region, bool(request.get("crossRegion")))
     if post.cross_region and post.access_details.get("accessTokenString") != "***":
@@ -157,14 +160,15 @@ def _norm(value: Any) -> Any:
 
 
 def assert_one_restore(log: AzureLog, request: dict[str, Any], result: dict[str, Any] | None = None,
-                       since: int = 0) -> RestorePost:
+                       since: int = 0, vm_id: str | None = None) -> RestorePost:
     """Exactly one restore POST of the request's VM reached Azure, carrying what the request asked for (and the
     recovery point the result names)."""
-    posts = log.restore_posts(request["vmId"], since)
-    assert len(posts) == 1, f"{len(posts)} restore POSTs of {request['vmId']} reached Azure, not one: " \
+    vm_id = vm_id or request["vmId"]
+    posts = log.restore_posts(vm_id, since)
+    assert len(posts) == 1, f"{len(posts)} restore POSTs of {vm_id} reached Azure, not one: " \
                             f"{[p.entry['path'] for p in posts]}"
     point = (result or {}).get("recoveryPoint") or {}
-    wrong = mismatches(posts[0], request, point.get("name"))
+    wrong = mismatches(posts[0], request, point.get("name"), vm_id)
     assert wrong == {}, f"the restore POST does not match the request (sent, expected): {wrong}"
     return posts[0]
 

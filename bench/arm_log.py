@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -103,26 +104,47 @@ def _item_of(path: str) -> str | None:
     return None
 
 
-def retry_after_violations(entries: Iterable[Entry]) -> tuple[int, list[str]]:
+SAME_URL = "sameUrl"  # the next request to the URL whose answer named the Retry-After
+TRIGGER_TO_OPERATION = "triggerToOperation"  # the trigger's 202, then the first poll of its operation (another URL)
+
+
+@dataclass
+class RetryAfterReport:
+    """The Retry-After gaps a request log shows: how many of each kind were checked, the violations, and the
+    smallest slack (gap minus Retry-After, service seconds) seen."""
+
+    by_kind: Counter[str] = field(default_factory=Counter)
+    violations: list[str] = field(default_factory=list)
+    min_slack: float | None = None
+
+    @property
+    def checked(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def retry_after_report(entries: Iterable[Entry]) -> RetryAfterReport:
     """Check that no request came sooner than the Retry-After of the answer it follows up.
 
     Two kinds of follow-up are checked: the next request to the same URL, and the first poll of a restore's
     operation after the `202 Accepted` of its trigger POST (another URL: the tracking URL under the protected item).
     The gap runs from the answer that named the Retry-After (`answeredTime`) to the arrival of the next request
     (`serviceTime`): RFC 9110 §10.2.3, how long to wait "before making a follow-up request" once the answer is in.
-    Returns (gaps checked, violations). URLs shared by several restores (vault or region level) are skipped.
+    Both instants are the emulator's service clock, so the gap is in the service's seconds whatever the time scale.
+    URLs shared by several restores (vault or region level) are skipped.
     """
     last: dict[str, Entry] = {}
     accepted: dict[str, Entry] = {}  # protected item -> its trigger's 202, until the first operation poll
-    checked, bad = 0, []
+    report = RetryAfterReport()
 
-    def check(prev: Entry, e: Entry, what: str) -> None:
-        nonlocal checked
-        checked += 1
+    def check(prev: Entry, e: Entry, kind: str) -> None:
+        report.by_kind[kind] += 1
         gap = (service_time(e) - answered_time(prev)).total_seconds()
-        if gap + 1e-3 < float(prev["retryAfter"]):
-            bad.append(f"{e['method']} {e['path']}: {gap:.1f}s after {what} with a Retry-After of "
-                       f"{prev['retryAfter']}s (seq {prev['seq']} -> {e['seq']})")
+        slack = gap - float(prev["retryAfter"])
+        report.min_slack = slack if report.min_slack is None else min(report.min_slack, slack)
+        if slack + 1e-3 < 0:
+            what = "the trigger's 202" if kind == TRIGGER_TO_OPERATION else "the previous answer"
+            report.violations.append(f"{e['method']} {e['path']}: {gap:.1f}s after {what} with a Retry-After of "
+                                     f"{prev['retryAfter']}s (seq {prev['seq']} -> {e['seq']})")
 
     for e in sorted(entries, key=service_time):
         url = str(e["path"])
@@ -130,11 +152,17 @@ def retry_after_violations(entries: Iterable[Entry]) -> tuple[int, list[str]]:
             continue
         item, kind = _item_of(url), kind_of(e)
         if kind is Kind.OPERATION_POLL and item in accepted:
-            check(accepted.pop(item), e, "the trigger's 202")
+            check(accepted.pop(item), e, TRIGGER_TO_OPERATION)
         prev = last.get(url)
         if prev is not None and prev.get("retryAfter") not in (None, ""):
-            check(prev, e, "the previous answer")
+            check(prev, e, SAME_URL)
         if kind is Kind.TRIGGER and item and e.get("status") == 202 and e.get("retryAfter") not in (None, ""):
             accepted[item] = e
         last[url] = e
-    return checked, bad
+    return report
+
+
+def retry_after_violations(entries: Iterable[Entry]) -> tuple[int, list[str]]:
+    """(gaps checked, violations) of `retry_after_report`."""
+    report = retry_after_report(entries)
+    return report.checked, report.violations

@@ -15,12 +15,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from emulator import admin, eventgrid, serialize, urls
+from emulator import admin, eventgrid, reqbody, serialize, urls
 from emulator.exceptions import BadRequest, EmulatorError, NotFound, RegionUnavailable
 from emulator.faults import Fault
 from emulator.httpctx import Ctx, arm_headers, json_response
 from emulator.outage import RECOVERY_SERVICES
-from emulator.reqlog import logged_body
 from emulator.runtime import Runtime
 from emulator.tokens import check_arm_audience
 
@@ -28,7 +27,6 @@ log = logging.getLogger(__name__)
 
 EVENTGRID_PREFIX = "/eventgrid"  # where the Event Grid topics live (not an ARM path: ARM paths start /subscriptions)
 REGION_KEY = "emulator.region"  # the ASGI scope key where dispatch leaves the region a request needs
-BODY_KEY = "emulator.body"  # ... and the request body it read (the request log keeps it: reqlog.logged_body)
 
 
 def _version_error(version: str | None, family: str) -> EmulatorError | None:
@@ -51,7 +49,6 @@ async def arm_dispatch(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     backend = runtime.backend
     headers = arm_headers(request)
-    request.scope[BODY_KEY] = await request.body()
     try:
         token = backend.tokens.check_arm(request.headers.get("authorization"), backend.now())
         check_arm_audience(token, str(request.base_url))
@@ -156,15 +153,16 @@ class FrontDoor:
         is_arm = not scope["path"].startswith(("/_emulator", "/msi", EVENTGRID_PREFIX + "/"))
         fault = self.runtime.faults.take(scope["method"], path) if not scope["path"].startswith("/_emulator") \
             else None
+        tap = BodyTap(receive)
         try:
             if fault is not None:
-                await self._apply(fault, scope, receive, recording_send)
+                await self._apply(fault, scope, tap.receive, recording_send)
             else:
-                await self.app(scope, receive, recording_send)
+                await self.app(scope, tap.receive, recording_send)
         finally:
             self.runtime.persist()  # also after a dropped connection, which sends no answer
         if is_arm:
-            self._record(scope, path, seen, fault)
+            self._record(scope, path, seen, fault, tap.body())
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         if fault.delay_ms:
@@ -175,6 +173,7 @@ class FrontDoor:
         if fault.response is None:
             await self.app(scope, receive, send)
             return
+        await _drain(receive)  # the request log keeps what the client sent, also when a fault answers it
         body = fault.response.body
         if body is None and fault.response.status >= 400:
             body = EmulatorError(_FAULT_CODES.get(fault.response.status, "InjectedFault"),
@@ -183,20 +182,50 @@ class FrontDoor:
         headers = {"content-type": "application/json; charset=utf-8", **fault.response.headers}
         await Response(data, fault.response.status, headers)(scope, receive, send)
 
-    def _record(self, scope: Scope, path: str, seen: dict[str, Any], fault: Fault | None) -> None:
+    def _record(self, scope: Scope, path: str, seen: dict[str, Any], fault: Fault | None, raw: bytes) -> None:
         auth = dict(scope.get("headers", [])).get(b"authorization", b"").decode()
         token = auth.partition(" ")[2].strip()
         digest = hashlib.sha256(token.encode()).hexdigest() if token else None
+        issued = self.runtime.backend.tokens
+        body = reqbody.logged_body(raw, [token, *issued.arm, *issued.crr])
         entry = self.runtime.requests.add(scope["method"], path, seen["status"], seen["retry"], seen["arrived"],
                                           digest, fault.id if fault else None, scope.get(REGION_KEY),
-                                          answered_time=seen["answered"],
-                                          body=logged_body(scope["method"], scope.get(BODY_KEY, b"")))
+                                          answered_time=seen["answered"], body=body)
         log.info("arm.request", extra={"seq": entry.seq, "method": entry.method, "path": scope["path"],
                                        "status": entry.status, "retry_after": entry.retry_after})
 
 
+class BodyTap:
+    """Keeps the request body as the app reads it, for the request log. `_drop` finds the connection through
+    `receive.__self__.transport`, so the tap offers the same attribute."""
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self._chunks: list[bytes] = []
+
+    @property
+    def transport(self) -> Any:
+        return getattr(getattr(self._receive, "__self__", None), "transport", None)
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._chunks.append(message.get("body", b""))
+        return message
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
+
+
 _FAULT_CODES = {429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
                 504: "GatewayTimeout", 408: "RequestTimeout"}
+
+
+async def _drain(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 async def _drop(receive: Receive) -> None:

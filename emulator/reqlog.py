@@ -1,39 +1,12 @@
-"""The request log behind `GET /_emulator/requests`: never the token, only its SHA-256.
-
-A JSON body of a POST, PUT or PATCH is kept (up to 64 KB), so tests can check what reached Azure; any member whose
-name contains `token` (the CRR `accessTokenString`) is replaced by `sha256:<digest>` of its value.
-"""
+"""The request log behind `GET /_emulator/requests`: never the token, only its SHA-256; bodies redacted
+(`reqbody.py`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-MAX_BODY_BYTES = 64 * 1024
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
-def logged_body(method: str, raw: bytes) -> Any:
-    """The JSON body to keep, its token members hashed; None for another method, no JSON or a body over the cap."""
-    if method.upper() not in BODY_METHODS or not raw or len(raw) > MAX_BODY_BYTES:
-        return None
-    try:
-        return _hash_tokens(json.loads(raw))
-    except ValueError:
-        return None
-
-
-def _hash_tokens(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: f"sha256:{hashlib.sha256(str(v).encode()).hexdigest()}" if "token" in k.lower() and v
-                else _hash_tokens(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_hash_tokens(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -49,7 +22,7 @@ class LoggedRequest:
     token_sha256: str | None
     fault: str | None  # the fault's ID when the fault table answered
     region: str | None  # the region that serves the request (outage.py); None: none known or not an ARM route
-    body: Any = None  # the JSON body of a POST/PUT/PATCH (`logged_body`)
+    body: Any = None  # the JSON body with secrets replaced (reqbody.logged_body); None: no body
 
 
 class RequestLog:

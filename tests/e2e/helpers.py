@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from tests.support.azure_log import AzureLog
 from tests.support.procs import Proc
 from tests.support.wait import wait_until
 from triggers.signatures import sign
@@ -71,11 +72,14 @@ class Stack:
         response = requests.put(f"{self.emulator.url}/_emulator/scenario", json=knobs, timeout=10)
         assert response.status_code == 200, response.text
 
+    @property
+    def azure(self) -> AzureLog:
+        """What reached Azure: the emulator's request log and job list (tests/support/azure_log.py)."""
+        return AzureLog(self.emulator.url)
+
     def arm_log(self) -> list[dict[str, Any]]:
-        """What reached Azure: the emulator's request log (ARM requests only)."""
-        response = requests.get(f"{self.emulator.url}/_emulator/requests", timeout=10)
-        assert response.status_code == 200, response.text
-        return list(response.json()["requests"])
+        """The emulator's request log (ARM requests only)."""
+        return self.azure.requests()
 
     def grid_events(self) -> list[dict[str, Any]]:
         """The CloudEvents the emulator's Event Grid topic accepted."""
@@ -84,15 +88,18 @@ class Stack:
         return [entry["event"] for entry in response.json()["events"]]
 
     def restore_posts(self) -> list[dict[str, Any]]:
-        """Primary-region restore POSTs that reached the service (not those an injected fault answered)."""
-        return [e for e in self.arm_log() if e["method"] == "POST" and "/restore?" in str(e["path"])
-                and not e.get("fault")]
+        """Restore POSTs (primary and cross-region) that reached the service (not those a fault answered)."""
+        return [p.entry for p in self.azure.restore_posts()]
 
     def azure_jobs(self) -> dict[str, dict[str, Any]]:
         """The emulator's jobs by name."""
-        response = requests.get(f"{self.emulator.url}/_emulator/jobs", timeout=10)
-        assert response.status_code == 200, response.text
-        return {str(job["name"]): job for job in response.json()["jobs"]}
+        return self.azure.jobs()
+
+    def run(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> requests.Response:
+        """Start a restore and wait for its end."""
+        started = self.start(body, headers)
+        assert started.status_code == 202, started.text
+        return self.wait_final(started.json()["id"])
 
     def instance_count(self) -> int:
         """How many `restore_vm` instances the host has, in any state (job sub-orchestrations not counted)."""

@@ -12,6 +12,7 @@ import requests
 from pytest_httpserver import HTTPServer
 
 from tests.e2e.helpers import Stack, example
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 from tests.support.wait import wait_until
 
 LONG = {"required": True, "timeout": "PT6H", "approvers": ["alice", "bob"]}  # 36 s of wall time at scale 600
@@ -76,6 +77,8 @@ def test_a_restore_waits_for_approval_with_its_plan_and_posts_nothing_until_appr
     record = final.json()["approval"]["record"]
     assert record["decision"] == "approved" and record["by"] == "alice" and record["reason"] == "INC-77"
     assert len(restore_posts(stack)) == 1 and len(emulator_jobs(stack)) == 1
+    assert_one_restore(stack.azure, example("restore-disks.json", stack.ids), final.json())
+    assert_job_ended(stack.azure, final.json(), "Completed")
     assert decide(stack, restore_id, "approve", {"by": "alice"}).status_code == 409
     assert len(stack.grid_events()) == 1 and len(httpserver.log) == 2, "announced once; then the final callback"
 

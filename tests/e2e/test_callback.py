@@ -7,6 +7,7 @@ import json
 from pytest_httpserver import HTTPServer
 
 from tests.e2e.helpers import Stack, example
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 from tests.support.wait import wait_until
 
 
@@ -26,3 +27,5 @@ def test_callback_is_notified_once_with_the_final_result_and_no_credentials(stac
     assert sent["jobId"] == final.json()["jobId"]
     assert "Authorization" not in request.headers
     assert len(httpserver.log) == 1
+    assert_one_restore(stack.azure, body, final.json())
+    assert_job_ended(stack.azure, final.json(), "Completed")

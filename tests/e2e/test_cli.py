@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from tests.e2e.helpers import Stack, example
+from tests.support.azure_log import assert_cancelled_in_azure, assert_job_ended, assert_one_restore
 
 SCRIPT = Path(sys.executable).parent / "vmrestore"
 
@@ -18,12 +19,16 @@ def watch(stack: Stack, restore_id: str) -> subprocess.CompletedProcess[str]:
 
 def test_status_watch_shows_progress_and_exits_zero_on_success(stack: Stack) -> None:
     stack.scenario(jobSeconds=6000)
-    restore_id = stack.start(example("restore-disks.json", stack.ids)).json()["id"]
+    body = example("restore-disks.json", stack.ids)
+    restore_id = stack.start(body).json()["id"]
     done = watch(stack, restore_id)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert any("waitingForJob" in line and "%" in line for line in lines), done.stdout
     assert any(line.startswith("succeeded:") for line in lines)
+    result = stack.get(restore_id).json()
+    assert_one_restore(stack.azure, body, result)
+    assert_job_ended(stack.azure, result, "Completed")
 
 
 def test_status_watch_exits_non_zero_when_the_restore_fails(stack: Stack) -> None:
@@ -32,6 +37,7 @@ def test_status_watch_exits_non_zero_when_the_restore_fails(stack: Stack) -> Non
     done = watch(stack, restore_id)
     assert done.returncode == 1
     assert "failed:" in done.stdout
+    assert_job_ended(stack.azure, stack.get(restore_id).json(), "Failed")
 
 
 def test_list_shows_the_restore(stack: Stack) -> None:
@@ -74,6 +80,7 @@ def test_status_without_watch_exits_3_for_a_cancelled_restore(stack: Stack) -> N
     done = cli(stack, "status", restore_id)
     assert done.returncode == 3, (done.stdout, done.stderr)
     assert '"status": "cancelled"' in done.stdout
+    assert_cancelled_in_azure(stack.azure, stack.get(restore_id).json()["jobId"])
 
 
 def test_status_finds_an_event_grid_restore_from_its_event(stack: Stack) -> None:
@@ -124,8 +131,10 @@ def test_approve_and_reject_reach_a_restore_that_waits_for_approval(stack: Stack
     done = cli(stack, "approve", approved, "--by", "alice", "--reason", "INC-9")
     assert done.returncode == 0, done.stderr
     assert cli(stack, "reject", rejected, "--by", "bob").returncode == 0
-    assert stack.wait_final(approved).json()["approval"]["record"]["by"] == "alice"
+    approved_final = stack.wait_final(approved).json()
+    assert approved_final["approval"]["record"]["by"] == "alice"
     final = stack.wait_final(rejected).json()
     assert final["status"] == "cancelled" and final["approval"]["record"]["decision"] == "rejected"
+    assert_one_restore(stack.azure, example("restore-disks.json", stack.ids), approved_final)  # none for `rejected`
     again = cli(stack, "reject", rejected, "--by", "bob")
     assert again.returncode == 4 and "409" in again.stderr

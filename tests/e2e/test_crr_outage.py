@@ -14,6 +14,7 @@ import requests
 from pydantic import TypeAdapter
 
 from tests.e2e.helpers import Stack
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 
 PRIMARY = "westeurope"
 SECONDARY = "northeurope"
@@ -49,7 +50,8 @@ def test_cross_region_restore_completes_with_no_request_to_the_failed_region(sta
     source = {"protectedItemId": vm["protectedItemId"]} if named_by == "protectedItemId" else \
         {"vmId": vm["id"], "vaultId": _vault_of(vm["protectedItemId"])}
     _outage(stack)
-    started = stack.start(_crr_request(stack, **source))
+    request = _crr_request(stack, **source)
+    started = stack.start(request)
     assert started.status_code == 202, started.text
     final = stack.wait_final(started.json()["id"])
     body = final.json()
@@ -69,6 +71,8 @@ def test_cross_region_restore_completes_with_no_request_to_the_failed_region(sta
     crr = [j for j in jobs if j["properties"]["operation"] == "CrossRegionRestore"]
     assert len(crr) == 1 and crr[0]["properties"]["status"] == "Completed"
     assert body["jobId"].lower() == crr[0]["name"].lower()
+    assert_one_restore(stack.azure, request, body, vm_id=vm["id"])
+    assert_job_ended(stack.azure, body, "Completed")
     _check_replication_lag(stack, started.json()["id"], body)
 
 
@@ -136,3 +140,4 @@ def test_cancelling_a_cross_region_restore_stops_waiting_and_calls_no_cancel(sta
     jobs = requests.get(f"{stack.emulator.url}/_emulator/jobs", timeout=10).json()["jobs"]
     assert [j["properties"]["status"] for j in jobs if j["properties"]["operation"] == "CrossRegionRestore"] == \
         ["InProgress"]  # the Azure job runs on: the note says so
+    assert_one_restore(stack.azure, _crr_request(stack, protectedItemId=vm["protectedItemId"]), body, vm_id=vm["id"])

@@ -6,6 +6,7 @@ import requests
 
 from restore.contract import Source, instance_id_for
 from tests.e2e.helpers import Stack, example
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 from tests.support.entra import LocalTenant
 
 
@@ -13,14 +14,13 @@ def test_cloud_event_starts_a_restore(stack: Stack) -> None:
     data = example("restore-disks.json", stack.ids)
     event = {"specversion": "1.0", "id": "ce-0001", "source": "/contoso/change-pipeline",
              "type": "Contoso.Restore.Requested", "time": "2026-03-01T08:15:00Z", "data": data}
-    posts_before = len(stack.restore_posts())
     assert stack.eventgrid(event, "application/cloudevents+json").status_code in (200, 202)
     restore_id = instance_id_for(Source.EVENTGRID, "/contoso/change-pipeline", "ce-0001")
     final = stack.wait_final(restore_id).json()
     assert final["source"] == "eventgrid"
     assert final["status"] == "succeeded", final
-    assert len(stack.restore_posts()) - posts_before == 1
-    assert stack.azure_jobs()[final["jobId"]]["properties"]["status"] == "Completed"
+    assert_one_restore(stack.azure, data, final)
+    assert_job_ended(stack.azure, final, "Completed")
 
 
 def test_events_of_another_type_or_with_invalid_data_start_nothing(stack: Stack) -> None:
@@ -33,6 +33,7 @@ def test_events_of_another_type_or_with_invalid_data_start_nothing(stack: Stack)
     response = stack.eventgrid([other_type, invalid, out_of_scope])
     assert response.status_code in (200, 202)  # acknowledged: Event Grid must not retry them
     assert stack.instance_count() == before
+    assert stack.azure.restore_posts() == []
 
 
 def test_generic_incident_starts_a_restore_with_its_options(stack: Stack) -> None:
@@ -43,9 +44,8 @@ def test_generic_incident_starts_a_restore_with_its_options(stack: Stack) -> Non
     final = stack.wait_final(started["id"])
     assert final.status_code == 200 and final.json()["request"]["diskLuns"] == [0]
     assert final.json()["source"] == "incident" and final.json()["status"] == "succeeded"
-    item = stack.ids["VM_ID"].rsplit("/", 1)[-1].lower()
-    assert [e for e in stack.restore_posts() if item in str(e["path"]).lower()], "the restore POST reached Azure"
-    assert stack.azure_jobs()[final.json()["jobId"]]["properties"]["status"] == "Completed"
+    assert_one_restore(stack.azure, body, final.json())
+    assert_job_ended(stack.azure, final.json(), "Completed")
 
 
 def test_alert_options_come_from_the_default_request_never_from_the_query(stack: Stack) -> None:
@@ -60,6 +60,10 @@ def test_alert_options_come_from_the_default_request_never_from_the_query(stack:
     final = stack.wait_final(response.json()["restores"][0]["id"]).json()
     assert final["request"]["mode"] == "restoreDisks" and final["request"]["storageAccountId"] == \
         stack.ids["STORAGE_ACCOUNT_ID"]
+    default = {"vmId": stack.ids["VM_ID"], "mode": "restoreDisks", "storageAccountId": stack.ids["STORAGE_ACCOUNT_ID"],
+               "targetResourceGroupId": stack.ids["TARGET_RG_ID"]}  # INCIDENT_DEFAULT_REQUEST (conftest)
+    assert_one_restore(stack.azure, default, final)
+    assert_job_ended(stack.azure, final, "Completed")
 
 
 def test_alert_on_non_vm_targets_is_400_and_starts_nothing(stack: Stack) -> None:
@@ -70,6 +74,7 @@ def test_alert_on_non_vm_targets_is_400_and_starts_nothing(stack: Stack) -> None
     assert response.status_code == 400  # as docs/api.md, "Incident webhook", says
     assert [e["field"] for e in response.json()["errors"]] == ["data.essentials.alertTargetIDs"]
     assert stack.instance_count() == before
+    assert stack.azure.restore_posts() == []
 
 
 def test_an_action_group_entra_token_starts_the_alert_restore_without_a_signature(stack: Stack,

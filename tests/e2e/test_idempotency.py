@@ -6,6 +6,12 @@ import requests
 
 from restore.contract import Source, instance_id_for
 from tests.e2e.helpers import Stack, example
+from tests.support.azure_log import (
+    assert_cancelled_in_azure,
+    assert_job_ended,
+    assert_one_restore,
+    mismatches,
+)
 
 
 def _same_answer(repeat: requests.Response, now: requests.Response) -> None:
@@ -29,7 +35,8 @@ def test_a_repeat_answers_what_get_answers_running_then_finished(stack: Stack) -
     assert repeat.status_code == 202 and repeat.json()["id"] == restore_id and repeat.json()["status"] == "running"
     assert repeat.headers["Location"].endswith(f"/api/restores/{restore_id}") and int(repeat.headers["Retry-After"])
     _same_answer(repeat, stack.get(restore_id))
-    assert stack.wait_final(restore_id).status_code == 200
+    finished = stack.wait_final(restore_id)
+    assert finished.status_code == 200
     after_finish = stack.start(body, {"Idempotency-Key": "change-4711"})
     assert after_finish.status_code == 200 and after_finish.json()["status"] == "succeeded"
     assert "Location" not in after_finish.headers and "Retry-After" not in after_finish.headers
@@ -38,6 +45,8 @@ def test_a_repeat_answers_what_get_answers_running_then_finished(stack: Stack) -
     different = stack.start(example("selective-disks.json", stack.ids), {"Idempotency-Key": "change-4711"})
     assert different.status_code == 409
     assert stack.instance_count() == count
+    assert_one_restore(stack.azure, body, finished.json())
+    assert_job_ended(stack.azure, finished.json(), "Completed")
 
 
 def test_a_repeat_of_a_failed_restore_is_422_never_200(stack: Stack) -> None:
@@ -48,6 +57,8 @@ def test_a_repeat_of_a_failed_restore_is_422_never_200(stack: Stack) -> None:
     repeat = stack.start(body, {"Idempotency-Key": "change-4712"})
     assert repeat.status_code == 422 and repeat.json()["status"] == "failed" and repeat.json()["error"]["code"]
     _same_answer(repeat, stack.get(restore_id))
+    assert_one_restore(stack.azure, body, repeat.json())
+    assert_job_ended(stack.azure, repeat.json(), "Failed")
 
 
 def test_a_repeat_of_a_cancelled_restore_is_409(stack: Stack) -> None:
@@ -60,12 +71,14 @@ def test_a_repeat_of_a_cancelled_restore_is_409(stack: Stack) -> None:
     repeat = stack.start(body, {"Idempotency-Key": "change-4713"})
     assert repeat.status_code == 409 and repeat.json()["error"]["code"] == "RestoreCancelled"
     _same_answer(repeat, stack.get(restore_id))
+    assert_one_restore(stack.azure, body, repeat.json())
+    assert_cancelled_in_azure(stack.azure, repeat.json()["jobId"])
 
 
 def test_without_a_key_each_call_is_a_new_restore_with_its_own_post_and_job(stack: Stack) -> None:
     # One VM restored twice in sequence: the second must post its own restore, not report the first one's job.
     body = example("restore-disks.json", stack.ids)
-    posts_before = len(stack.restore_posts())
+    since = stack.azure.mark()
     outcomes = []
     for _ in range(2):
         started = stack.start(body)
@@ -76,9 +89,10 @@ def test_without_a_key_each_call_is_a_new_restore_with_its_own_post_and_job(stac
     assert outcomes[0]["id"] != outcomes[1]["id"]
     job_ids = [o["jobId"] for o in outcomes]
     assert job_ids[0] and job_ids[1] and job_ids[0] != job_ids[1]
-    assert len(stack.restore_posts()) - posts_before == 2
-    jobs = stack.azure_jobs()
-    assert [jobs[j]["properties"]["status"] for j in job_ids] == ["Completed", "Completed"]
+    posts = stack.azure.restore_posts(body["vmId"], since)
+    assert len(posts) == 2, f"{len(posts)} restore POSTs for two restores"
+    assert [mismatches(p, body, o["recoveryPoint"]["name"]) for p, o in zip(posts, outcomes, strict=True)] == [{}, {}]
+    assert [stack.azure.job_status(j) for j in job_ids] == ["Completed", "Completed"]
 
 
 def test_redelivered_event_starts_one_restore(stack: Stack) -> None:
@@ -91,6 +105,7 @@ def test_redelivered_event_starts_one_restore(stack: Stack) -> None:
     assert stack.eventgrid(events).status_code in (200, 202)
     assert stack.instance_count() == count
     assert stack.get(restore_id).json()["status"] == "succeeded"
+    assert_one_restore(stack.azure, events[0]["data"], final.json())
 
 
 def test_redelivered_alert_starts_one_restore_per_vm(stack: Stack) -> None:
@@ -104,4 +119,8 @@ def test_redelivered_alert_starts_one_restore_per_vm(stack: Stack) -> None:
     assert again.status_code == 200 and again.json()["restores"][0]["id"] == started["id"]
     assert again.json()["restores"][0]["created"] is False
     assert stack.instance_count() == count
-    assert stack.wait_final(started["id"]).status_code == 200
+    final = stack.wait_final(started["id"])
+    assert final.status_code == 200
+    assert stack.instance_count() == count
+    assert len(stack.azure.restore_posts(stack.ids["VM_ID"])) == 1
+    assert_job_ended(stack.azure, final.json(), "Completed")

@@ -8,6 +8,7 @@ from typing import Any
 import requests
 
 from tests.e2e.helpers import Stack, example
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 from tests.support.wait import wait_until
 
 
@@ -19,7 +20,8 @@ def _job_status(stack: Stack, restore_id: str) -> Any:
 
 def test_a_forty_minute_job_is_read_a_few_times_and_callers_wait_for_the_next_poll(stack: Stack) -> None:
     stack.scenario(jobSeconds=2400, etaErrorPct=25, etaSeed=2)
-    started = stack.start(example("restore-disks.json", stack.ids))
+    body = example("restore-disks.json", stack.ids)
+    started = stack.start(body)
     assert started.status_code == 202, started.text
     restore_id = started.json()["id"]
     planned = wait_until(lambda: _job_status(stack, restore_id), lambda s: bool(s and s.get("basis")),
@@ -31,6 +33,8 @@ def test_a_forty_minute_job_is_read_a_few_times_and_callers_wait_for_the_next_po
     final = stack.wait_final(restore_id)
     assert final.status_code == 200, final.text
     job_id = final.json()["jobId"]
-    log = requests.get(f"{stack.emulator.url}/_emulator/requests", timeout=10).json()["requests"]
-    reads = [e for e in log if e["method"] == "GET" and f"backupJobs/{job_id}".lower() in e["path"].lower()]
+    assert_one_restore(stack.azure, body, final.json())
+    assert_job_ended(stack.azure, final.json(), "Completed")
+    reads = [e for e in stack.azure.requests() if e["method"] == "GET"
+             and f"backupJobs/{job_id}".lower() in e["path"].lower()]
     assert 1 <= len(reads) <= 10, f"{len(reads)} job reads; a fixed 60 s poller makes about 39"

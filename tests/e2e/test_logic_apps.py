@@ -7,6 +7,7 @@ import time
 import requests
 
 from tests.e2e.helpers import Stack, example
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 from tests.support.wait import wait_until
 
 
@@ -30,13 +31,19 @@ def logic_app_walk(url: str, body: object, max_polls: int = 100) -> tuple[reques
 
 
 def test_walk_ends_with_200_and_the_result_for_a_successful_restore(stack: Stack) -> None:
-    final, polls = logic_app_walk(f"{stack.api}/restores?code=any-key", example("restore-disks.json", stack.ids))
+    body = example("restore-disks.json", stack.ids)
+    final, polls = logic_app_walk(f"{stack.api}/restores?code=any-key", body)
     assert final.status_code == 200 and final.json()["status"] == "succeeded"
     assert polls >= 1 and final.json()["result"]["jobId"]
+    assert_one_restore(stack.azure, body, final.json())
+    assert_job_ended(stack.azure, final.json(), "Completed")
 
 
 def test_walk_ends_with_a_non_success_code_for_a_failed_restore(stack: Stack) -> None:
     stack.scenario(jobResult="Failed")
-    final, _ = logic_app_walk(f"{stack.api}/restores", example("restore-disks.json", stack.ids))
+    body = example("restore-disks.json", stack.ids)
+    final, _ = logic_app_walk(f"{stack.api}/restores", body)
     assert final.status_code == 422 and not final.ok
     assert final.json()["status"] == "failed" and final.json()["error"]["code"]
+    assert_one_restore(stack.azure, body, final.json())
+    assert_job_ended(stack.azure, final.json(), "Failed")

@@ -10,6 +10,7 @@ from typing import Any
 import requests
 
 from tests.e2e.helpers import EXAMPLES, Stack
+from tests.support.azure_log import assert_cancelled_in_azure, assert_job_ended, assert_one_restore
 from tests.support.wait import wait_until
 
 PLAN_TIMEOUT = 180.0
@@ -75,6 +76,13 @@ def _name(vm_id: str) -> str:
     return vm_id.rsplit("/", 1)[-1].lower()
 
 
+def _each_vm_restored_once_in_azure(stack: Stack, body: dict[str, Any], request: dict[str, Any]) -> None:
+    """Every VM of the plan: one restore POST carrying the plan's options, and its job `Completed`."""
+    for vm in body["vms"]:
+        assert_one_restore(stack.azure, {**request, "vmId": vm["vmId"]}, vm)
+        assert_job_ended(stack.azure, vm, "Completed")
+
+
 def test_three_group_plan_of_twelve_vms_runs_group_after_group(stack: Stack) -> None:
     vms = _seed_vms(stack, 12)
     groups = [{"name": name, "vms": vms[i * 4:(i + 1) * 4]} for i, name in enumerate(["db", "app", "web"])]
@@ -89,6 +97,8 @@ def test_three_group_plan_of_twelve_vms_runs_group_after_group(stack: Stack) -> 
     assert [vm["restoreId"] for vm in body["vms"]] == [f"{plan_id}:{n}" for n in range(12)]
     assert all(vm["jobId"] and vm["result"]["jobId"] == vm["jobId"] for vm in body["vms"])
     assert body["summary"]["failures"] == [] and body["summary"]["slowest"]
+    _each_vm_restored_once_in_azure(stack, body, {"mode": "restoreDisks", "storageAccountId": stack.ids[
+        "STORAGE_ACCOUNT_ID"], "targetResourceGroupId": stack.ids["TARGET_RG_ID"]})
     # What reached Azure: one restore per VM, and no group started before every job of the group before had ended.
     triggers = _triggers(stack)
     assert sorted(triggers) == sorted(_name(vm) for vm in vms)
@@ -141,6 +151,9 @@ def test_cancel_mid_plan_cancels_the_running_azure_jobs_and_starts_no_more(stack
     cancels = [r for r in _requests(stack) if r["method"] == "POST" and r["path"].split("?")[0].endswith("/cancel")]
     assert len(cancels) == 3
     assert sorted(_triggers(stack)) == sorted(_name(vm) for vm in vms[:3])
+    for vm in body["vms"][:3]:
+        assert_one_restore(stack.azure, {"vmId": vm["vmId"], "storageAccountId": stack.ids["STORAGE_ACCOUNT_ID"]}, vm)
+        assert_cancelled_in_azure(stack.azure, vm["jobId"])
 
 
 def test_dry_run_triggers_nothing_and_reports_the_vm_that_would_fail(stack: Stack) -> None:
@@ -267,3 +280,6 @@ def test_the_whole_vault_cross_region_example_plan_restores_every_vm_in_the_pair
            and r["status"] == 202]
     assert len(crr) == len(protected)
     assert all(vm["recoveryPoint"]["crossRegion"] for vm in body["vms"])
+    _each_vm_restored_once_in_azure(stack, body, {"crossRegion": True, "mode": "restoreDisks", "storageAccountId":
+                                                  stack.ids["SECONDARY_STORAGE_ACCOUNT_ID"],
+                                                  "targetResourceGroupId": stack.ids["SECONDARY_RG_ID"]})

@@ -17,6 +17,7 @@ import requests
 
 from tests.e2e.helpers import EVENT_TOPIC_PATH, Stack
 from tests.e2e.test_approval import decide, emulator_jobs, restore_posts
+from tests.support.azure_log import assert_job_ended, assert_one_restore
 from tests.support.procs import Proc, app_env, running, start_devhost
 from tests.support.wait import wait_until
 from triggers.deletes import delete_instance_id
@@ -104,6 +105,16 @@ def restore_id_of(event: dict[str, Any]) -> str:
     return delete_instance_id(event["topic"], event["id"])
 
 
+def _assert_recreated_in_azure(stack: Stack, result: dict[str, Any]) -> None:
+    """One newVm restore POST recreates the VM under its own name, group and subnet; its job ended Completed."""
+    vm_id = stack.ids["VM_ID"]
+    request = {**result["request"], "vmId": vm_id, "mode": "newVm", "targetVmName": vm_id.rsplit("/", 1)[-1],
+               "targetResourceGroupId": vm_id.split("/providers/")[0], "targetSubnetId": stack.ids["SUBNET_ID"],
+               "targetVnetId": stack.ids["VNET_ID"]}
+    assert_one_restore(stack.azure, request, result)
+    assert_job_ended(stack.azure, result, "Completed")
+
+
 def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: Stack, propose_host: Proc) -> None:
     app = on(stack, propose_host)
     vm_id = stack.ids["VM_ID"]
@@ -141,6 +152,7 @@ def test_with_propose_a_deleted_vm_waits_for_approval_then_is_recreated(stack: S
     assert restored["targetResourceGroupId"] == vm_id.split("/providers/")[0]
     assert restored["recoveryPointId"] == plan["recoveryPoint"]["name"]
     assert len(emulator_jobs(stack)) == 1
+    _assert_recreated_in_azure(stack, final.json())
     assert app.eventgrid([event]).status_code in (200, 202), "a late duplicate starts nothing"
     assert len(restore_posts(stack)) == 1 and len(stack.grid_events()) == 1
 
@@ -156,6 +168,7 @@ def test_with_auto_a_deleted_vm_is_restored_at_once(stack: Stack, auto_host: Pro
     assert final.json().get("approval") is None and stack.grid_events() == [], "no approval was asked for"
     assert vm_exists(stack, vm_id)
     assert len(restore_posts(stack)) == 1 and len(emulator_jobs(stack)) == 1
+    _assert_recreated_in_azure(stack, final.json())
     [read] = group_reads(stack)
     assert read["path"].split("?")[0].lower() == vm_id.split("/providers/")[0].lower(), "RESTORE_ON_DELETE_TAGS"
 

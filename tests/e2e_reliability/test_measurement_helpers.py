@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bench.arm_log import Kind, count_kinds, kind_of, restore_posts_by_item, retry_after_violations
+from bench.arm_log import (
+    SAME_URL,
+    TRIGGER_TO_OPERATION,
+    Kind,
+    count_kinds,
+    kind_of,
+    restore_posts_by_item,
+    retry_after_report,
+    retry_after_violations,
+)
 from bench.overhead import step_gaps_ms
 from bench.stats import percentile
 from tests.reliability.leaks import find_leaks
@@ -68,6 +77,17 @@ def test_the_first_operation_poll_is_checked_against_the_trigger_retry_after() -
     assert retry_after_violations([trigger, entry(2, "GET", poll, "01:00")]) == (1, [])
     throttled = {**trigger, "status": 429}  # a throttled POST started nothing: no operation to poll
     assert retry_after_violations([throttled, entry(2, "GET", poll, "00:01")]) == (0, [])
+
+
+def test_the_report_counts_each_kind_of_gap_and_the_smallest_slack_on_the_service_clock() -> None:
+    trigger = {**entry(1, "POST", f"{ITEM}/recoveryPoints/123/restore?api-version=2019-05-13", "00:00", 5),
+               "status": 202}
+    poll = f"{ITEM}/operationsStatus/op1?api-version=2019-05-13"
+    report = retry_after_report([trigger, entry(2, "GET", poll, "00:05.200", 5), entry(3, "GET", poll, "00:10.250")])
+    assert dict(report.by_kind) == {TRIGGER_TO_OPERATION: 1, SAME_URL: 1} and report.violations == []
+    assert report.min_slack is not None and abs(report.min_slack - 0.05) < 1e-6
+    early = retry_after_report([trigger, entry(2, "GET", poll, "00:04.050")])  # a poller 1 s early, 50 ms late
+    assert early.checked == 1 and len(early.violations) == 1
 
 
 def test_shared_vault_urls_are_not_attributed_to_one_restore() -> None:

@@ -121,3 +121,25 @@ def test_the_point_time_compares_in_utc_whatever_the_host_time_zone(monkeypatch:
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_target_group_compares_by_its_whole_name_whatever_its_last_letters() -> None:
+    # Resource group names may end in any letter, upper case included; the bag shows the name as created.
+    sub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups"
+    request = RestoreRequest.model_validate({**REQUEST.model_dump(by_alias=True, exclude_none=True),
+                                             "targetResourceGroupId": f"{sub}/rg-BOX"})
+    bag = {"Target storage account name": "staging1", "Target resource group": "rg-BOX"}
+    assert is_our_restore(job(bag=bag), "vm1", POINT, STARTED, request)
+    assert not is_our_restore(job(bag={**bag, "Target resource group": "rg-BO"}), "vm1", POINT, STARTED, request)
+
+
+def test_a_new_vm_job_is_ours_only_when_its_bag_names_the_requested_vm() -> None:
+    rg = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg1"
+    vnet = f"{rg}/providers/Microsoft.Network/virtualNetworks/vnet1"
+    request = RestoreRequest.model_validate({**REQUEST.model_dump(by_alias=True, exclude_none=True), "mode": "newVm",
+                                             "targetVmName": "vm1-copy", "targetResourceGroupId": rg,
+                                             "targetVnetId": vnet, "targetSubnetId": f"{vnet}/subnets/default"})
+    bag = {"Job Type": "Create new virtual machine", "Target storage account name": "staging1",
+           "Target resource group": "rg1", "Target VM Name": "vm1-copy"}
+    assert is_our_restore(job(bag=bag), "vm1", POINT, STARTED, request)
+    assert not is_our_restore(job(bag={**bag, "Target VM Name": "vm1-other"}), "vm1", POINT, STARTED, request)

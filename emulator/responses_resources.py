@@ -23,11 +23,6 @@ from emulator.resources import World
 _FILTER = re.compile(r"^\s*(location|resourceType|name|resourceGroup)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
-async def get_vm(ctx: Ctx) -> Response:
-    p = ctx.params
-    return json_response(serialize.virtual_machine(ctx.backend.lookups.vm(p["sub"], p["rg"], p["vm"])))
-
-
 async def get_vault(ctx: Ctx) -> Response:
     p = ctx.params
     return json_response(serialize.vault(ctx.backend.lookups.vault(p["sub"], p["rg"], p["vault"])))

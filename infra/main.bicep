@@ -79,6 +79,8 @@ param restoreOnDeleteRequest string = '{}'
 param approvalRequired string = 'false'
 @description('How long a restore the policy makes wait for approval waits (ISO-8601 duration, PT1M to P1D).')
 param approvalTimeout string = 'PT2H'
+@description('Restore drills: a JSON document {"drills": [...]} (docs/drills.md); empty = no drills.')
+param drills string = ''
 
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
@@ -230,6 +232,8 @@ var appSettings = union({
   RESTORE_ON_DELETE_REQUEST: restoreOnDeleteRequest
   APPROVAL_REQUIRED: approvalRequired
   APPROVAL_TIMEOUT: approvalTimeout
+  DRILLS: drills
+  DRILLS_FILE: ''
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {

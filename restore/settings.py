@@ -48,6 +48,8 @@ DEFAULTS: dict[str, str] = {
     "RESTORE_ON_DELETE_REQUEST": "{}",
     "APPROVAL_REQUIRED": "false",
     "APPROVAL_TIMEOUT": "PT2H",
+    "DRILLS": "",
+    "DRILLS_FILE": "",
 }
 
 
@@ -95,6 +97,10 @@ class Settings(BaseModel):
     restore_on_delete_request: dict[str, Any]
     approval_required: bool
     approval_timeout: timedelta
+    # Read as text and validated when a drill is used (restore/drills.py `load_drills`), never here: a bad drill
+    # document must not stop the restores.
+    drills: str
+    drills_file: str
 
     @field_validator("approval_timeout")
     @classmethod

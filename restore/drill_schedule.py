@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from restore.contract import ID_PREFIX, Source
 from restore.drills import Drill, PointChoice
 
-RUN_PREFIX = "drill"
+RUN_PREFIX = ID_PREFIX[Source.DRILL]  # "drill": listings tell drill runs from restores by it
 
 
 def _local(drill: Drill, when: datetime) -> datetime:

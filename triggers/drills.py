@@ -50,16 +50,15 @@ async def drill_timer(timer: func.TimerRequest, client: df.DurableOrchestrationC
 
 def tick_time(timer: func.TimerRequest) -> datetime:
     """The time this tick stands for: the occurrence the host scheduled it for (`ScheduleStatus.Next`, see
-    devhost/timers.py), or now when later (a past-due tick after a restart checks the start windows against now).
-    On a time-scaled local host the occurrence is service time, ahead of the wall clock."""
-    now = datetime.now(UTC)
+    devhost/timers.py), now when the host passed none. A past-due tick after a restart stands for the first occurrence
+    the host missed, so a drill due then runs once, late; occurrences missed after it are not run one by one (only
+    the newest due time within its start window is). On a time-scaled local host these are service times."""
     raw = (timer.schedule_status or {}).get("Next")
     try:
-        scheduled = datetime.fromisoformat(str(raw)) if raw else now
+        scheduled = datetime.fromisoformat(str(raw)) if raw else datetime.now(UTC)
     except ValueError:
-        return now
-    scheduled = scheduled if scheduled.tzinfo else scheduled.replace(tzinfo=UTC)
-    return max(scheduled.astimezone(UTC), now)
+        return datetime.now(UTC)
+    return (scheduled if scheduled.tzinfo else scheduled.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _report(status: Any) -> DrillReport | None:

@@ -4,8 +4,10 @@ the schedule starts one run per due time; a host killed mid-cleanup still ends w
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import TIME_SCALE
-from tests.support.procs import Proc, app_env, running, start_devhost
+from tests.support.procs import Proc, app_env, start_devhost
 from tests.support.wait import wait_until
 
 SUB = "11111111-1111-1111-1111-111111111111"
@@ -60,12 +62,32 @@ def emu(emulator: Proc) -> Proc:
     return emulator
 
 
+Launch = Callable[..., Proc]
+
+
 @pytest.fixture()
-def host(emu: Proc, clock_file: Path, tmp_path: Path) -> Iterator[Proc]:
+def launch(emu: Proc, clock_file: Path, tmp_path: Path) -> Iterator[Launch]:
+    """Start the local host with the given drills (one database per test, so a restart resumes it); every host
+    started is stopped at the end."""
+    started: list[Proc] = []
+
+    def start(*drills: dict[str, Any]) -> Proc:
+        proc = start_devhost(_env(emu, *drills), time_scale=TIME_SCALE, clock_file=clock_file,
+                             db_path=tmp_path / "devhost.db")
+        started.append(proc)
+        return proc
+
+    try:
+        yield start
+    finally:
+        for proc in started:
+            proc.stop()
+
+
+@pytest.fixture()
+def host(launch: Launch) -> Proc:
     """The local host with the `manual` drill only."""
-    with running(start_devhost(_env(emu, MANUAL), time_scale=TIME_SCALE, clock_file=clock_file,
-                               db_path=tmp_path / "devhost.db")) as proc:
-        yield proc
+    return launch(MANUAL)
 
 
 def _inventory(emu: Proc) -> dict[str, Any]:
@@ -123,3 +145,46 @@ def test_a_run_restores_three_vms_reports_the_failed_validation_and_deletes_exac
     assert len(restores) == 3  # one restore per VM, each a new VM (never replace disks)
     assert {j["properties"]["extendedInfo"]["propertyBag"]["Job Type"] for j in restores} == \
         {"Create new virtual machine"}
+
+
+def _service_now(emu: Proc) -> datetime:
+    return datetime.fromisoformat(requests.get(f"{emu.url}/_emulator/health", timeout=10).json()["serviceTime"])
+
+
+def _runs(host: Proc, name: str) -> list[dict[str, Any]]:
+    return list(requests.get(f"{host.url}/api/drills/{name}/runs", timeout=10).json()["runs"])
+
+
+def _restore_jobs(emu: Proc) -> list[dict[str, Any]]:
+    jobs = requests.get(f"{emu.url}/_emulator/jobs", timeout=10).json()["jobs"]
+    return [j for j in jobs if j["properties"]["operation"] == "Restore"]
+
+
+def _due(run_id: str) -> datetime:
+    return datetime.strptime(run_id.rsplit("-", 1)[-1], "%Y%m%dT%H%MZ").replace(tzinfo=UTC)
+
+
+def test_the_schedule_starts_one_run_per_due_time_and_a_missed_schedule_once_late(emu: Proc, launch: Launch) -> None:
+    first = launch(HOURLY)
+    # The tick runs every 5 service minutes (0.5 s of wall time): twelve ticks per due time.
+    runs = wait_until(lambda: _runs(first, "hourly"), lambda r: len(r) >= 2, timeout=60, what="two scheduled runs")
+    dues = sorted(_due(r["id"]) for r in runs)
+    assert len(set(dues)) == len(dues) and all(d.minute == 0 for d in dues)
+    assert all(b - a == timedelta(hours=1) for a, b in itertools.pairwise(dues))
+    wait_until(lambda: _restore_jobs(emu), lambda jobs: len(jobs) >= 3 * len(dues), timeout=30,
+               what="the runs' restores")
+    first.kill()
+    killed_at = _service_now(emu)
+    # Three due times pass while no host runs.
+    wait_until(lambda: _service_now(emu), lambda now: now >= killed_at + timedelta(hours=3), timeout=60,
+               what="three service hours")
+    second = launch(HOURLY)
+    later = wait_until(lambda: [r for r in _runs(second, "hourly") if _due(r["id"]) > killed_at],
+                       lambda new: len(new) >= 1, timeout=60, what="the late run")
+    restarted_at = _service_now(emu)
+    # The due times missed while down are not run one by one: one run, late, for the newest before the restart.
+    [late] = later
+    assert killed_at + timedelta(hours=2) < _due(late["id"]) <= restarted_at
+    every = [r["id"] for r in _runs(second, "hourly")]
+    assert len(every) == len(set(every))
+    assert len(_restore_jobs(emu)) <= 3 * len(every)  # no run restored twice

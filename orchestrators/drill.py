@@ -8,6 +8,7 @@ activity, so a host restart resumes the cleanup where it stopped; a resource alr
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -199,19 +200,25 @@ def _custom_validation(run: DrillRun) -> waits.Steps:
             f"validationUrl not reached: {sent.error.code}: {sent.error.message}"]))
         return
     deadline = run.now + timedelta(hours=run.drill.validation.validation_timeout_hours)
-    verdict = run.ctx.wait_for_external_event(DRILL_VALIDATION_EVENT, expected_type=dict)
+    verdict = run.ctx.wait_for_external_event(DRILL_VALIDATION_EVENT, expected_type=object)
     timer = run.ctx.create_timer(deadline)
     winner = yield run.ctx.task_any([verdict, timer])
     if winner is not verdict:
         run.publish(custom_validation=Check(status=Verdict.FAILED, reasons=["validation timed out"]))
         return
     timer.cancel()
-    try:
-        decided = CustomVerdict.model_validate(verdict.result)
-    except ValidationError:
-        decided = CustomVerdict(status="failed", message="the verdict was not {status, message}")
+    decided = _verdict(verdict.result)
     reasons = [decided.message] if decided.message else []
     run.publish(custom_validation=Check(status=Verdict(decided.status), reasons=reasons))
+
+
+def _verdict(raw: Any) -> CustomVerdict:
+    # The Python client sends event data as JSON text and the extension keeps it so: it may arrive as a string
+    # (azure-functions-durable-python issue #295, as in orchestrators/approval.py).
+    try:
+        return CustomVerdict.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
+    except ValueError:  # not JSON, or not {status, message} (ValidationError is a ValueError)
+        return CustomVerdict(status="failed", message="the verdict was not {status, message}")
 
 
 def _cleanup(run: DrillRun) -> waits.Steps:

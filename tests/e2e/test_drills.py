@@ -188,3 +188,63 @@ def test_the_schedule_starts_one_run_per_due_time_and_a_missed_schedule_once_lat
     every = [r["id"] for r in _runs(second, "hourly")]
     assert len(every) == len(set(every))
     assert len(_restore_jobs(emu)) <= 3 * len(every)  # no run restored twice
+
+
+def test_a_host_killed_mid_cleanup_still_deletes_everything_once(emu: Proc, launch: Launch, tmp_path: Path) -> None:
+    before = _ids(_inventory(emu))
+    # Every delete in the drill group takes a second of wall time, so the kill lands in the middle of the cleanup.
+    fault = {"method": "DELETE", "pathRegex": "/resourceGroups/rg-drill/", "delayMs": 1000}
+    requests.post(f"{emu.url}/_emulator/faults", json=fault, timeout=10).raise_for_status()
+    first = launch(MANUAL)
+    run_id = requests.post(f"{first.url}/api/drills/manual/run", timeout=10).json()["id"]
+
+    def deletes() -> list[dict[str, Any]]:
+        log = requests.get(f"{emu.url}/_emulator/requests", timeout=10).json()["requests"]
+        return [r for r in log if r["method"] == "DELETE"]
+
+    wait_until(deletes, lambda done: len(done) >= 3, timeout=90, what="the cleanup to be under way")
+    first.kill()
+    second = launch(MANUAL)
+    report = _wait_done(second, run_id, timeout=120)
+    cleanup = report["cleanup"]
+    created = [r for vm in report["vms"] for r in vm["created"]]
+    assert cleanup["status"] == "passed" and not cleanup["failed"] and not cleanup["refused"]
+    assert sorted(cleanup["deleted"] + cleanup["alreadyGone"]) == sorted(created)  # each counted once
+    assert _ids(_inventory(emu)) == before
+
+
+def _verdict(host: Proc, run_id: str, body: Any) -> requests.Response:
+    return requests.put(f"{host.url}/api/drills/runs/{run_id}/validation", json=body, timeout=10)
+
+
+def test_custom_validation_gets_the_restored_resources_and_the_verdict_posted_back(
+        emu: Proc, launch: Launch, httpserver: Any) -> None:
+    httpserver.expect_request("/validate", method="POST").respond_with_data("", status=202)
+    host = launch({**MANUAL, "validation": {"validationUrl": httpserver.url_for("/validate"),
+                                            "validationTimeoutHours": 2}})
+    run_id = requests.post(f"{host.url}/api/drills/manual/run", timeout=10).json()["id"]
+    calls = wait_until(lambda: list(httpserver.log), lambda log: len(log) >= 1, timeout=90, what="the validation POST")
+    sent = json.loads(calls[0][0].get_data())
+    assert sent["runId"] == run_id and sent["verdict"] == f"/api/drills/runs/{run_id}/validation"
+    assert sent["resources"] and all(r.startswith(GROUP + "/") for r in sent["resources"])
+    assert "Authorization" not in calls[0][0].headers
+    bad = _verdict(host, run_id, {"status": "maybe"})
+    assert bad.status_code == 400 and "status" in bad.text
+    accepted = _verdict(host, run_id, {"status": "failed", "message": "the app did not answer on port 443"})
+    assert accepted.status_code == 202, accepted.text
+    report = _wait_done(host, run_id)
+    assert report["customValidation"] == {"status": "failed", "reasons": ["the app did not answer on port 443"]}
+    assert report["status"] == "failed" and all(vm["validation"]["status"] == "passed" for vm in report["vms"])
+    assert report["cleanup"]["status"] == "passed"
+    assert _verdict(host, run_id, {"status": "passed"}).status_code == 409  # nothing waits for a verdict now
+
+
+def test_custom_validation_without_a_verdict_in_time_fails_as_timed_out(
+        emu: Proc, launch: Launch, httpserver: Any) -> None:
+    httpserver.expect_request("/validate", method="POST").respond_with_data("", status=202)
+    host = launch({**MANUAL, "validation": {"validationUrl": httpserver.url_for("/validate"),
+                                            "validationTimeoutHours": 0.5}})
+    run_id = requests.post(f"{host.url}/api/drills/manual/run", timeout=10).json()["id"]
+    report = _wait_done(host, run_id)
+    assert report["customValidation"] == {"status": "failed", "reasons": ["validation timed out"]}
+    assert report["status"] == "failed" and report["cleanup"]["status"] == "passed"

@@ -4,6 +4,7 @@ verdict from what the restored resources look like, and which of them cleanup ma
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -157,8 +158,8 @@ def cleanup_targets(drill: Drill, vms: list[DrillVm]) -> tuple[list[str], list[R
 
 
 def target_vm_name(source_vm_id: str, run_id: str) -> str:
-    """The new VM's name: the source's, shortened, and a run tag (each run restores beside earlier ones)."""
-    tag = run_id.rsplit("-", 1)[-1].lower().replace("z", "")[-8:]
+    """The new VM's name: the source's, shortened, and a tag of the run (each run restores beside earlier ones)."""
+    tag = hashlib.sha256(run_id.encode()).hexdigest()[:8]
     return f"{source_vm_id.rstrip('/').rsplit('/', 1)[-1][:40]}-drill-{tag}"
 
 

@@ -248,3 +248,30 @@ def test_custom_validation_without_a_verdict_in_time_fails_as_timed_out(
     report = _wait_done(host, run_id)
     assert report["customValidation"] == {"status": "failed", "reasons": ["validation timed out"]}
     assert report["status"] == "failed" and report["cleanup"]["status"] == "passed"
+
+
+def test_a_drill_that_would_replace_disks_starts_nothing_and_names_the_field(emu: Proc, launch: Launch) -> None:
+    host = launch({**MANUAL, "restore": {**MANUAL["restore"], "mode": "replaceDisks"}})
+    for reply in (requests.post(f"{host.url}/api/drills/manual/run", timeout=10),
+                  requests.get(f"{host.url}/api/drills", timeout=10)):
+        assert reply.status_code == 500 and "drills[0].restore.mode: a drill never replaces disks" in reply.text
+    assert _restore_jobs(emu) == []
+    assert [r for r in requests.get(f"{emu.url}/_emulator/requests", timeout=10).json()["requests"]
+            if r["method"] != "GET"] == []
+
+
+def test_a_vault_drill_skips_vms_of_its_target_group_and_leaves_what_was_there(emu: Proc, launch: Launch) -> None:
+    # A VM protected by the same vault lives in the drill's group: it is neither restored nor deleted.
+    inside = {"subscriptions": [{"id": SUB, "virtualMachines": [
+        {"resourceGroup": "rg-drill", "name": "vm-inside-01", "region": "westeurope", "dataDiskCount": 1,
+         "backup": {"vault": "vault-weu", "recoveryPoints": [{"ageHours": 3, "type": "AppConsistent"}]}}]}]}
+    requests.post(f"{emu.url}/_emulator/seed", json=inside, timeout=10).raise_for_status()
+    vault = f"/subscriptions/{SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/vault-weu"
+    before = _ids(_inventory(emu))
+    host = launch({**MANUAL, "vms": {"vaultId": vault}})
+    run_id = requests.post(f"{host.url}/api/drills/manual/run", timeout=10).json()["id"]
+    report = _wait_done(host, run_id)
+    restored = [vm["vmId"] for vm in report["vms"]]
+    assert len(restored) == 3 and not [vm for vm in restored if "/resourceGroups/rg-drill/" in vm]
+    assert report["cleanup"]["status"] == "passed"
+    assert _ids(_inventory(emu)) == before  # the VM inside the group and its disks are still there

@@ -1,4 +1,5 @@
-"""`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local or deployed).
+"""`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local or deployed);
+`vmrestore drill ...` for restore drills (vmrestore/drills.py).
 
 Exit codes: 0 started/succeeded/ok, 1 the restore failed, 2 usage error, 3 the restore was cancelled,
 4 the API refused or could not be reached.
@@ -18,6 +19,7 @@ from typing import Any, TextIO
 
 import requests
 
+from vmrestore import drills
 from vmrestore.api import Api, ApiError
 
 DEFAULT_URL = "http://127.0.0.1:7071"
@@ -258,11 +260,12 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--created-after")
     listing.add_argument("--top", type=int)
     listing.add_argument("--json", action="store_true")
+    drills.add_parser(sub)
     return root
 
 
 _COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "approve": cmd_decide,
-             "reject": cmd_decide, "list": cmd_list}
+             "reject": cmd_decide, "list": cmd_list, "drill": drills.cmd_drill}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

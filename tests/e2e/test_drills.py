@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -275,3 +277,26 @@ def test_a_vault_drill_skips_vms_of_its_target_group_and_leaves_what_was_there(e
     assert len(restored) == 3 and not [vm for vm in restored if "/resourceGroups/rg-drill/" in vm]
     assert report["cleanup"]["status"] == "passed"
     assert _ids(_inventory(emu)) == before  # the VM inside the group and its disks are still there
+
+
+def _cli(host: Proc, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "vmrestore", "--url", host.url, "drill", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_cli_runs_a_drill_watches_it_and_shows_a_disk_of_another_size(emu: Proc, host: Proc) -> None:
+    requests.put(f"{emu.url}/_emulator/scenario", json={"restoredDiskSizeDiffers": ["vm-api-01"]},
+                 timeout=10).raise_for_status()
+    watched = _cli(host, "run", "manual", "--watch", "--interval", "0.2")
+    assert watched.returncode == 1, watched.stderr  # the run failed: one VM's validation failed
+    run_id = watched.stdout.split()[0]
+    assert "vm-api-01" in watched.stdout and "matches no source disk's size and SKU" in watched.stdout
+    assert "cleanup: passed" in watched.stdout
+    shown = json.loads(_cli(host, "show", run_id, "--json").stdout)
+    failed = [vm["vmId"].rsplit("/", 1)[-1] for vm in shown["vms"] if vm["validation"]["status"] == "failed"]
+    assert failed == ["vm-api-01"]
+    assert run_id in _cli(host, "runs", "manual").stdout
+    listed = _cli(host, "list")
+    assert listed.returncode == 0 and listed.stdout.startswith("manual") and run_id in listed.stdout
+    missing = _cli(host, "run", "nope")
+    assert missing.returncode == 4 and "Drill not found (HTTP 404)" in missing.stderr

@@ -77,11 +77,12 @@ def _story(run: DrillRun) -> waits.Steps:
     points = yield from _choose_points(run)
     run.publish(RunPhase.RESTORING)
     yield from _restore(run, points)
-    run.publish(RunPhase.VALIDATING)
+    # What was restored is kept `retentionHours` from the end of the restores, or until validation ends if later.
+    until = run.now + timedelta(hours=run.drill.retention_hours)
+    run.publish(RunPhase.VALIDATING, cleanup_after=until)
     yield from _validate(run)
     yield from _custom_validation(run)
-    until = run.now + timedelta(hours=run.drill.retention_hours)
-    run.publish(RunPhase.RETAINING, cleanup_after=until)
+    run.publish(RunPhase.RETAINING)
     while run.now < until:
         yield run.ctx.create_timer(min(until, run.now + LONGEST_TIMER))
     run.publish(RunPhase.CLEANING)

@@ -84,6 +84,8 @@ param approvalRequired string = 'false'
 param approvalTimeout string = 'PT2H'
 @description('Restore drills: a JSON document {"drills": [...]} (docs/drills.md); empty = no drills.')
 param drills string = ''
+@description('Event Grid topic endpoint a failed drill run publishes to (empty: none; the identity needs EventGrid Data Sender there).')
+param drillEventGridTopicEndpoint string = ''
 
 @description('Extra or overriding app settings (name -> string value), applied last.')
 param appSettingOverrides object = {}
@@ -242,6 +244,8 @@ var appSettings = union({
   APPROVAL_TIMEOUT: approvalTimeout
   DRILLS: drills
   DRILLS_FILE: ''
+  DRILL_EVENTGRID_TOPIC_ENDPOINT: drillEventGridTopicEndpoint
+  DRILL_FAILED_EVENT_TYPE: 'Contoso.Restore.DrillFailed'
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {

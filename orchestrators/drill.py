@@ -62,11 +62,28 @@ def run_drill(ctx: df.DurableOrchestrationContext) -> waits.Steps:
         run.settings = RestoreSettings.model_validate(settings.value)
         yield from _story(run)
     run.finish()
+    if run.report.status == "failed":
+        yield from _tell_failure(run)
     if not ctx.is_replaying:
         for event in run.vm_events():
             events.emit(log, event)
         events.emit(log, run.finished_event())
     return run.report.dump()
+
+
+def _tell_failure(run: DrillRun) -> waits.Steps:
+    """A failed run: the `DrillFailed` Event Grid event and the drill's `callbackUrl`, each once, best effort."""
+    report = run.report.dump()
+    event = {"runId": run.ctx.instance_id, "drill": run.drill.name, "report": report}
+    sent = yield from waits.call(run.ctx, Activity.PUBLISH_DRILL_FAILED, event, run.settings, attempts=3)
+    if sent.error is not None and not run.ctx.is_replaying:
+        log.warning("drill.event_failed", extra={"instance_id": run.ctx.instance_id, "code": sent.error.code})
+    if run.drill.callback_url:
+        body = {"id": run.ctx.instance_id, **report}
+        told = yield from waits.call(run.ctx, Activity.NOTIFY_CALLBACK, {"url": run.drill.callback_url, "body": body},
+                                     run.settings, attempts=3, throttle_counts=True)
+        if told.error is not None and not run.ctx.is_replaying:
+            log.warning("drill.callback_failed", extra={"instance_id": run.ctx.instance_id, "code": told.error.code})
 
 
 def _story(run: DrillRun) -> waits.Steps:

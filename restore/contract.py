@@ -50,6 +50,7 @@ class Activity(StrEnum):
     LIST_DRILL_POINTS = "list_drill_points"
     INSPECT_DRILL_RESTORE = "inspect_drill_restore"
     DELETE_DRILL_RESOURCE = "delete_drill_resource"
+    PUBLISH_DRILL_FAILED = "publish_drill_failed"
 
 
 CANCEL_EVENT = "cancel"  # external event to `restore_vm` and `restore_plan`: stop at any phase (any payload)

@@ -134,6 +134,15 @@ class Drill(_Model):
     restore: DrillRestore
     validation: DrillValidation = Field(default_factory=DrillValidation)
     retention_hours: float = Field(default=4, gt=0, le=168)
+    callback_url: str | None = Field(default=None, max_length=2048)  # notified once when a run fails
+
+    @field_validator("callback_url")
+    @classmethod
+    def _callback_shape(cls, value: str | None) -> str | None:
+        problem = callback_url_problem(value, strict=None) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("name")
     @classmethod
@@ -226,8 +235,9 @@ def load_drills(drills: str, drills_file: str, allow_insecure_urls: bool = False
             raise InvalidSettingError({setting: f"cannot read the file ({exc.strerror})"}) from None
     doc = parse_drills(text, setting)
     for i, drill in enumerate(doc.drills):
-        url = drill.validation.validation_url
-        problem = callback_url_problem(url, strict=not allow_insecure_urls) if url else None
-        if problem:
-            raise InvalidSettingError({setting: f"drills[{i}].validation.validationUrl: {problem}"})
+        for field, url in (("validation.validationUrl", drill.validation.validation_url),
+                           ("callbackUrl", drill.callback_url)):
+            problem = callback_url_problem(url, strict=not allow_insecure_urls) if url else None
+            if problem:
+                raise InvalidSettingError({setting: f"drills[{i}].{field}: {problem}"})
     return doc

@@ -50,6 +50,8 @@ DEFAULTS: dict[str, str] = {
     "APPROVAL_TIMEOUT": "PT2H",
     "DRILLS": "",
     "DRILLS_FILE": "",
+    "DRILL_EVENTGRID_TOPIC_ENDPOINT": "",
+    "DRILL_FAILED_EVENT_TYPE": "Contoso.Restore.DrillFailed",
 }
 
 
@@ -101,6 +103,8 @@ class Settings(BaseModel):
     # document must not stop the restores.
     drills: str
     drills_file: str
+    drill_eventgrid_topic_endpoint: str
+    drill_failed_event_type: str = Field(min_length=1, max_length=256)
 
     @field_validator("approval_timeout")
     @classmethod

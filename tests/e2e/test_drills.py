@@ -4,6 +4,7 @@ the schedule starts one run per due time; a host killed mid-cleanup still ends w
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import subprocess
@@ -73,8 +74,8 @@ def launch(emu: Proc, clock_file: Path, tmp_path: Path) -> Iterator[Launch]:
     started is stopped at the end."""
     started: list[Proc] = []
 
-    def start(*drills: dict[str, Any]) -> Proc:
-        proc = start_devhost(_env(emu, *drills), time_scale=TIME_SCALE, clock_file=clock_file,
+    def start(*drills: dict[str, Any], **settings: str) -> Proc:
+        proc = start_devhost({**_env(emu, *drills), **settings}, time_scale=TIME_SCALE, clock_file=clock_file,
                              db_path=tmp_path / "devhost.db")
         started.append(proc)
         return proc
@@ -300,3 +301,33 @@ def test_the_cli_runs_a_drill_watches_it_and_shows_a_disk_of_another_size(emu: P
     assert listed.returncode == 0 and listed.stdout.startswith("manual") and run_id in listed.stdout
     missing = _cli(host, "run", "nope")
     assert missing.returncode == 4 and "Drill not found (HTTP 404)" in missing.stderr
+
+
+def test_a_failed_run_publishes_drill_failed_to_event_grid_with_its_own_token_and_calls_back(
+        emu: Proc, launch: Launch, httpserver: Any) -> None:
+    httpserver.expect_request("/api/events", method="POST").respond_with_data("", status=200)
+    httpserver.expect_request("/hooks/drill", method="POST").respond_with_data("", status=204)
+    requests.put(f"{emu.url}/_emulator/scenario", json={"restoredVmProvisioningFailed": ["vm-web-01"]},
+                 timeout=10).raise_for_status()
+    host = launch({**MANUAL, "callbackUrl": httpserver.url_for("/hooks/drill")},
+                  DRILL_EVENTGRID_TOPIC_ENDPOINT=httpserver.url_for("/api/events"))
+    run_id = requests.post(f"{host.url}/api/drills/manual/run", timeout=10).json()["id"]
+    report = _wait_done(host, run_id)
+    assert report["status"] == "failed"
+    [web] = [vm for vm in report["vms"] if vm["vmId"].endswith("/vm-web-01")]
+    assert "the restored VM's provisioningState is Failed" in web["validation"]["reasons"]
+    calls = wait_until(lambda: list(httpserver.log), lambda log: len(log) >= 2, timeout=30, what="event + callback")
+    by_path = {request.path: request for request, _ in calls}
+    [event] = json.loads(by_path["/api/events"].get_data())
+    assert (event["eventType"], event["subject"]) == ("Contoso.Restore.DrillFailed", f"drills/manual/runs/{run_id}")
+    assert event["data"]["status"] == "failed" and event["data"]["runId"] == run_id
+    token = by_path["/api/events"].headers["Authorization"].removeprefix("Bearer ")
+    issued = {t["sha256"]: t["resource"] for t in requests.get(f"{emu.url}/_emulator/tokens", timeout=10).json()["arm"]}
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    assert issued[digest].rstrip("/") == "https://eventgrid.azure.net"  # a token for Event Grid only
+    arm = requests.get(f"{emu.url}/_emulator/requests", timeout=10).json()["requests"]
+    assert digest not in {r["tokenSha256"] for r in arm}  # and it never went to ARM
+    callback = json.loads(by_path["/hooks/drill"].get_data())
+    assert callback["id"] == run_id and callback["status"] == "failed"
+    assert "Authorization" not in by_path["/hooks/drill"].headers
+    assert len(httpserver.log) == 2

@@ -10,7 +10,7 @@ import azure.durable_functions as df
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from restore.contract import Activity, OutcomeStatus, RestoreOutcome, parse_failure_output
-from restore.drill_report import Check, DrillOrder, DrillReport, RunPhase, Verdict
+from restore.drill_report import Check, DrillOrder, DrillReport, RunPhase, Verdict, running_view
 from restore.drills import Drill
 from restore.events import DrillFinished, DrillVmFinished
 from restore.payloads import RestoreSettings
@@ -38,7 +38,7 @@ class DrillRun:
 
     def publish(self, phase: RunPhase | None = None, **changes: Any) -> None:
         self.report = self.report.model_copy(update={**changes, **({"phase": phase} if phase else {})})
-        self.ctx.set_custom_status(self.report.dump())
+        self.ctx.set_custom_status(running_view(self.report))
 
     def set_vm(self, index: int, **changes: Any) -> None:
         vms = list(self.report.vms)

@@ -99,6 +99,21 @@ class DrillReport(Wire):
     error: ErrorInfo | None = None
 
 
+def running_view(report: DrillReport) -> dict[str, Any]:
+    """The custom status of a running run: the report with each VM cut to its name and states and the cleanup to
+    counts (custom status is limited to 16 KB of UTF-16, DURABLE-NOTES §5: 50 full VM reports would not fit). The
+    full report is the run's output."""
+    vms = [{"vm": vm.vm_id.rstrip("/").rsplit("/", 1)[-1][:64], "restoreStatus": vm.restore_status,
+            "validation": vm.validation.status.value} for vm in report.vms]
+    cleanup = report.cleanup
+    head = report.model_dump(mode="json", by_alias=True, exclude={"vms", "cleanup", "error"})
+    error = {"code": report.error.code, "message": report.error.message[:500]} if report.error else None
+    return {**head, "error": error, "vms": vms,
+            "cleanup": {"status": cleanup.status.value, "counts": {
+                "deleted": len(cleanup.deleted), "alreadyGone": len(cleanup.already_gone),
+                "refused": len(cleanup.refused), "failed": len(cleanup.failed)}}}
+
+
 class RestoredFacts(Wire):
     """What `inspect_drill_restore` saw: the source disks, the restored disks, the new VM (absent = None)."""
 

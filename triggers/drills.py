@@ -12,7 +12,7 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from restore.contract import DRILL_VALIDATION_EVENT, Orchestrator
-from restore.drill_report import CustomVerdict, DrillReport, RunPhase, Verdict
+from restore.drill_report import CustomVerdict, RunPhase, Verdict
 from restore.drill_schedule import RUN_PREFIX, drill_of_run, next_due
 from restore.drills import DrillDocument
 from restore.errors import InvalidSettingError
@@ -61,23 +61,20 @@ def tick_time(timer: func.TimerRequest) -> datetime:
     return (scheduled if scheduled.tzinfo else scheduled.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def _report(status: Any) -> DrillReport | None:
+def _raw(status: Any) -> dict[str, Any]:
+    """The final report (the output), or the running view (the custom status) while the run goes on."""
     raw = status.output if status.output else status.custom_status
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
         except ValueError:
-            return None
-    try:
-        return DrillReport.model_validate(raw)
-    except ValidationError:
-        return None
+            return {}
+    return raw if isinstance(raw, dict) else {}
 
 
 def _run_body(status: Any) -> dict[str, Any]:
-    report = _report(status)
     runtime = getattr(status.runtime_status, "value", status.runtime_status)
-    return {"id": status.instance_id, "runtimeStatus": runtime, **(report.dump() if report else {})}
+    return {"id": status.instance_id, "runtimeStatus": runtime, **_raw(status)}
 
 
 async def _runs(client: Any, doc: DrillDocument, name: str) -> list[Any]:
@@ -170,10 +167,9 @@ async def put_drill_validation(req: func.HttpRequest, client: df.DurableOrchestr
     status = await _run_status(client, run_id)
     if status is None:
         return problem_response(404, "Drill run not found", f"no drill run with ID {run_id!r}")
-    report = _report(status)
-    custom = report.custom_validation if report else None
-    if report is None or report.phase is not RunPhase.VALIDATING or custom is None \
-            or custom.status is not Verdict.PENDING:
+    raw = _raw(status)
+    custom = raw.get("customValidation") or {}
+    if raw.get("phase") != RunPhase.VALIDATING.value or custom.get("status") != Verdict.PENDING.value:
         return problem_response(409, "No verdict awaited", f"drill run {run_id} is not waiting for a verdict")
     await client.raise_event(run_id, DRILL_VALIDATION_EVENT, verdict.dump())
     return _json({"id": run_id, "accepted": verdict.dump()}, 202)

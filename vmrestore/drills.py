@@ -85,7 +85,9 @@ def _exit_of(body: dict[str, Any]) -> int:
 
 def _line(body: dict[str, Any]) -> str:
     vms = body.get("vms") or []
-    passed = sum(1 for vm in vms if (vm.get("validation") or {}).get("status") == "passed")
+    # While a run goes on its VMs carry `validation` as the status alone (the running view, docs/drills.md).
+    states = [v if isinstance(v, str) else (v or {}).get("status") for v in (vm.get("validation") for vm in vms)]
+    passed = states.count("passed")
     return f"{body.get('id')} {body.get('status', '-')} {body.get('phase', '-')} {passed}/{len(vms)} VMs passed"
 
 

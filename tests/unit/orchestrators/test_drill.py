@@ -51,7 +51,8 @@ def _handlers(deleted: list[str], replay: Replay | None = None, times: list[Any]
     return {"get_restore_settings": lambda _: ok(SETTINGS), "resolve_backup_item": lambda _: ok(ITEM),
             "list_drill_points": lambda _: ok({"points": [POINT]}),
             "inspect_drill_restore": lambda _: ok(facts), "delete_drill_resource": delete,
-            "notify_callback": lambda _: ok({"status": 202})}
+            "notify_callback": lambda _: ok({"status": 202}),
+            "publish_drill_failed": lambda _: ok({"published": False})}
 
 
 def _run(order: dict[str, Any], created: list[str], config: str | None, verdict_after: float | None = None,

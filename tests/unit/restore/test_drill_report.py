@@ -76,3 +76,21 @@ def test_a_tick_stands_for_its_scheduled_occurrence() -> None:
     assert tick_time(naive) == datetime(2026, 3, 2, 3, 5, tzinfo=UTC)
     before = datetime.now(UTC)
     assert tick_time(TimerRequest()) >= before
+
+
+def test_the_running_view_of_fifty_vms_fits_the_custom_status_limit() -> None:
+    import json
+
+    from restore.drill_report import Check, Cleanup, DrillReport, DrillVm, Refusal, running_view
+
+    long = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/" + "r" * 90
+    vms = [DrillVm(vm_id=f"{long}/providers/Microsoft.Compute/virtualMachines/{'v' * 60}{i}",
+                   restore_id=f"drill-{'n' * 48}-run-0123456789ab:{i}", restore_status="succeeded",
+                   created=[f"{long}/providers/Microsoft.Compute/disks/{'d' * 70}{j}" for j in range(10)],
+                   validation=Check(status=Verdict.FAILED, reasons=["x" * 300])) for i in range(50)]
+    report = DrillReport(run_id="r", drill="d", started_by="schedule", started_at=datetime(2026, 3, 2, tzinfo=UTC),
+                         vms=vms, cleanup=Cleanup(refused=[Refusal(id=long, reason="y" * 200)] * 30))
+    assert len(json.dumps(report.dump()).encode("utf-16-le")) > 16 * 1024  # the full report would not fit
+    assert len(json.dumps(running_view(report)).encode("utf-16-le")) <= 16 * 1024
+    assert running_view(report)["vms"][0] == {"vm": "v" * 60 + "0", "restoreStatus": "succeeded",
+                                              "validation": "failed"}

@@ -17,7 +17,7 @@ from activities.resolve import resolve_item
 from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
 from restore.contract import Activity
-from restore.drill_payloads import DeleteInput, DrillEventInput, DrillPointsInput, InspectInput
+from restore.drill_payloads import DeleteInput, DrillEventInput, DrillPointsInput, GroupVmsInput, InspectInput
 from restore.errors import InvalidSettingError
 from restore.payloads import (
     CancelValue,
@@ -134,6 +134,11 @@ def list_plan_vms(payload: dict[str, Any]) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload", activity=Activity.LIST_DRILL_POINTS)
 def list_drill_points(payload: dict[str, Any]) -> dict[str, Any]:
     return run(Activity.LIST_DRILL_POINTS, DrillPointsInput, payload, lambda i: drills.list_points(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.LIST_DRILL_VMS)
+def list_drill_vms(payload: dict[str, Any]) -> dict[str, Any]:
+    return run(Activity.LIST_DRILL_VMS, GroupVmsInput, payload, lambda i: drills.list_group_vms(backup_client(), i))
 
 
 @bp.activity_trigger(input_name="payload", activity=Activity.INSPECT_DRILL_RESTORE)

@@ -8,7 +8,15 @@ from typing import Any
 
 from azbackup.client import BackupClient
 from azbackup.errors import NotFoundError
-from restore.drill_payloads import DeleteInput, DeleteValue, DrillPointsInput, DrillPointsValue, InspectInput
+from restore.drill_payloads import (
+    DeleteInput,
+    DeleteValue,
+    DrillPointsInput,
+    DrillPointsValue,
+    GroupVmsInput,
+    GroupVmsValue,
+    InspectInput,
+)
 from restore.drill_report import RestoredFacts
 from restore.selection import is_restorable
 from restore.values import point_info
@@ -22,6 +30,27 @@ def list_points(client: BackupClient, inp: DrillPointsInput) -> DrillPointsValue
               if p.time is not None and oldest <= p.time <= inp.now and is_restorable(p)
               and (p.properties.recovery_point_type or "").lower() in wanted]
     return DrillPointsValue(points=[point_info(p) for p in points])
+
+
+VM_TYPE = "Microsoft.Compute/virtualMachines"
+
+
+def list_group_vms(client: BackupClient, inp: GroupVmsInput) -> GroupVmsValue:
+    """The VMs of the groups with every tag: ARM's resource list, one `tagName/tagValue` query per tag (the filter
+    takes one pair, and a tag-filtered list carries no tags to check the others: Resources_ListByResourceGroup
+    `$filter`, specification/resources/.../resources.json), intersected; without tags, the VM type filter."""
+    found: list[str] = []
+    for group in inp.resource_groups:
+        if not inp.tags:
+            listed = client.list_group_resources(group, f"resourceType eq '{VM_TYPE}'")
+            found += [r.id for r in listed if r.id]
+            continue
+        sets = [{(r.id or "").lower(): r.id for r in client.list_group_resources(
+                    group, f"tagName eq '{name}' and tagValue eq '{value}'")
+                 if r.id and (r.type or "").lower() == VM_TYPE.lower()} for name, value in sorted(inp.tags.items())]
+        common = set.intersection(*(set(s) for s in sets))
+        found += [str(sets[0][key]) for key in sorted(common)]
+    return GroupVmsValue(vm_ids=sorted(set(found), key=str.lower))
 
 
 def _get(client: BackupClient, resource_id: str, expand: str | None = None) -> dict[str, Any] | None:

@@ -171,6 +171,13 @@ class BackupClient:
                 return str(resource.location).lower().replace(" ", "")
         return None
 
+    def list_group_resources(self, group_id: str, filter: str) -> list[TrackedResource]:
+        """Resources_ListByResourceGroup with an OData `$filter` (every `nextLink`)."""
+        query = quote(filter, safe="")
+        url = f"{self._base}{quote(group_id, safe=_PATH_SAFE)}/resources?api-version={RESOURCES_API_VERSION}" \
+              f"&$filter={query}"
+        return list(self._paged(TrackedResourceList, "GET", url, None))
+
     def list_vaults(self, subscription_id: str) -> list[TrackedResource]:
         """The Recovery Services vaults of a subscription (`Vaults_ListBySubscriptionId`, every `nextLink`)."""
         sub = ids.subscription_of(subscription_id)

@@ -54,6 +54,7 @@ class VirtualMachine:
     nic_ids: list[str] = field(default_factory=list)
     provisioning_state: str = "Succeeded"  # Succeeded | Failed (a restored VM staged to fail, see compute.py)
     power_state: str = "running"  # the `PowerState/...` code of the instance view
+    tags: dict[str, str] = field(default_factory=dict)
 
     def disks(self) -> list[Disk]:
         return ([self.os_disk] if self.os_disk else []) + self.data_disks

@@ -102,7 +102,8 @@ def _load_vm(world: World, sid: str, spec: Doc, now: datetime) -> None:
     zone = spec.get("zone")
     vm = VirtualMachine(ids.vm_id(sid, rg, name), name, rg, sid, region, spec.get("size", "Standard_D2s_v3"),
                         str(zone) if zone is not None else None, spec.get("osType", "Linux"),
-                        bool(spec.get("encrypted", False)), os_disk, data)
+                        bool(spec.get("encrypted", False)), os_disk, data,
+                        tags={str(k): str(v) for k, v in (spec.get("tags") or {}).items()})
     if spec.get("exists", True):
         world.add_vm(vm)
     if spec.get("backup"):

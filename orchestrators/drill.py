@@ -22,7 +22,15 @@ from orchestrators import waits
 from orchestrators.drill_run import DrillRun
 from restore import events
 from restore.contract import DRILL_VALIDATION_EVENT, Activity, Orchestrator, OutcomeStatus, RestoreOrder, Source
-from restore.drill_payloads import DeleteInput, DeleteValue, DrillPointsInput, DrillPointsValue, InspectInput
+from restore.drill_payloads import (
+    DeleteInput,
+    DeleteValue,
+    DrillPointsInput,
+    DrillPointsValue,
+    GroupVmsInput,
+    GroupVmsValue,
+    InspectInput,
+)
 from restore.drill_report import (
     Check,
     Cleanup,
@@ -115,6 +123,13 @@ def _choose_vms(run: DrillRun) -> waits.Steps:
             run.publish(error=listed.error)
             return []
         vm_ids = [vm.vm_id for vm in PlanVmsValue.model_validate(listed.value).vms if vm.vm_id]
+    elif selector.resource_groups:
+        payload = GroupVmsInput(resource_groups=selector.resource_groups, tags=selector.tags or {})
+        listed = yield from run.call(Activity.LIST_DRILL_VMS, payload.dump())
+        if listed.error is not None:
+            run.publish(error=listed.error)
+            return []
+        vm_ids = GroupVmsValue.model_validate(listed.value).vm_ids
     # A vault may protect VMs of the target group itself: a drill never restores over what it may delete.
     vm_ids = [vm for vm in vm_ids if not run.drill.in_target_group(vm)]
     if not vm_ids:

@@ -48,6 +48,7 @@ class Activity(StrEnum):
     NOTIFY_CALLBACK = "notify_callback"
     LIST_PLAN_VMS = "list_plan_vms"
     LIST_DRILL_POINTS = "list_drill_points"
+    LIST_DRILL_VMS = "list_drill_vms"
     INSPECT_DRILL_RESTORE = "inspect_drill_restore"
     DELETE_DRILL_RESOURCE = "delete_drill_resource"
     PUBLISH_DRILL_FAILED = "publish_drill_failed"

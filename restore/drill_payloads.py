@@ -24,6 +24,17 @@ class DrillPointsValue(Wire):
     points: list[RecoveryPointInfo] = Field(default_factory=list)
 
 
+class GroupVmsInput(Wire):
+    """`list_drill_vms`: the VMs of these resource groups that carry every one of `tags`."""
+
+    resource_groups: list[str]
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class GroupVmsValue(Wire):
+    vm_ids: list[str] = Field(default_factory=list)
+
+
 class InspectInput(Wire):
     """`inspect_drill_restore`: the source VM, the restored disks and the new VM (if the drill made one)."""
 

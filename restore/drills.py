@@ -43,17 +43,27 @@ class DrillMode(StrEnum):
     NEW_VM = "newVm"
 
 
+TagText = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^'<>%&\\?/]+$")]
+
+
 class DrillVms(_Model):
-    """Which VMs: listed IDs, or every protected VM of a vault; `sample` picks that many at random each run."""
+    """Which VMs: listed IDs, every protected VM of a vault, or the VMs of resource groups (with every one of
+    `tags`); `sample` picks that many at random each run."""
 
     ids: list[VmId] | None = Field(default=None, min_length=1, max_length=MAX_DRILL_VMS)
     vault_id: VaultId | None = None
+    resource_groups: list[ResourceGroupId] | None = Field(default=None, min_length=1, max_length=20)
+    # Tag names may not contain < > % & \ ? / (MS Learn tag-resources.md, "Limitations"); a quote would end the
+    # OData string of the `tagName eq '…'` filter.
+    tags: dict[TagText, TagText] | None = Field(default=None, min_length=1, max_length=15)
     sample: Annotated[int, Field(ge=1, le=MAX_DRILL_VMS)] | None = None
 
     @model_validator(mode="after")
     def _one_selector(self) -> DrillVms:
-        if (self.ids is None) == (self.vault_id is None):
-            raise ValueError("give exactly one of ids or vaultId")
+        if sum(x is not None for x in (self.ids, self.vault_id, self.resource_groups)) != 1:
+            raise ValueError("give exactly one of ids, vaultId or resourceGroups")
+        if self.tags is not None and self.resource_groups is None:
+            raise ValueError("tags select VMs of resourceGroups: give resourceGroups with them")
         if self.ids and len({i.lower() for i in self.ids}) != len(self.ids):
             raise ValueError("ids must be unique")
         return self
@@ -173,6 +183,8 @@ class Drill(_Model):
         inside = [vm for vm in self.vms.ids or [] if vm.lower().startswith(group)]
         if inside:
             raise ValueError(f"source VMs must not lie in the drill's target resource group: {inside}")
+        if any(g.lower().rstrip("/") + "/" == group for g in self.vms.resource_groups or []):
+            raise ValueError("vms.resourceGroups must not name the drill's target resource group")
         return self
 
     def in_target_group(self, resource_id: str) -> bool:

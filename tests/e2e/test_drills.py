@@ -331,3 +331,20 @@ def test_a_failed_run_publishes_drill_failed_to_event_grid_with_its_own_token_an
     assert callback["id"] == run_id and callback["status"] == "failed"
     assert "Authorization" not in by_path["/hooks/drill"].headers
     assert len(httpserver.log) == 2
+
+
+def test_a_drill_of_resource_groups_restores_the_vms_carrying_every_tag(emu: Proc, launch: Launch) -> None:
+    tagged = {"subscriptions": [{"id": SUB, "virtualMachines": [
+        {"resourceGroup": "rg-app", "name": name, "region": "westeurope", "tags": tags,
+         "backup": {"vault": "vault-weu", "recoveryPoints": [{"ageHours": 2, "type": "AppConsistent"}]}}
+        for name, tags in (("vm-shop-01", {"Drill": "weekly", "tier": "web"}), ("vm-shop-02", {"drill": "weekly"}),
+                           ("vm-shop-03", {"drill": "Weekly", "tier": "web"}))]}]}
+    requests.post(f"{emu.url}/_emulator/seed", json=tagged, timeout=10).raise_for_status()
+    host = launch({**MANUAL, "vms": {"resourceGroups": [f"/subscriptions/{SUB}/resourceGroups/rg-app"],
+                                     "tags": {"drill": "weekly", "tier": "web"}}})
+    report = _wait_done(host, requests.post(f"{host.url}/api/drills/manual/run", timeout=10).json()["id"])
+    # Tag names compare case-insensitively, values exactly: vm-shop-03's "Weekly" is another value.
+    assert [vm["vmId"].rsplit("/", 1)[-1] for vm in report["vms"]] == ["vm-shop-01"]
+    assert report["status"] == "passed", report
+    log = requests.get(f"{emu.url}/_emulator/requests", timeout=10).json()["requests"]
+    assert any("tagName" in r["path"] and "/resourceGroups/rg-app/resources" in r["path"] for r in log)

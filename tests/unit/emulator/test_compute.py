@@ -110,3 +110,18 @@ def test_compute_network_and_storage_get_and_delete_over_http(emulator: Proc) ->
     container = account + "/blobServices/default/containers/none"
     assert call("GET", container, "2023-05-01").json()["error"]["code"] == "ContainerNotFound"
     assert call("DELETE", container, "2023-05-01").status_code == 204
+
+
+def test_what_a_restore_created_survives_the_state_file(backend: Backend, clock: ManualClock) -> None:
+    from emulator import persistence
+
+    backend.set_scenario({"restoredVmStopped": ["vm-web-01"]})
+    done = _restore(backend, clock, "vm-web-01", new_vm=True)
+    state, _ = persistence.load(persistence.dump(backend.state, None))
+    world = state.world
+    [vm] = [v for v in world.vms.values() if v.created_by_job == done["job"]]
+    assert vm.power_state == "stopped" and vm.nic_ids and vm.nic_ids[0].lower() in world.nics
+    assert world.nics[vm.nic_ids[0].lower()].vm_id == vm.id
+    assert [c for c in world.containers.values() if c.created_by_job == done["job"]]
+    # The VM's disks are the world's own objects again (a delete detaches them).
+    assert all(world.disks[d.id.lower()] is d for d in vm.disks())

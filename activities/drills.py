@@ -18,6 +18,7 @@ from restore.drill_payloads import (
     InspectInput,
 )
 from restore.drill_report import RestoredFacts
+from restore.errors import DrillScopeError
 from restore.selection import is_restorable
 from restore.values import point_info
 
@@ -95,7 +96,14 @@ def inspect(client: BackupClient, inp: InspectInput) -> RestoredFacts:
 
 
 def delete(client: BackupClient, inp: DeleteInput) -> DeleteValue:
-    """DELETE one resource; a 204 or 404 means it was already gone (counts as cleaned)."""
+    """DELETE one resource; a 204 or 404 means it was already gone (counts as cleaned).
+
+    Raises: DrillScopeError (terminal, nothing sent) for a resource outside the drill's target group: the
+    orchestration refuses those already; this is the second lock.
+    """
+    group = inp.target_group.lower().rstrip("/") + "/"
+    if not inp.resource_id.lower().startswith(group):
+        raise DrillScopeError(f"refused: {inp.resource_id[:300]} is outside the drill's target resource group")
     try:
         status = client.delete_arm_resource(inp.resource_id)
     except NotFoundError:

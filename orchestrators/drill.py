@@ -264,7 +264,8 @@ def _cleanup(run: DrillRun) -> waits.Steps:
     for round_no in range(CLEANUP_ROUNDS):
         failed = {}
         for resource_id in left:
-            result = yield from run.call(Activity.DELETE_DRILL_RESOURCE, DeleteInput(resource_id=resource_id).dump())
+            payload = DeleteInput(resource_id=resource_id, target_group=run.drill.restore.target_resource_group_id)
+            result = yield from run.call(Activity.DELETE_DRILL_RESOURCE, payload.dump())
             if result.error is not None:
                 failed[resource_id] = f"{result.error.code}: {result.error.message}"
                 continue

@@ -44,7 +44,10 @@ class InspectInput(Wire):
 
 
 class DeleteInput(Wire):
+    """`delete_drill_resource`: one resource, and the drill's target group it must lie in (checked again there)."""
+
     resource_id: str
+    target_group: str
 
 
 class DeleteValue(Wire):

@@ -1,5 +1,5 @@
-"""The DrillFailed publisher: nothing without a topic; an insecure or credentialed endpoint refused before any
-token is asked for."""
+"""The drill activities: the DrillFailed publisher refuses insecure endpoints before asking for a token, and the
+delete activity refuses anything outside the drill's target group without sending a request."""
 
 from __future__ import annotations
 
@@ -29,3 +29,19 @@ def test_an_endpoint_that_is_not_plain_https_is_refused_before_a_token_is_asked_
     settings = read_settings({"DRILL_EVENTGRID_TOPIC_ENDPOINT": endpoint})
     with pytest.raises(CallbackRefusedError, match="must be an https URL"):
         drill_events.publish_failed(EVENT, settings)
+
+
+def test_the_delete_activity_refuses_a_resource_outside_the_target_group_without_sending_anything() -> None:
+    from activities import drills
+    from restore.drill_payloads import DeleteInput
+    from restore.errors import DrillScopeError
+
+    class NoClient:
+        def delete_arm_resource(self, resource_id: str) -> int:
+            raise AssertionError(f"sent a DELETE for {resource_id}")
+
+    group = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-drill"
+    for outside in (group + "2/providers/Microsoft.Compute/disks/d", group.replace("rg-drill", "rg-app")
+                    + "/providers/Microsoft.Compute/disks/d", group):
+        with pytest.raises(DrillScopeError, match="outside the drill's target resource group"):
+            drills.delete(NoClient(), DeleteInput(resource_id=outside, target_group=group))  # type: ignore[arg-type]

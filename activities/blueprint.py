@@ -9,14 +9,16 @@ from typing import Any, TypeVar
 import azure.durable_functions as df
 from pydantic import BaseModel
 
-from activities import plans, steps
+from activities import drills, plans, steps
 from activities.callback import post_callback
 from activities.client import backup_client
+from activities.drill_events import publish_failed
 from activities.events import publish_event as post_event
 from activities.resolve import resolve_item
 from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
 from restore.contract import Activity
+from restore.drill_payloads import DeleteInput, DrillEventInput, DrillPointsInput, GroupVmsInput, InspectInput
 from restore.errors import InvalidSettingError
 from restore.payloads import (
     CancelValue,
@@ -145,3 +147,29 @@ def publish_event(payload: dict[str, Any]) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload", activity=Activity.LIST_PLAN_VMS)
 def list_plan_vms(payload: dict[str, Any]) -> dict[str, Any]:
     return run(Activity.LIST_PLAN_VMS, PlanVmsInput, payload, lambda i: plans.list_plan_vms(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.LIST_DRILL_POINTS)
+def list_drill_points(payload: dict[str, Any]) -> dict[str, Any]:
+    return run(Activity.LIST_DRILL_POINTS, DrillPointsInput, payload, lambda i: drills.list_points(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.LIST_DRILL_VMS)
+def list_drill_vms(payload: dict[str, Any]) -> dict[str, Any]:
+    return run(Activity.LIST_DRILL_VMS, GroupVmsInput, payload, lambda i: drills.list_group_vms(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.INSPECT_DRILL_RESTORE)
+def inspect_drill_restore(payload: dict[str, Any]) -> dict[str, Any]:
+    return run(Activity.INSPECT_DRILL_RESTORE, InspectInput, payload, lambda i: drills.inspect(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.DELETE_DRILL_RESOURCE)
+def delete_drill_resource(payload: dict[str, Any]) -> dict[str, Any]:
+    """Delete one resource a drill created; refuses (as data) anything outside the drill's target group."""
+    return run(Activity.DELETE_DRILL_RESOURCE, DeleteInput, payload, lambda i: drills.delete(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.PUBLISH_DRILL_FAILED)
+def publish_drill_failed(payload: dict[str, Any]) -> dict[str, Any]:
+    return run(Activity.PUBLISH_DRILL_FAILED, DrillEventInput, payload, lambda i: publish_failed(i, get_settings()))

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import requests
 from pydantic import BaseModel, ValidationError
 
-from azbackup import ids
+from azbackup import ids, resources
 from azbackup.config import ClientConfig
 from azbackup.errors import ResponseError
 from azbackup.identity import record_answer
@@ -201,11 +201,37 @@ class BackupClient:
         url = f"{self._base}{quote(group, safe=_PATH_SAFE)}?api-version={RESOURCES_API_VERSION}"
         return dict(_parse(ResourceGroup, self._http.request("GET", url)).tags)
 
+    def list_group_resources(self, group_id: str, filter: str) -> list[TrackedResource]:
+        """Resources_ListByResourceGroup with an OData `$filter` (every `nextLink`)."""
+        query = quote(filter, safe="")
+        url = f"{self._base}{quote(group_id, safe=_PATH_SAFE)}/resources?api-version={RESOURCES_API_VERSION}" \
+              f"&$filter={query}"
+        return list(self._paged(TrackedResourceList, "GET", url, None))
+
     def list_vaults(self, subscription_id: str) -> list[TrackedResource]:
         """The Recovery Services vaults of a subscription (`Vaults_ListBySubscriptionId`, every `nextLink`)."""
         sub = ids.subscription_of(subscription_id)
         url = f"{self._base}/subscriptions/{sub}/{_PROVIDER}/vaults?api-version={VAULT_API_VERSION}"
         return list(self._paged(TrackedResourceList, "GET", url, None))
+
+    def get_arm_resource(self, resource_id: str, expand: str | None = None) -> dict[str, Any]:
+        """GET a VM, disk, NIC or blob container (the api-version its type needs, `azbackup/resources.py`).
+
+        Raises: InvalidResourceIdError (another type), NotFoundError (gone), other `BackupError`s.
+        """
+        url = f"{self._base}{quote(resource_id, safe=_PATH_SAFE)}?api-version={resources.api_version_of(resource_id)}"
+        if expand:
+            url += f"&$expand={quote(expand, safe='')}"
+        body = self._http.request("GET", url).json()
+        return body if isinstance(body, dict) else {}
+
+    def delete_arm_resource(self, resource_id: str) -> int:
+        """DELETE a VM, disk, NIC or blob container; the status (200/202: deleted or deleting, 204: was not there).
+
+        Raises: InvalidResourceIdError (another type), other `BackupError`s (a 409 while a disk is attached, ...).
+        """
+        url = f"{self._base}{quote(resource_id, safe=_PATH_SAFE)}?api-version={resources.api_version_of(resource_id)}"
+        return self._http.request("DELETE", url).status_code
 
     # -- primary region ---------------------------------------------------------------------------------------
 

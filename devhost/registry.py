@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from devhost.ncrontab import is_ncrontab
+
 
 @dataclass
 class HttpFunction:
@@ -22,6 +24,17 @@ class HttpFunction:
 
 
 @dataclass
+class TimerFunction:
+    name: str
+    func: Callable[..., Any]
+    arg_name: str
+    client_arg: str | None
+    schedule: str
+    use_monitor: bool = True
+    run_on_startup: bool = False
+
+
+@dataclass
 class Registry:
     """The functions of one app, by trigger type."""
 
@@ -29,6 +42,7 @@ class Registry:
     orchestrators: dict[str, Callable[..., Any]] = field(default_factory=dict)
     activities: dict[str, tuple[Callable[..., Any], str]] = field(default_factory=dict)
     eventgrid: dict[str, tuple[Callable[..., Any], str, str | None]] = field(default_factory=dict)
+    timers: list[TimerFunction] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
 
 
@@ -80,6 +94,10 @@ def _index(registry: Registry, function: Any) -> None:
         registry.activities[trigger.get("activity") or name] = (user_func, trigger["name"])
     elif kind == "eventGridTrigger":
         registry.eventgrid[name] = (user_func, trigger["name"], client)
+    elif kind == "timerTrigger" and is_ncrontab(str(trigger.get("schedule") or "")):
+        registry.timers.append(TimerFunction(
+            name=name, func=user_func, arg_name=trigger["name"], client_arg=client, schedule=str(trigger["schedule"]),
+            use_monitor=trigger.get("useMonitor") is not False, run_on_startup=bool(trigger.get("runOnStartup"))))
     else:
         registry.unsupported.append(name)
 

@@ -19,6 +19,7 @@ from devhost.http_triggers import ROUTE_PREFIX, HttpTriggers
 from devhost.management import DurableApi
 from devhost.registry import Registry, load
 from devhost.store import Store
+from devhost.timers import TimerListener
 
 log = logging.getLogger("devhost.server")
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
@@ -44,6 +45,7 @@ def build(config: HostConfig, registry: Registry | None = None) -> Starlette:
     clock = _clock(config, store)
     engine = Engine(store, clock, registry, config.activity_workers, config.orchestration_workers)
     triggers = HttpTriggers(registry.http, config)
+    timers = TimerListener(registry.timers, clock, store, config)
 
     async def host_status(request: Request) -> Response:
         return JSONResponse({"id": "devhost", "state": "Running", "version": "devhost",
@@ -54,14 +56,17 @@ def build(config: HostConfig, registry: Registry | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine.start()
+        timers.start()
         log.info("host.started", extra={
             "port": config.port, "app": config.app, "db": str(config.db), "time_scale": config.time_scale,
             "http_functions": [f.name for f in registry.http], "orchestrators": sorted(registry.orchestrators),
             "activities": sorted(registry.activities), "eventgrid_functions": sorted(registry.eventgrid),
+            "timer_functions": [t.name for t in registry.timers],
             "unsupported_functions": registry.unsupported, "keys_enforced": config.enforce_keys})
         try:
             yield
         finally:
+            await timers.stop()
             engine.stop()
             store.close()
             log.info("host.stopped")

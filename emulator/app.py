@@ -35,10 +35,12 @@ def _version_error(version: str | None, family: str) -> EmulatorError | None:
                           "The api-version query parameter (?api-version=) is required for all requests.")
     allowed = {"primary": urls.PRIMARY_VERSIONS, "crr": urls.CRR_VERSIONS,
                "both": urls.PRIMARY_VERSIONS | urls.CRR_VERSIONS, "compute": urls.COMPUTE_VERSIONS,
-               "resources": urls.RESOURCES_VERSIONS}[family]
+               "resources": urls.RESOURCES_VERSIONS, "disks": urls.DISK_VERSIONS, "network": urls.NETWORK_VERSIONS,
+               "storage": urls.STORAGE_VERSIONS}[family]
     if version in allowed:
         return None
-    namespace = {"compute": "Microsoft.Compute", "resources": "Microsoft.Resources"}.get(family,
+    namespace = {"compute": "Microsoft.Compute", "disks": "Microsoft.Compute", "network": "Microsoft.Network",
+                 "storage": "Microsoft.Storage", "resources": "Microsoft.Resources"}.get(family,
                                                                                        "Microsoft.RecoveryServices")
     return BadRequest("NoRegisteredProviderFound",
                       f"No registered resource provider found for API version '{version}' for namespace "

@@ -9,6 +9,7 @@ from typing import Any
 
 from emulator import ids
 from emulator.clock import Clock
+from emulator.compute import ComputeRules
 from emulator.crr import CrossRegion
 from emulator.demo_seed import demo_seed
 from emulator.jobs import JobRules
@@ -38,6 +39,7 @@ class Backend:
         self.restores = Restores(self.state, clock, self.lookups, self.outage)
         self.crr = CrossRegion(self.state, clock, self.lookups, self.restores, self.outage)
         self.backups = ScheduledBackups(self.state, clock)
+        self.compute = ComputeRules(self.state)
 
     @property
     def tokens(self) -> TokenStore:

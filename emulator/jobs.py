@@ -32,7 +32,7 @@ class JobRules:
             if job.advance(now):
                 log.info("job.finished", extra={"job_id": job.name, "status": str(job.status)})
                 if job.restore and job.status in (JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS):
-                    apply_restore(self.state.world, job)
+                    apply_restore(self.state.world, job, self.state.scenario)
 
     def all(self) -> list[Job]:
         self.tick()

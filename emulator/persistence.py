@@ -16,7 +16,9 @@ from emulator.clock import Anchor
 from emulator.files import replace_atomically
 from emulator.lifecycle import Job, Operation
 from emulator.resources import (
+    BlobContainer,
     Disk,
+    NetworkInterface,
     ProtectedItem,
     ResourceGroup,
     StorageAccount,
@@ -51,6 +53,8 @@ class _World:
     subnets: list[Subnet]
     vaults: list[Vault]
     items: list[ProtectedItem]
+    nics: list[NetworkInterface] = field(default_factory=list)
+    containers: list[BlobContainer] = field(default_factory=list)
 
 
 @dataclass
@@ -78,7 +82,8 @@ def dump(state: ServiceState, anchor: Anchor | None) -> bytes:
     w = state.world
     world = _World(dict(w.region_pairs), list(w.subscriptions.values()), list(w.resource_groups.values()),
                    list(w.vms.values()), list(w.disks.values()), list(w.storage_accounts.values()), dict(w.vnets),
-                   list(w.subnets.values()), list(w.vaults.values()), list(w.items.values()))
+                   list(w.subnets.values()), list(w.vaults.values()), list(w.items.values()),
+                   list(w.nics.values()), list(w.containers.values()))
     tokens = _Tokens(state.tokens.key.hex(), list(state.tokens.arm.values()), list(state.tokens.crr.values()))
     snapshot = _Snapshot(VERSION, anchor.to_json() if anchor else None, world, list(state.jobs.values()),
                          list(state.operations.values()), tokens, state.scenario.model_dump(mode="json"))
@@ -116,6 +121,8 @@ def _world(s: _World) -> World:
     world.subnets = {ids.key(sn.id): sn for sn in s.subnets}
     world.vaults = {ids.key(v.id): v for v in s.vaults}
     world.items = {(ids.key(it.vault_id), it.short_key): it for it in s.items}
+    world.nics = {ids.key(n.id): n for n in s.nics}
+    world.containers = {ids.key(c.id): c for c in s.containers}
     for vm in s.vms:
         # A VM's disks are the same objects as the world's (restores detach and attach them): link them again.
         vm.os_disk = _shared(world, vm.os_disk) if vm.os_disk else None

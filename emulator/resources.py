@@ -51,6 +51,9 @@ class VirtualMachine:
     os_disk: Disk | None = None
     data_disks: list[Disk] = field(default_factory=list)
     created_by_job: str | None = None
+    nic_ids: list[str] = field(default_factory=list)
+    provisioning_state: str = "Succeeded"  # Succeeded | Failed (a restored VM staged to fail, see compute.py)
+    power_state: str = "running"  # the `PowerState/...` code of the instance view
     tags: dict[str, str] = field(default_factory=dict)
 
     def disks(self) -> list[Disk]:
@@ -58,6 +61,25 @@ class VirtualMachine:
 
     def luns(self) -> list[int]:
         return sorted(d.lun for d in self.data_disks if d.lun is not None)
+
+
+@dataclass
+class NetworkInterface:
+    id: str
+    region: str
+    subnet_id: str | None = None
+    vm_id: str | None = None
+    created_by_job: str | None = None
+
+
+@dataclass
+class BlobContainer:
+    """A container in a storage account (ARM ID `{account}/blobServices/default/containers/{name}`) and its blobs."""
+
+    id: str
+    account_id: str
+    blobs: list[str] = field(default_factory=list)
+    created_by_job: str | None = None
 
 
 @dataclass
@@ -168,6 +190,8 @@ class World:
     subnets: dict[str, Subnet] = field(default_factory=dict)
     vaults: dict[str, Vault] = field(default_factory=dict)
     items: dict[tuple[str, str], ProtectedItem] = field(default_factory=dict)  # (vault key, short container)
+    nics: dict[str, NetworkInterface] = field(default_factory=dict)
+    containers: dict[str, BlobContainer] = field(default_factory=dict)
 
     def item_for_vm(self, vm_id: str) -> ProtectedItem | None:
         wanted = ids.key(vm_id)

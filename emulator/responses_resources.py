@@ -21,11 +21,11 @@ from emulator.resources import World
 # resourceType, plan and plan/publisher and plan/name, identity and identity/principalId". The emulator takes one
 # `eq` clause on the first four and refuses every other filter (it has no plans, identities or tags to filter on).
 _FILTER = re.compile(r"^\s*(location|resourceType|name|resourceGroup)\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
-
-
-async def get_vm(ctx: Ctx) -> Response:
-    p = ctx.params
-    return json_response(serialize.virtual_machine(ctx.backend.lookups.vm(p["sub"], p["rg"], p["vm"])))
+# The same description: "You can filter by tag names and values ... $filter=tagName eq 'tag1' and tagValue eq
+# 'Value1'", and (2021-04-01 and later) "when resources are filtered by tag name and value, the original tags for
+# each resource will not be returned in the results". Tag names compare case-insensitively, values exactly (MS Learn
+# azure-resource-manager/management/tag-resources.md, "Limitations").
+_TAG_FILTER = re.compile(r"^\s*tagName\s+eq\s+'([^']*)'\s+and\s+tagValue\s+eq\s+'([^']*)'\s*$", re.IGNORECASE)
 
 
 # VirtualMachines_List (azure-rest-api-specs specification/compute/resource-manager/Microsoft.Compute/ComputeRP/
@@ -86,10 +86,19 @@ async def list_group_resources(ctx: Ctx) -> Response:
     if ids.key(group_id) not in world.resource_groups:
         # ARM's answer for a resource group that does not exist (ResourceGroupNotFound).
         raise NotFound("ResourceGroupNotFound", f"Resource group '{p['rg']}' could not be found.")
-    wanted = _parse_filter(ctx.query("$filter"))
+    text = ctx.query("$filter")
+    tag = _TAG_FILTER.match(text or "")
+    wanted = None if tag else _parse_filter(text)
     found = [r for r in _resources(world) if ids.key(r["id"]).startswith(ids.key(group_id) + "/")
-             and (wanted is None or _field(r, wanted[0]).lower() == wanted[1].lower())]
+             and (wanted is None or _field(r, wanted[0]).lower() == wanted[1].lower())
+             and (tag is None or _has_tag(r, tag.group(1), tag.group(2)))]
+    if tag:
+        found = [{k: v for k, v in r.items() if k != "tags"} for r in found]
     return json_response(page(ctx, found, ctx.backend.scenario.page_size))
+
+
+def _has_tag(resource: dict[str, Any], name: str, value: str) -> bool:
+    return any(k.lower() == name.lower() and v == value for k, v in (resource.get("tags") or {}).items())
 
 
 def _parse_filter(text: str | None) -> tuple[str, str] | None:
@@ -113,7 +122,9 @@ def _field(resource: dict[str, Any], name: str) -> str:
 
 def _resources(world: World) -> list[dict[str, Any]]:
     out = [_generic(v.id, "Microsoft.RecoveryServices/vaults", v.region) for v in world.vaults.values()]
-    out += [_generic(vm.id, "Microsoft.Compute/virtualMachines", vm.region) for vm in world.vms.values()]
+    out += [{**_generic(vm.id, "Microsoft.Compute/virtualMachines", vm.region), **({"tags": dict(vm.tags)}
+                                                                                  if vm.tags else {})}
+            for vm in world.vms.values()]
     out += [_generic(a.id, "Microsoft.Storage/storageAccounts", a.region) for a in world.storage_accounts.values()]
     return out
 

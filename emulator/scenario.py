@@ -57,6 +57,18 @@ class Scenario(BaseModel):
     eta_seed: int = 0
     region_outage: list[str] = Field(default_factory=list)
     region_outage_seed: int = 0
+    # Restores whose result fails a drill's validation, by source VM name (restore_effects.py): the new VM stays
+    # stopped, its provisioning fails, or the restored disks come back `restored_disk_size_delta_gb` larger.
+    restored_vm_stopped: list[str] = Field(default_factory=list)
+    restored_vm_provisioning_failed: list[str] = Field(default_factory=list)
+    restored_disk_size_differs: list[str] = Field(default_factory=list)
+    restored_disk_size_delta_gb: int = Field(64, ge=1)
+
+    @field_validator("restored_vm_stopped", "restored_vm_provisioning_failed", "restored_disk_size_differs")
+    @classmethod
+    def _lower_case_names(cls, names: list[str]) -> list[str]:
+        # VM names compare case-insensitively in ARM.
+        return sorted({n.strip().lower() for n in names if n.strip()})
 
     @field_validator("region_outage")
     @classmethod

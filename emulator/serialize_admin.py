@@ -26,6 +26,8 @@ def inventory(world: World) -> dict[str, Any]:
                     "crossRegionRestore": bool(vault and vault.cross_region_restore),
                     "secondaryRegion": vault.secondary_region if vault else None, "size": vm.size, "zone": vm.zone,
                     "osType": vm.os_type, "luns": vm.luns(), "createdByJob": vm.created_by_job,
+                    "nicIds": list(vm.nic_ids), "powerState": vm.power_state,
+                    "provisioningState": vm.provisioning_state,
                     "disks": [{"id": d.id, "lun": d.lun} for d in vm.disks()],
                     "recoveryPoints": len(item.points) if item else 0})
     return {
@@ -38,8 +40,12 @@ def inventory(world: World) -> dict[str, Any]:
         "subnets": [{"id": s.id, "vnetId": s.vnet_id, "region": s.region} for s in world.subnets.values()],
         "vaults": [{"id": v.id, "region": v.region, "crossRegionRestore": v.cross_region_restore,
                     "secondaryRegion": v.secondary_region} for v in world.vaults.values()],
-        "disks": [{"id": d.id, "region": d.region, "lun": d.lun, "vmId": d.vm_id, "createdByJob": d.created_by_job}
-                  for d in world.disks.values()],
+        "disks": [{"id": d.id, "region": d.region, "lun": d.lun, "vmId": d.vm_id, "createdByJob": d.created_by_job,
+                   "sizeGb": d.size_gb, "sku": d.sku} for d in world.disks.values()],
+        "networkInterfaces": [{"id": n.id, "vmId": n.vm_id, "subnetId": n.subnet_id, "createdByJob": n.created_by_job}
+                              for n in world.nics.values()],
+        "blobContainers": [{"id": c.id, "accountId": c.account_id, "blobs": list(c.blobs),
+                            "createdByJob": c.created_by_job} for c in world.containers.values()],
         "subscriptions": [{"id": s.id, "tenantId": s.tenant_id} for s in world.subscriptions.values()],
         "regionPairs": dict(world.region_pairs),
     }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from emulator import responses as p
+from emulator import responses_compute as cp
 from emulator import responses_crr as c
 from emulator import responses_resources as r
 from emulator.httpctx import Ctx
@@ -26,6 +27,11 @@ CRR_VERSIONS = frozenset({"2018-12-20", "2021-11-15", "2023-01-15", "2023-01-15-
 RESOURCES_VERSIONS = frozenset({"2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01"})
 # Microsoft.Compute virtualMachines api-versions the VM GET accepts (a recent stable subset).
 COMPUTE_VERSIONS = frozenset({"2023-03-01", "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01"})
+# Microsoft.Compute disks (DiskRP/stable/<version>/disk.json), Microsoft.Network (stable/<version>/
+# networkInterface.json) and Microsoft.Storage (stable/<version>/blob.json) api-versions: recent stable subsets.
+DISK_VERSIONS = frozenset({"2023-01-02", "2023-04-02", "2023-10-02", "2024-03-02"})
+NETWORK_VERSIONS = frozenset({"2023-09-01", "2023-11-01", "2024-01-01", "2024-03-01", "2024-05-01"})
+STORAGE_VERSIONS = frozenset({"2023-01-01", "2023-04-01", "2023-05-01", "2024-01-01"})
 
 SUB = r"/subscriptions/(?P<sub>[^/]+)"
 LOC = SUB + r"/providers/Microsoft\.RecoveryServices/locations/(?P<region>[^/]+)"
@@ -37,6 +43,10 @@ RG = SUB + r"/resourceGroups/(?P<rg>[^/]+)"
 RG_RESOURCES = RG + "/resources"
 VMS = RG + r"/providers/Microsoft\.Compute/virtualMachines"
 VM = VMS + r"/(?P<vm>[^/]+)"
+DISK = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Compute/disks/(?P<disk>[^/]+)"
+NIC = SUB + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Network/networkInterfaces/(?P<nic>[^/]+)"
+CONTAINER = SUB + (r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Storage/storageAccounts/(?P<account>[^/]+)"
+                   r"/blobServices/default/containers/(?P<container>[^/]+)")
 
 Handler = Callable[[Ctx], Awaitable[Response]]
 
@@ -46,7 +56,7 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
-    family: str  # primary | crr | both | compute | resources
+    family: str  # primary | crr | both | compute | resources | disks | network | storage
     served_by: str  # the region that serves it (outage.py): vm | vault | location | global
 
 
@@ -57,9 +67,17 @@ def _r(method: str, path: str, handler: Handler, family: str = "primary", served
 
 
 ROUTES: list[Route] = [
-    _r("GET", VM, r.get_vm, "compute"),
+    _r("GET", VM, cp.get_vm, "compute"),
     # A group's VMs may live in several regions: no one region serves the list (ARM fans it out).
     _r("GET", VMS, r.list_vms, "compute", served_by="global"),
+    _r("GET", VM + "/instanceView", cp.vm_instance_view, "compute"),
+    _r("DELETE", VM, cp.delete_vm, "compute"),
+    _r("GET", DISK, cp.get_disk, "disks"),
+    _r("DELETE", DISK, cp.delete_disk, "disks"),
+    _r("GET", NIC, cp.get_nic, "network"),
+    _r("DELETE", NIC, cp.delete_nic, "network"),
+    _r("GET", CONTAINER, cp.get_container, "storage"),
+    _r("DELETE", CONTAINER, cp.delete_container, "storage"),
     _r("GET", RG_RESOURCES, r.list_group_resources, "resources"),
     _r("GET", RG, r.get_resource_group, "resources"),
     _r("GET", VAULT, r.get_vault),

@@ -29,6 +29,9 @@ param targetResourceGroupIds string = ''
 @description('Comma-separated staging storage account IDs used as storageAccountId in restore requests (Storage Account Contributor on each). Each must sit in one of targetResourceGroupIds.')
 param stagingStorageAccountIds string = ''
 
+@description('Comma-separated resource group IDs that restore drills restore into (docs/drills.md): the drill cleanup role (read and delete of VMs, disks, NICs, blob containers) on each, nowhere else. Each must also be in targetResourceGroupIds (the restores land there).')
+param drillTargetResourceGroupIds string = ''
+
 @description('Opt-in: a subscription-scope custom role (Azure Backup backupStatus + cross-region restore actions only) in every subscription of vaultIds. Needed to restore from a VM ID alone or cross-region.')
 param enableSubscriptionScopeLookups bool = false
 
@@ -97,6 +100,10 @@ param restoreOnDeleteTags string = ''
 param approvalRequired string = 'false'
 @description('How long a restore the policy makes wait for approval waits (ISO-8601 duration, PT1M to P1D).')
 param approvalTimeout string = 'PT2H'
+@description('Restore drills: a JSON document {"drills": [...]} (docs/drills.md); empty = no drills.')
+param drills string = ''
+@description('Event Grid topic endpoint a failed drill run publishes to (empty: none; the identity needs EventGrid Data Sender there).')
+param drillEventGridTopicEndpoint string = ''
 
 @description('CloudEvents type of the approval-pending event the app publishes.')
 param eventGridApprovalEventType string = 'Contoso.Restore.ApprovalPending'
@@ -138,6 +145,7 @@ var armEndpoint = endsWith(resourceManager, '/') ? substring(resourceManager, 0,
 // resource IDs never contain spaces, so stripping them makes "a, b" and "a,b" equal.
 var vaultIdList = empty(vaultIds) ? [] : split(replace(vaultIds, ' ', ''), ',')
 var targetResourceGroupIdList = empty(targetResourceGroupIds) ? [] : split(replace(targetResourceGroupIds, ' ', ''), ',')
+var drillResourceGroupIdList = empty(drillTargetResourceGroupIds) ? [] : split(replace(drillTargetResourceGroupIds, ' ', ''), ',')
 var stagingStorageAccountIdList = empty(stagingStorageAccountIds) ? [] : split(replace(stagingStorageAccountIds, ' ', ''), ',')
 var eventPublisherPrincipalIdList = empty(eventPublisherPrincipalIds) ? [] : split(replace(eventPublisherPrincipalIds, ' ', ''), ',')
 // The app refuses any source or target outside these prefixes: the same vaults and resource groups RBAC covers.
@@ -150,6 +158,10 @@ var vaultSubscriptionIds = union(vaultSubscriptionIdList, [])
 // (No lambdas such as map() and no for-expression inside a call: checkov's Bicep parser cannot read them.)
 var targetSubscriptionIdList = [for id in targetResourceGroupIdList: toLower(split(id, '/')[2])]
 var targetSubscriptionIds = union(targetSubscriptionIdList, [])
+var drillSubscriptionIdList = [for id in drillResourceGroupIdList: toLower(split(id, '/')[2])]
+// The source reader goes where drilled VMs may live (every target group) when there is any drill group at all.
+var drillSourceSubscriptionIds = empty(drillResourceGroupIdList) ? [] : targetSubscriptionIds
+var drillSourceGroupIdList = empty(drillResourceGroupIdList) ? [] : targetResourceGroupIdList
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -259,6 +271,10 @@ var appSettings = union({
   APPROVAL_TIMEOUT: approvalTimeout
   EVENT_GRID_TOPIC_ENDPOINT: eventGrid.outputs.notificationTopicEndpoint
   EVENT_GRID_APPROVAL_EVENT_TYPE: eventGridApprovalEventType
+  DRILLS: drills
+  DRILLS_FILE: ''
+  DRILL_EVENTGRID_TOPIC_ENDPOINT: drillEventGridTopicEndpoint
+  DRILL_FAILED_EVENT_TYPE: 'Contoso.Restore.DrillFailed'
 }, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {
@@ -343,6 +359,52 @@ module targetGroupRoles 'modules/rbac-target-rg.bicep' = [for (groupId, i) in ta
   params: {
     principalId: identity.outputs.principalId
     roleDefinitionName: guid('vm-restore-target', resourceToken, toLower(split(groupId, '/')[2]))
+  }
+}]
+
+// Restore drills: the cleanup role (read and delete of what a drill restores) on the drill groups only; the source
+// reader (disks/read, to compare restored disks with the source's) on the groups that hold source VMs.
+module drillCleanupRoles 'modules/rbac-drill-role.bicep' = [for subscriptionId in union(drillSubscriptionIdList, []): {
+  name: 'rbac-drill-role-${take(uniqueString(subscriptionId), 8)}'
+  scope: subscription(subscriptionId)
+  params: {
+    roleDefinitionName: guid('vm-restore-drill-cleanup', resourceToken, subscriptionId)
+    roleNameSuffix: resourceToken
+    cleanup: true
+  }
+}]
+
+module drillReaderRoles 'modules/rbac-drill-role.bicep' = [for subscriptionId in drillSourceSubscriptionIds: {
+  name: 'rbac-drill-reader-${take(uniqueString(subscriptionId), 8)}'
+  scope: subscription(subscriptionId)
+  params: {
+    roleDefinitionName: guid('vm-restore-drill-reader', resourceToken, subscriptionId)
+    roleNameSuffix: resourceToken
+    cleanup: false
+  }
+}]
+
+module drillGroupRoles 'modules/rbac-drill-rg.bicep' = [for (groupId, i) in drillResourceGroupIdList: {
+  name: 'rbac-drill-${i}'
+  scope: resourceGroup(split(groupId, '/')[2], split(groupId, '/')[4])
+  dependsOn: [
+    drillCleanupRoles
+  ]
+  params: {
+    principalId: identity.outputs.principalId
+    roleDefinitionName: guid('vm-restore-drill-cleanup', resourceToken, toLower(split(groupId, '/')[2]))
+  }
+}]
+
+module drillSourceRoles 'modules/rbac-drill-rg.bicep' = [for (groupId, i) in drillSourceGroupIdList: {
+  name: 'rbac-drill-source-${i}'
+  scope: resourceGroup(split(groupId, '/')[2], split(groupId, '/')[4])
+  dependsOn: [
+    drillReaderRoles
+  ]
+  params: {
+    principalId: identity.outputs.principalId
+    roleDefinitionName: guid('vm-restore-drill-reader', resourceToken, toLower(split(groupId, '/')[2]))
   }
 }]
 

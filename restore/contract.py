@@ -30,6 +30,7 @@ class Orchestrator(StrEnum):
     RESTORE_VM = "restore_vm"
     WAIT_FOR_RESTORE_JOB = "wait_for_restore_job"
     RESTORE_PLAN = "restore_plan"
+    RESTORE_DRILL = "restore_drill"
 
 
 class Activity(StrEnum):
@@ -48,11 +49,17 @@ class Activity(StrEnum):
     PUBLISH_EVENT = "publish_event"
     GET_RESOURCE_GROUP_TAGS = "get_resource_group_tags"
     LIST_PLAN_VMS = "list_plan_vms"
+    LIST_DRILL_POINTS = "list_drill_points"
+    LIST_DRILL_VMS = "list_drill_vms"
+    INSPECT_DRILL_RESTORE = "inspect_drill_restore"
+    DELETE_DRILL_RESOURCE = "delete_drill_resource"
+    PUBLISH_DRILL_FAILED = "publish_drill_failed"
 
 
 CANCEL_EVENT = "cancel"  # external event to `restore_vm` and `restore_plan`: stop at any phase (any payload)
 APPROVE_EVENT = "approve"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
 REJECT_EVENT = "reject"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
+DRILL_VALIDATION_EVENT = "drill_validation"  # external event to `restore_drill`: `CustomVerdict` payload
 
 
 # --- instance IDs ----------------------------------------------------------------------------------------------
@@ -64,10 +71,11 @@ class Source(StrEnum):
     INCIDENT = "incident"
     DELETE = "delete"  # an Event Grid `Microsoft.Resources.ResourceDeleteSuccess` event (restore on delete)
     PLAN = "plan"  # a `restore_vm` started by a `restore_plan`
+    DRILL = "drill"  # a `restore_vm` started by a `restore_drill`
 
 
 ID_PREFIX: dict[Source, str] = {Source.HTTP: "rst", Source.EVENTGRID: "evt", Source.INCIDENT: "inc",
-                                Source.DELETE: "del", Source.PLAN: "pln"}
+                                Source.DELETE: "del", Source.PLAN: "pln", Source.DRILL: "drill"}
 JOB_INSTANCE_SUFFIX = ":job"  # `{parent}:job`: the `wait_for_restore_job` sub-orchestration of one restore
 _DIGEST_LENGTH = 40
 
@@ -96,7 +104,8 @@ def job_instance_id(parent_instance_id: str) -> str:
 
 def is_restore_instance_id(instance_id: str) -> bool:
     """A `restore_vm` ID as the front doors make them: never a ':' (sub-orchestration IDs always have one)."""
-    return bool(instance_id) and ":" not in instance_id and not instance_id.startswith(PLAN_PREFIX + "-")
+    return bool(instance_id) and ":" not in instance_id and not instance_id.startswith(PLAN_PREFIX + "-") \
+        and not instance_id.startswith(ID_PREFIX[Source.DRILL] + "-")
 
 
 # --- plans -----------------------------------------------------------------------------------------------------

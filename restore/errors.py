@@ -6,7 +6,8 @@ azbackup.errors.BackupError          anything the client or the restore steps ra
 │   ├── NotProtectedError            the VM has no backup item                               VmNotProtected
 │   ├── NoRecoveryPointError         no recovery point fits the request; lists what was found NoMatchingRecoveryPoint
 │   ├── ForeignRecoveryPointError    a full recoveryPointId names another item's point       RecoveryPointNotOfItem
-│   └── CallbackRefusedError         the callback URL is not allowed (checked again on send) CallbackUrlRefused
+│   ├── CallbackRefusedError         the callback URL is not allowed (checked again on send) CallbackUrlRefused
+│   └── DrillScopeError              a drill delete outside the drill's target group          DrillScopeRefused
 └── InvalidSettingError              an app setting has a value the app cannot use; names it  InvalidAppSetting
 ```
 
@@ -58,3 +59,9 @@ class CallbackRefusedError(RestoreError):
     """The callback URL is not allowed (checked again before sending: defence in depth)."""
 
     default_code = "CallbackUrlRefused"
+
+
+class DrillScopeError(RestoreError):
+    """A drill cleanup was asked to delete outside the drill's target resource group (refused, nothing sent)."""
+
+    default_code = "DrillScopeRefused"

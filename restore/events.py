@@ -75,7 +75,36 @@ class PlanFinished(CustomEvent):
         return "true" if value else "false"
 
 
-EVENTS: tuple[type[CustomEvent], ...] = (RestoreFinished, PlanFinished)
+class DrillFinished(CustomEvent):
+    """A `restore_drill` run ended (after its cleanup)."""
+
+    NAME: ClassVar[str] = "drill.finished"
+    run_id: str
+    drill: str
+    outcome: str  # passed | failed
+    started_by: str  # schedule | manual
+    vms: int
+    vms_failed: int  # VMs whose restore or validation failed
+    cleanup: str  # passed (everything deleted) | failed (something refused or not deleted)
+    duration_seconds: float  # from the run's start to the end of its cleanup
+    max_restore_seconds: float | None = None  # the slowest VM's restore: the recovery time achieved
+    max_point_age_hours: float | None = None  # the oldest point used: the recovery point achieved
+
+
+class DrillVmFinished(CustomEvent):
+    """One VM of a drill run was restored and validated (emitted before the cleanup)."""
+
+    NAME: ClassVar[str] = "drill.vm.finished"
+    run_id: str
+    drill: str
+    vm_id: str
+    validation: str  # passed | failed
+    reason: str | None = None  # the first reason of a failed validation
+    restore_seconds: float | None = None
+    point_age_hours: float | None = None
+
+
+EVENTS: tuple[type[CustomEvent], ...] = (RestoreFinished, PlanFinished, DrillFinished, DrillVmFinished)
 
 
 def emit(logger: logging.Logger, event: CustomEvent) -> None:

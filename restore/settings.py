@@ -57,6 +57,10 @@ DEFAULTS: dict[str, str] = {
     "APPROVAL_TIMEOUT": "PT2H",
     "EVENT_GRID_TOPIC_ENDPOINT": "",
     "EVENT_GRID_APPROVAL_EVENT_TYPE": "Contoso.Restore.ApprovalPending",
+    "DRILLS": "",
+    "DRILLS_FILE": "",
+    "DRILL_EVENTGRID_TOPIC_ENDPOINT": "",
+    "DRILL_FAILED_EVENT_TYPE": "Contoso.Restore.DrillFailed",
 }
 
 
@@ -123,6 +127,13 @@ class Settings(BaseModel):
         if value and topic_endpoint_problem(value):
             raise ValueError(topic_endpoint_problem(value))
         return value
+
+    # Read as text and validated when a drill is used (restore/drills.py `load_drills`), never here: a bad drill
+    # document must not stop the restores.
+    drills: str
+    drills_file: str
+    drill_eventgrid_topic_endpoint: str
+    drill_failed_event_type: str = Field(min_length=1, max_length=256)
 
     @field_validator("approval_timeout")
     @classmethod

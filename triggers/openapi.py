@@ -12,6 +12,8 @@ from restore.plan import PlanRequest
 from restore.request import RestoreRequest
 from triggers.incident import IncidentResponse
 from triggers.listing import RestoreList
+from triggers.openapi_drills import MODELS as DRILL_MODELS
+from triggers.openapi_drills import drill_paths
 from triggers.plan_intake import IncidentPlanResponse
 from triggers.plan_views import PlanView
 from triggers.problems import Problem
@@ -50,6 +52,7 @@ _MODELS: list[tuple[type[BaseModel], str]] = [
     (RestoreView, "serialization"), (RestoreList, "serialization"), (Problem, "serialization"),
     (IncidentResponse, "serialization"), (PlanRequest, "validation"), (PlanView, "serialization"),
     (IncidentPlanResponse, "serialization"),
+    *DRILL_MODELS,
 ]
 
 
@@ -124,6 +127,7 @@ def _paths() -> dict[str, Any]:
            for verb, summary in (("approve", "Approve a restore that awaits approval"),
                                  ("reject", "Reject a restore that awaits approval"))},
         **_plan_paths(bad, forbidden),
+        **drill_paths(_json, _ref),
         "/api/webhooks/incident": {"post": {
             "operationId": "incidentWebhook", "summary": "Restores for an incident or Azure Monitor alert",
             "parameters": [{"name": SIGNATURE_HEADER, "in": "header", "required": True, "schema": {"type": "string"}},

@@ -1,5 +1,6 @@
 """`vmrestore`: start, watch, cancel, approve, reject and list restores through the HTTP API (local or deployed);
 `vmrestore plan …` does the same for restore plans (`vmrestore/plans.py`).
+`vmrestore drill ...` for restore drills (vmrestore/drills.py).
 
 Exit codes: 0 started/succeeded/ok, 1 the restore failed, 2 usage error, 3 the restore was cancelled,
 4 the API refused or could not be reached.
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from vmrestore import plans, render
+from vmrestore import drills, plans, render
 from vmrestore.api import Api, ApiError
 from vmrestore.common import (
     EXIT_API,
@@ -235,11 +236,13 @@ def parser() -> argparse.ArgumentParser:
     listing.add_argument("--top", type=int)
     listing.add_argument("--json", action="store_true")
     plans.add_parser(sub)
+    drills.add_parser(sub)
     return root
 
 
 _COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "approve": cmd_decide,
-             "reject": cmd_decide, "list": cmd_list, "plan": plans.run}
+             "reject": cmd_decide, "list": cmd_list, "plan": plans.run,
+             "drill": drills.cmd_drill}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,9 +7,10 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[3] / "emulator"
-HANDLERS = ("responses.py", "responses_crr.py", "responses_resources.py", "admin.py", "app.py")
+HANDLERS = ("responses.py", "responses_crr.py", "responses_resources.py", "responses_compute.py", "admin.py",
+            "app.py")
 RULES = ("backend.py", "lookups.py", "jobs.py", "restores.py", "crr.py", "outage.py", "validation.py",
-         "restore_effects.py", "state.py", "lifecycle.py", "progress.py")
+         "restore_effects.py", "state.py", "lifecycle.py", "progress.py", "compute.py")
 
 
 def _tree(name: str) -> ast.Module:

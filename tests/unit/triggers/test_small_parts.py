@@ -55,8 +55,10 @@ def test_openapi_is_3_1_and_documents_routes_and_models() -> None:
     assert spec["openapi"] == "3.1.0" and spec["servers"] == [{"url": "https://app.example"}]
     assert {"/api/restores", "/api/restores/{id}", "/api/restores/{id}/cancel", "/api/webhooks/incident",
             "/api/health", "/api/openapi.json", "/api/restores/{id}/approve",
-            "/api/restores/{id}/reject", "/api/plans", "/api/plans/{id}", "/api/plans/{id}/cancel"} \
-        <= set(spec["paths"])
+            "/api/restores/{id}/reject", "/api/plans", "/api/plans/{id}", "/api/plans/{id}/cancel",
+            "/api/drills", "/api/drills/{name}/run", "/api/drills/{name}/runs", "/api/drills/runs/{id}",
+            "/api/drills/runs/{id}/validation"} <= set(spec["paths"])
+    assert {"schedule", "vms", "restore", "retentionHours"} <= set(spec["components"]["schemas"]["Drill"]["properties"])
     plan_schema = spec["components"]["schemas"]["PlanRequest"]
     assert {"groups", "vmIds", "vaultId", "onFailure", "dryRun", "storageAccountIds"} <= set(plan_schema["properties"])
     request_schema = spec["components"]["schemas"]["RestoreRequest"]

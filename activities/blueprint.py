@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import azure.durable_functions as df
 from pydantic import BaseModel
 
-from activities import plans, steps
+from activities import plans, steps, vault_poll
 from activities.callback import post_callback
 from activities.client import backup_client
 from activities.resolve import resolve_item
@@ -30,6 +30,7 @@ from restore.payloads import (
     SelectPointInput,
     TriggerInput,
     ValidateInput,
+    VaultPollInput,
 )
 from restore.settings import get_settings
 from restore.values import ActivityResult
@@ -127,3 +128,18 @@ def notify_callback(payload: dict[str, Any]) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload", activity=Activity.LIST_PLAN_VMS)
 def list_plan_vms(payload: dict[str, Any]) -> dict[str, Any]:
     return run(Activity.LIST_PLAN_VMS, PlanVmsInput, payload, lambda i: plans.list_vault_vms(backup_client(), i))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.POLL_VAULT_JOBS)
+@bp.durable_client_input(client_name="client")
+async def poll_vault_jobs(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    """One jobs-list read for the plan's restores in one vault; `jobEnded` to each whose job ended."""
+    inp = VaultPollInput.model_validate(payload)
+    try:
+        return ActivityResult.ok(await vault_poll.poll_vault(client, backup_client(), inp))
+    except BackupError as exc:
+        info = exc.to_info()
+        log.warning("activity.failed", extra={"activity": Activity.POLL_VAULT_JOBS.value, "code": info.code,
+                                              "status": info.status, "transient": info.transient,
+                                              "x-ms-request-id": info.request_id})
+        return ActivityResult.fail(info)

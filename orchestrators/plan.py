@@ -14,7 +14,7 @@ import azure.durable_functions as df
 from pydantic import ValidationError
 
 from azbackup.errors import ErrorInfo
-from orchestrators import waits
+from orchestrators import plan_poll, waits
 from orchestrators.plan_run import PlanRun
 from orchestrators.waits import Stop
 from restore.contract import Activity, Orchestrator, RestoreOrder, Source
@@ -63,6 +63,7 @@ def _story(run: PlanRun) -> waits.Steps:
         run.publish()
         items = yield from _resolve(run)
         run.regions = _regions(run, items)
+        run.vaults = {index: item.vault_id for index, item in items.items()}
     _build_requests(run)
     if run.plan.dry_run:
         run.publish(PlanPhase.DRY_RUN)
@@ -235,6 +236,7 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
     pending = list(entries)
     running: list[tuple[Any, PlanEntry]] = []
     failed = False
+    timer: Any = None  # the next vault poll (plan_poll.py); kept while restores end, so polls keep their pace
     while True:
         started = 0
         while pending and len(running) < max_parallel and not _stopped(run) \
@@ -243,12 +245,20 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
             running.append((_start(run, entry), entry))
             started += 1
         if not running:
+            if timer is not None and not timer.is_completed:
+                timer.cancel()
             return failed
         run.publish(PlanPhase.CANCELLING if run.cancelled else None)
         race = [task for task, _ in running]
         if not run.cancelled:
             race.append(run.cancel.fresh_wait() if started or run.cancel.latest is None else run.cancel.latest)
+        if not run.plan.dry_run:
+            timer = timer or plan_poll.poll_timer(run)
+            race.append(timer)
         yield run.ctx.task_any(race)
+        if timer is not None and timer.is_completed:
+            timer = None
+            yield from plan_poll.poll_vaults(run, [entry for task, entry in running if not task.is_completed])
         if run.cancelled and not any(task.is_completed for task, _ in running):
             if not run.ctx.is_replaying:
                 log.info("plan.cancel", extra={"instance_id": run.ctx.instance_id})

@@ -46,11 +46,15 @@ class Activity(StrEnum):
     CANCEL_RESTORE_JOB = "cancel_restore_job"
     NOTIFY_CALLBACK = "notify_callback"
     LIST_PLAN_VMS = "list_plan_vms"
+    POLL_VAULT_JOBS = "poll_vault_jobs"
 
 
 CANCEL_EVENT = "cancel"  # external event to `restore_vm` and `restore_plan`: stop at any phase (any payload)
 APPROVE_EVENT = "approve"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
 REJECT_EVENT = "reject"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
+# external event to a plan restore's `{restore}:job` wait, raised by the plan's vault poll (`poll_vault_jobs`): the
+# job is listed as ended (`JobEnded` payload)
+JOB_ENDED_EVENT = "jobEnded"
 
 
 # --- instance IDs ----------------------------------------------------------------------------------------------
@@ -272,6 +276,7 @@ class PollBasis(StrEnum):
     NOT_LISTED_YET = "jobNotListedYet"  # a cross-region job never seen answers 404 (CRR_JOB_APPEAR_SECONDS): fixed
     CAP = "cap"  # the choice was longer than JOB_POLL_MAX_INTERVAL_SECONDS
     RETRY_AFTER = "retryAfter"  # the service asked for a longer wait than the choice
+    SHARED = "sharedVaultPoll"  # a plan restore: the plan lists the vault's jobs and says when this one has ended
 
 
 class JobCustomStatus(Wire):

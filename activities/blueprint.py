@@ -63,7 +63,8 @@ def get_restore_settings(payload: Any) -> dict[str, Any]:
     return ActivityResult.ok(RestoreSettings(
         retry_after_default=s.retry_after_default_seconds, retry_after_max=s.retry_after_max_seconds,
         job_poll_interval=s.job_poll_interval_seconds, job_poll_mode=s.job_poll_mode,
-        job_poll_max_interval=s.job_poll_max_interval_seconds, restore_timeout_hours=s.restore_timeout_hours,
+        job_poll_max_interval=s.job_poll_max_interval_seconds, plan_arm_reads_per_minute=s.plan_arm_reads_per_minute,
+        restore_timeout_hours=s.restore_timeout_hours,
         validate_before_restore=s.validate_before_restore, allowed_scopes=list(s.restore_allowed_scopes)))
 
 

@@ -18,7 +18,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from activities.jobs import restore_jobs_filter
+from activities.jobs import CLOCK_SKEW, restore_jobs_filter
 from azbackup.client import BackupClient
 from azbackup.models_job import Job, JobStatus
 from restore.contract import JOB_ENDED_EVENT, job_instance_id
@@ -31,9 +31,10 @@ FILTER_TIME = "%Y-%m-%d %I:%M:%S %p"
 
 
 def jobs_filter(inp: VaultPollInput) -> str:
-    """The restore `$filter` bounded by the plan's window (startTime/endTime bound a job's start)."""
-    return (f"{restore_jobs_filter(inp.cross_region)} and startTime eq '{_odata_time(inp.since)}' "
-            f"and endTime eq '{_odata_time(inp.until)}'")
+    """The restore `$filter` bounded by the plan's window (startTime/endTime bound a job's start), widened by the
+    clock skew between the service and us."""
+    return (f"{restore_jobs_filter(inp.cross_region)} and startTime eq '{_odata_time(inp.since - CLOCK_SKEW)}' "
+            f"and endTime eq '{_odata_time(inp.until + CLOCK_SKEW)}'")
 
 
 def _odata_time(value: datetime) -> str:

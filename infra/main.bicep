@@ -216,6 +216,7 @@ var appSettings = union({
   JOB_POLL_INTERVAL_SECONDS: '60'
   JOB_POLL_MODE: 'adaptive'
   JOB_POLL_MAX_INTERVAL_SECONDS: '900'
+  PLAN_ARM_READS_PER_MINUTE: '600'
   RESTORE_TIMEOUT_HOURS: restoreTimeoutHours
   VALIDATE_BEFORE_RESTORE: validateBeforeRestore
   RESTORE_ALLOWED_SCOPES: restoreAllowedScopes

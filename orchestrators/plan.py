@@ -8,6 +8,7 @@ resolved and its request is valid; a group starts only once every restore of the
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -16,6 +17,8 @@ from pydantic import ValidationError
 from azbackup.errors import ErrorInfo
 from orchestrators import plan_poll, waits
 from orchestrators.plan_run import PlanRun
+from orchestrators.plan_throttle import READS_PER_RESOLVE, READS_PER_RESTORE, ReadBudget, subscription_of
+from orchestrators.policy import is_throttled, timer_seconds
 from orchestrators.waits import Stop
 from restore.contract import Activity, Orchestrator, RestoreOrder, Source
 from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
@@ -59,6 +62,7 @@ def _story(run: PlanRun) -> waits.Steps:
     if run.order.carry is None:
         settings = yield from _call(run, Activity.GET_RESTORE_SETTINGS, {})
         run.settings = RestoreSettings.model_validate(settings)
+        run.reads = ReadBudget(per_minute=run.settings.plan_arm_reads_per_minute)
         run.add_entries((yield from _expand(run)))
         run.publish()
         items = yield from _resolve(run)
@@ -164,12 +168,22 @@ def _resolve(run: PlanRun) -> waits.Steps:
     items: dict[int, BackupItem] = {}
     for start in range(0, len(run.entries), RESOLVE_BATCH):
         batch = run.entries[start:start + RESOLVE_BATCH]
+        reads: dict[str, int] = {}
+        for entry in batch:
+            sub = subscription_of(entry.source_id)
+            reads[sub] = reads.get(sub, 0) + READS_PER_RESOLVE
+        for sub, count in reads.items():
+            yield from _hold(run, sub, count)
         payloads = [_resolve_input(run, e) for e in batch]
         tasks = [run.ctx.call_activity(Activity.RESOLVE_BACKUP_ITEM, p, expected_type=dict) for p in payloads]
         raw = yield from waits.race(run.ctx, run.ctx.task_all(tasks), run.cancel)
         for entry, payload, value in zip(batch, payloads, raw, strict=True):
             result = ActivityResult.model_validate(value)
             if result.error is not None and result.error.transient:  # retried on durable timers, one by one
+                sub = subscription_of(entry.source_id)
+                if is_throttled(result.error) and result.error.retry_after:
+                    run.reads.block(sub, result.error.retry_after, run.now)
+                yield from _hold(run, sub, READS_PER_RESOLVE)
                 result = yield from waits.call(run.ctx, Activity.RESOLVE_BACKUP_ITEM, payload, run.settings,
                                                run.cancel)
             if result.error is not None:
@@ -181,6 +195,18 @@ def _resolve(run: PlanRun) -> waits.Steps:
     if run.problems:
         raise _invalid(run)
     return items
+
+
+def _hold(run: PlanRun, subscription: str, reads: int) -> waits.Steps:
+    """Wait (racing `cancel`) until `subscription` has `reads` in its budget and no `Retry-After` block; take them."""
+    while (seconds := run.reads.wait_seconds(subscription, reads, run.now)) > 0:
+        yield from waits.sleep(run.ctx, seconds, run.cancel)
+    run.reads.take(subscription, reads, run.now)
+
+
+def _subscription(run: PlanRun, entry: PlanEntry) -> str:
+    """The subscription a restore of `entry` reads (its vault's), for the read budget."""
+    return subscription_of(run.vaults.get(entry.index) or entry.source_id)
 
 
 def _resolve_input(run: PlanRun, entry: PlanEntry) -> dict[str, Any]:
@@ -237,14 +263,25 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
     running: list[tuple[Any, PlanEntry]] = []
     failed = False
     timer: Any = None  # the next vault poll (plan_poll.py); kept while restores end, so polls keep their pace
+    hold: Any = None  # the next start is held back until this timer (the subscription's read budget, plan_throttle)
     while True:
         started = 0
-        while pending and len(running) < max_parallel and not _stopped(run) \
+        if hold is not None and hold.is_completed:  # it may fire while the plan waits for something else
+            hold = None
+        while hold is None and pending and len(running) < max_parallel and not _stopped(run) \
                 and run.started_here < RESTORES_PER_EXECUTION:
+            sub = _subscription(run, pending[0])
+            if (seconds := run.reads.wait_seconds(sub, READS_PER_RESTORE, run.now)) > 0:
+                hold = run.ctx.create_timer(run.now + timedelta(seconds=timer_seconds(seconds)))
+                break
+            run.reads.take(sub, READS_PER_RESTORE, run.now)
             entry = pending.pop(0)
             running.append((_start(run, entry), entry))
             started += 1
-        if not running:
+        if hold is not None and (_stopped(run) or not pending):
+            hold.cancel()
+            hold = None
+        if not running and hold is None:
             if timer is not None and not timer.is_completed:
                 timer.cancel()
             return failed
@@ -252,9 +289,11 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
         race = [task for task, _ in running]
         if not run.cancelled:
             race.append(run.cancel.fresh_wait() if started or run.cancel.latest is None else run.cancel.latest)
-        if not run.plan.dry_run:
+        if not run.plan.dry_run and running:
             timer = timer or plan_poll.poll_timer(run)
             race.append(timer)
+        if hold is not None:
+            race.append(hold)
         yield run.ctx.task_any(race)
         if timer is not None and timer.is_completed:
             timer = None

@@ -16,9 +16,10 @@ from typing import Any
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.plan_run import PlanRun
-from orchestrators.policy import timer_seconds
+from orchestrators.plan_throttle import LIST_PAGE_JOBS, subscription_of
+from orchestrators.policy import is_throttled, timer_seconds
 from restore.contract import Activity
-from restore.payloads import VaultPollInput
+from restore.payloads import VaultPollInput, VaultPollValue
 from restore.plan import PlanEntry
 from restore.values import ActivityResult
 
@@ -48,7 +49,12 @@ def poll_timer(run: PlanRun) -> Any:
 
 def poll_vaults(run: PlanRun, running: Sequence[PlanEntry]) -> waits.Steps:
     """Read every vault in use once; a failed read (throttled, say) waits for the next interval."""
-    polls = vault_polls(run, running)
+    polls = []
+    for poll in vault_polls(run, running):
+        sub = subscription_of(poll.vault_id)
+        if run.reads.wait_seconds(sub, 1, run.now) == 0:  # else this vault waits for the next interval
+            run.reads.take(sub, 1, run.now)
+            polls.append(poll)
     if not polls:
         return None
     tasks = [run.ctx.call_activity(Activity.POLL_VAULT_JOBS, p.dump(), expected_type=dict) for p in polls]
@@ -59,6 +65,11 @@ def poll_vaults(run: PlanRun, running: Sequence[PlanEntry]) -> waits.Steps:
     run.vault_polls += len(polls)
     for poll, raw in zip(polls, results, strict=True):
         result = ActivityResult.model_validate(raw)
+        sub = subscription_of(poll.vault_id)
+        if result.value is not None:  # pages beyond the first
+            run.reads.take(sub, VaultPollValue.model_validate(result.value).listed // LIST_PAGE_JOBS, run.now)
+        if result.error is not None and is_throttled(result.error) and result.error.retry_after:
+            run.reads.block(sub, result.error.retry_after, run.now)  # the whole subscription waits, not this poll
         if result.error is not None and not run.ctx.is_replaying:
             log.warning("plan.vault_poll_failed", extra={"instance_id": run.ctx.instance_id,
                                                          "vault_id": poll.vault_id, "code": result.error.code})

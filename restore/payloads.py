@@ -39,6 +39,7 @@ class RestoreSettings(Wire):
     job_poll_interval: int = Field(default=60, ge=1, le=MAX_TIMER_SECONDS)
     job_poll_mode: JobPollMode = JobPollMode.ADAPTIVE
     job_poll_max_interval: int = Field(default=900, ge=1, le=MAX_TIMER_SECONDS)
+    plan_arm_reads_per_minute: int = Field(default=600, ge=1, le=100_000)  # orchestrators/plan_throttle.py
     restore_timeout_hours: float = 48.0
     validate_before_restore: bool = True
     # RESTORE_ALLOWED_SCOPES, checked again once the item is resolved (restore/scopes.py); empty allows nothing.
@@ -194,7 +195,7 @@ class WaitJobInput(Wire):
     seen: list[JobObservation] = Field(default_factory=list)
     cancel_requested: bool = False
     # A plan's restore: the plan's vault poll (`poll_vault_jobs`) raises `jobEnded` when the jobs list shows the job
-    # ended; this wait reads the job itself only then, or when no word came within `job_poll_max_interval`.
+    # ended; this wait reads the job itself only then, or when no word came within `SHARED_WAIT_FALLBACK_SECONDS`.
     shared: bool = False
 
 

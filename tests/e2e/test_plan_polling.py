@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import requests
+
 from tests.e2e.helpers import Stack
 from tests.e2e.test_plans import _final, _jobs, _requests, _seed_vms, _start
 
@@ -58,3 +60,28 @@ def test_a_plan_of_ten_vms_in_one_vault_lists_the_vault_once_per_interval_instea
     # Against a per-restore loop: fewer job-list rounds than the 10 restores would read their jobs in one interval.
     rounds_per_interval = len(first_pages) / max(1.0, window / POLL_INTERVAL)
     assert rounds_per_interval <= 1.5, rounds_per_interval
+
+
+def test_a_throttled_vault_poll_holds_back_every_call_of_the_plan_to_that_subscription(stack: Stack) -> None:
+    vms = _seed_vms(stack, 4)
+    stack.scenario(jobSeconds=1200)
+    throttle = {"method": "GET", "pathRegex": r"/backupJobs\?.*startTime", "times": 1,
+                "response": {"status": 429, "headers": {"Retry-After": "600"},
+                             "body": {"error": {"code": "TooManyRequests", "message": "slow down"}}}}
+    added = requests.post(f"{stack.emulator.url}/_emulator/faults", json=throttle, timeout=10)
+    assert added.status_code in (200, 201), added.text
+    plan_id = _start(stack, {"groups": [{"name": "all", "vms": vms}], "maxParallel": 2,
+                             "storageAccountId": stack.ids["STORAGE_ACCOUNT_ID"]})
+    final = _final(stack, plan_id)
+    assert final.status_code == 200, json.dumps(final.json())
+    log = _requests(stack)
+    throttled = [e for e in log if e["status"] == 429]
+    assert len(throttled) == 1, "the injected 429 never reached the plan"
+    at = datetime.fromisoformat(throttled[0]["serviceTime"])
+    subscription = f"/subscriptions/{stack.ids['SUBSCRIPTION']}/".lower()
+    later = [e for e in log if e["seq"] > throttled[0]["seq"] and e["path"].lower().startswith(subscription)]
+    assert later, "nothing reached the subscription after the 429"
+    first = min(datetime.fromisoformat(e["serviceTime"]) for e in later)
+    # Retry-After 600: the plan's next call to the subscription (a poll, a restore start) comes no sooner.
+    assert (first - at).total_seconds() >= 600, (at, first, later[0]["path"])
+    assert len([e for e in log if _is_job_list(e) and "startTime" in e["path"]]) >= 2, "polling did not resume"

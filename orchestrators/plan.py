@@ -8,7 +8,7 @@ resolved and its request is valid; a group starts only once every restore of the
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -254,50 +254,54 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
     cancel endpoint hands the cancel to each of them, so their Azure jobs are cancelled).
 
     The extension awaits an episode's actions one after another and the SDK leaves already-scheduled tasks out of
-    a later `task_any` (see `orchestrators/waits.py`, `CancelWatch`): a race whose only new task is a wait for
-    `cancel` would hold back every later action (the next group's starts) until a cancel came. So a fresh wait joins
-    only a race that also starts restores; a race over running restores alone reuses the newest wait (already
-    scheduled: the race adds no action, and the SDK hands a cancel to the newest waiter).
+    a later `task_any` (see `orchestrators/waits.py`, `CancelWatch`): the newest race's new tasks gate every later
+    action, and a task scheduled in an earlier race (a timer kept from one race to the next) does not end the newest
+    one. So while restores run, every race gets a fresh timer for the next vault poll (at the poll's planned time,
+    so polls keep their pace) and for a start held back by the read budget, and a fresh wait for `cancel`; the race
+    then ends at the next poll at the latest (a restore ending meanwhile is taken in then, at most one
+    `JOB_POLL_INTERVAL_SECONDS` later). A race without a timer (a dry run) gets a fresh cancel wait only when it also
+    starts restores, else it reuses the newest wait: a race whose only new task is a wait for `cancel` would hold
+    back every later action (the next group's starts) until a cancel came.
     """
     pending = list(entries)
     running: list[tuple[Any, PlanEntry]] = []
     failed = False
-    timer: Any = None  # the next vault poll (plan_poll.py); kept while restores end, so polls keep their pace
-    hold: Any = None  # the next start is held back until this timer (the subscription's read budget, plan_throttle)
+    interval = timedelta(seconds=timer_seconds(run.settings.job_poll_interval))
+    next_poll: datetime | None = None  # the next vault poll (plan_poll.py)
+    hold_until: datetime | None = None  # no start before (the subscription's read budget, plan_throttle.py)
     while True:
         started = 0
-        if hold is not None and hold.is_completed:  # it may fire while the plan waits for something else
-            hold = None
-        while hold is None and pending and len(running) < max_parallel and not _stopped(run) \
+        if hold_until is not None and run.now >= hold_until:
+            hold_until = None
+        while hold_until is None and pending and len(running) < max_parallel and not _stopped(run) \
                 and run.started_here < RESTORES_PER_EXECUTION:
             sub = _subscription(run, pending[0])
             if (seconds := run.reads.wait_seconds(sub, READS_PER_RESTORE, run.now)) > 0:
-                hold = run.ctx.create_timer(run.now + timedelta(seconds=timer_seconds(seconds)))
+                hold_until = run.now + timedelta(seconds=timer_seconds(seconds))
                 break
             run.reads.take(sub, READS_PER_RESTORE, run.now)
             entry = pending.pop(0)
             running.append((_start(run, entry), entry))
             started += 1
-        if hold is not None and (_stopped(run) or not pending):
-            hold.cancel()
-            hold = None
-        if not running and hold is None:
-            if timer is not None and not timer.is_completed:
-                timer.cancel()
+        if hold_until is not None and (_stopped(run) or not pending):
+            hold_until = None
+        if not running and hold_until is None:
             return failed
         run.publish(PlanPhase.CANCELLING if run.cancelled else None)
+        polling = not run.plan.dry_run and bool(running)
+        next_poll = (next_poll or run.now + interval) if polling else None
+        timers = [run.ctx.create_timer(at) for at in (next_poll, hold_until) if at is not None]
         race = [task for task, _ in running]
         if not run.cancelled:
-            race.append(run.cancel.fresh_wait() if started or run.cancel.latest is None else run.cancel.latest)
-        if not run.plan.dry_run and running:
-            timer = timer or plan_poll.poll_timer(run)
-            race.append(timer)
-        if hold is not None:
-            race.append(hold)
-        yield run.ctx.task_any(race)
-        if timer is not None and timer.is_completed:
-            timer = None
+            fresh = started or timers or run.cancel.latest is None
+            race.append(run.cancel.fresh_wait() if fresh else run.cancel.latest)
+        yield run.ctx.task_any(race + timers)
+        for timer in timers:
+            if not timer.is_completed:
+                timer.cancel()
+        if next_poll is not None and run.now >= next_poll:
             yield from plan_poll.poll_vaults(run, [entry for task, entry in running if not task.is_completed])
+            next_poll = run.now + interval
         if run.cancelled and not any(task.is_completed for task, _ in running):
             if not run.ctx.is_replaying:
                 log.info("plan.cancel", extra={"instance_id": run.ctx.instance_id})

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.plan_run import PlanRun
 from orchestrators.plan_throttle import LIST_PAGE_JOBS, subscription_of
-from orchestrators.policy import is_throttled, timer_seconds
+from orchestrators.policy import is_throttled
 from restore.contract import Activity
 from restore.payloads import VaultPollInput, VaultPollValue
 from restore.plan import PlanEntry
@@ -39,12 +37,6 @@ def vault_polls(run: PlanRun, running: Sequence[PlanEntry]) -> list[VaultPollInp
     return [VaultPollInput(vault_id=vault, cross_region=crr, region=region or None, restore_ids=restore_ids,
                            since=run.started_at, until=run.now)
             for (_, crr, region), (vault, restore_ids) in found.items()]
-
-
-def poll_timer(run: PlanRun) -> Any:
-    """The durable timer of the next vault poll."""
-    seconds = timer_seconds(run.settings.job_poll_interval)
-    return run.ctx.create_timer(run.now + timedelta(seconds=seconds))
 
 
 def poll_vaults(run: PlanRun, running: Sequence[PlanEntry]) -> waits.Steps:

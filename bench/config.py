@@ -75,7 +75,7 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
         # 1000 takes long on a small shared machine: BENCH_PLAN_SIZES=50,200,1000 (or --plan-sizes) to add it.
         plan_sizes=[int(x) for x in (args.plan_sizes or os.environ.get(
             "BENCH_PLAN_SIZES", "50" if quick else "50,200")).split(",") if x.strip()],
-        plans_scale=_float("BENCH_PLANS_TIME_SCALE", 600),
+        plans_scale=_float("BENCH_PLANS_TIME_SCALE", 60),
         plan_job_seconds=int(os.environ.get("BENCH_PLAN_JOB_SECONDS", "1800")),
         plan_max_parallel=int(os.environ.get("BENCH_PLAN_MAX_PARALLEL", "20")),
         plans_timeout=_float("BENCH_PLANS_TIMEOUT", 3600),

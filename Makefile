@@ -17,7 +17,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 CHROMIUM ?= chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
-.PHONY: run test lint unit contract e2e infra-check bench bench-polling reliability mutation clean browser
+.PHONY: run test lint unit contract e2e infra-check bench bench-polling bench-plans reliability mutation clean browser
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ bench: $(STAMP)
 
 bench-polling: $(STAMP)
 	$(PY) -m bench --only polling --output bench/results-polling.json
+
+bench-plans: $(STAMP)
+	$(PY) -m bench --only plans --output bench/results-plans.json
 
 reliability: $(STAMP)
 	$(PY) -m pytest tests/reliability -m "reliability" $(PYTEST_ARGS)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import azure.durable_functions as df
 from pydantic import BaseModel
 
-from activities import drills, plans, steps
+from activities import drills, plans, steps, vault_poll
 from activities.callback import post_callback
 from activities.client import backup_client
 from activities.drill_events import publish_failed
@@ -36,6 +36,7 @@ from restore.payloads import (
     SelectPointInput,
     TriggerInput,
     ValidateInput,
+    VaultPollInput,
 )
 from restore.settings import get_settings
 from restore.values import ActivityResult
@@ -68,7 +69,8 @@ def get_restore_settings(payload: Any) -> dict[str, Any]:
     return ActivityResult.ok(RestoreSettings(
         retry_after_default=s.retry_after_default_seconds, retry_after_max=s.retry_after_max_seconds,
         job_poll_interval=s.job_poll_interval_seconds, job_poll_mode=s.job_poll_mode,
-        job_poll_max_interval=s.job_poll_max_interval_seconds, restore_timeout_hours=s.restore_timeout_hours,
+        job_poll_max_interval=s.job_poll_max_interval_seconds, plan_arm_reads_per_minute=s.plan_arm_reads_per_minute,
+        restore_timeout_hours=s.restore_timeout_hours,
         validate_before_restore=s.validate_before_restore, allowed_scopes=list(s.restore_allowed_scopes),
         events_enabled=bool(s.event_grid_topic_endpoint), delete_tags=s.restore_on_delete_tags))
 
@@ -173,3 +175,18 @@ def delete_drill_resource(payload: dict[str, Any]) -> dict[str, Any]:
 @bp.activity_trigger(input_name="payload", activity=Activity.PUBLISH_DRILL_FAILED)
 def publish_drill_failed(payload: dict[str, Any]) -> dict[str, Any]:
     return run(Activity.PUBLISH_DRILL_FAILED, DrillEventInput, payload, lambda i: publish_failed(i, get_settings()))
+
+
+@bp.activity_trigger(input_name="payload", activity=Activity.POLL_VAULT_JOBS)
+@bp.durable_client_input(client_name="client")
+async def poll_vault_jobs(payload: dict[str, Any], client: df.DurableOrchestrationClient) -> dict[str, Any]:
+    """One jobs-list read for the plan's restores in one vault; `jobEnded` to each whose job ended."""
+    inp = VaultPollInput.model_validate(payload)
+    try:
+        return ActivityResult.ok(await vault_poll.poll_vault(client, backup_client(), inp))
+    except BackupError as exc:
+        info = exc.to_info()
+        log.warning("activity.failed", extra={"activity": Activity.POLL_VAULT_JOBS.value, "code": info.code,
+                                              "status": info.status, "transient": info.transient,
+                                              "x-ms-request-id": info.request_id})
+        return ActivityResult.fail(info)

@@ -14,13 +14,22 @@ from typing import Any
 
 import psutil
 
-from bench import arm_requests, concurrent_restores, detection_lag, history_growth, job_polling, start_latency
+from bench import (
+    arm_requests,
+    concurrent_restores,
+    detection_lag,
+    history_growth,
+    job_polling,
+    plans,
+    start_latency,
+)
 from bench.config import BenchConfig, parse
 from bench.report import table
 
 RUNNERS: dict[str, Callable[[BenchConfig], Any]] = {
     "requests": arm_requests.run, "lag": detection_lag.run, "history": history_growth.run,
     "scale": concurrent_restores.run, "latency": start_latency.run, "polling": job_polling.run,
+    "plans": plans.run,
 }
 LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "requests": ("1. ARM requests per restore (operation 3 min, Retry-After 60 s, job 40 min)", [
@@ -50,6 +59,12 @@ LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("fixedLagMax", "max"), ("peer30Polls", "peer30 polls"), ("peer30LagMedian", "med"),
         ("peer30LagP95", "p95"), ("callerBefore", "caller req before"), ("callerAfter", "caller req after"),
         ("callerLagAfterMedian", "caller lag med"), ("target", "target")]),
+    "plans": ("7. Restore plans, one vault (job 30 min, maxParallel 20): ARM and job reads, history, memory", [
+        ("vms", "VMs"), ("status", "status"), ("succeeded", "ok"), ("wallSeconds", "wall s"),
+        ("armPerVm", "ARM/VM"), ("armPerMinute", "ARM/min"), ("peakArmPerMinute", "peak ARM/min"),
+        ("peakReadsPerMinute", "peak reads/min"), ("jobGetsPerJob", "job GETs/job"),
+        ("vaultListsPerInterval", "lists/vault/interval"), ("listPagesPerInterval", "pages/interval"),
+        ("historyEvents", "history events"), ("executions", "executions"), ("peakRssMiB", "peak RSS MiB")]),
 }
 
 

@@ -6,7 +6,7 @@ import argparse
 import os
 from dataclasses import dataclass
 
-MEASUREMENTS = ("requests", "lag", "history", "scale", "latency", "polling")
+MEASUREMENTS = ("requests", "lag", "history", "scale", "latency", "polling", "plans")
 
 
 def _ints(name: str, default: str) -> list[int]:
@@ -35,6 +35,11 @@ class BenchConfig:
     latency_per_caller: int
     polling_job_minutes: list[int]
     polling_samples: int
+    plan_sizes: list[int]
+    plans_scale: float
+    plan_job_seconds: int
+    plan_max_parallel: int
+    plans_timeout: float
     output: str
 
 
@@ -44,6 +49,7 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
     parser.add_argument("--quick", action="store_true", help="small sizes (a few minutes)")
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(MEASUREMENTS)),
                         help=f"comma-separated subset of {','.join(MEASUREMENTS)}")
+    parser.add_argument("--plan-sizes", default=None, help="plan sizes for `plans`, e.g. 50,200,1000")
     parser.add_argument("--output", default=os.environ.get("BENCH_OUTPUT", "bench/results.json"))
     args = parser.parse_args(argv)
     quick = args.quick or os.environ.get("BENCH_QUICK") == "1"
@@ -66,5 +72,12 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
         latency_per_caller=int(os.environ.get("BENCH_LATENCY_PER_CALLER", "2" if quick else "4")),
         polling_job_minutes=_ints("BENCH_POLLING_JOB_MINUTES", "10,40" if quick else "10,40,360"),
         polling_samples=int(os.environ.get("BENCH_POLLING_SAMPLES", "8" if quick else "20")),
+        # 1000 takes long on a small shared machine: BENCH_PLAN_SIZES=50,200,1000 (or --plan-sizes) to add it.
+        plan_sizes=[int(x) for x in (args.plan_sizes or os.environ.get(
+            "BENCH_PLAN_SIZES", "50" if quick else "50,200")).split(",") if x.strip()],
+        plans_scale=_float("BENCH_PLANS_TIME_SCALE", 60),
+        plan_job_seconds=int(os.environ.get("BENCH_PLAN_JOB_SECONDS", "1800")),
+        plan_max_parallel=int(os.environ.get("BENCH_PLAN_MAX_PARALLEL", "20")),
+        plans_timeout=_float("BENCH_PLANS_TIMEOUT", 3600),
         output=args.output,
     )

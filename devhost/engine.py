@@ -30,8 +30,11 @@ class Engine:
     """Runs persisted work: every dispatcher reads SQLite, so a restart resumes where the last run stopped."""
 
     def __init__(self, store: Store, clock: ScaledClock, registry: Registry, activity_workers: int = 16,
-                 orchestration_workers: int = 8, execution_ids: control.ExecutionIds = control.new_execution_id):
+                 orchestration_workers: int = 8, execution_ids: control.ExecutionIds = control.new_execution_id,
+                 client_json: str | None = None):
         self.store, self.clock, self.registry = store, clock, registry
+        self.client_json = client_json  # the durableClient binding handed to activities that declare one
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's loop: async activities run on it
         self.app = orchestrators_of(registry, execution_ids)
         self._activity_pool = ThreadPoolExecutor(activity_workers, thread_name_prefix="activity")
         self._orch_pool = ThreadPoolExecutor(orchestration_workers, thread_name_prefix="orchestration")
@@ -115,7 +118,7 @@ class Engine:
         extra = {"instance_id": item.instance_id, "activity": item.name, "task_id": item.task_id}
         try:
             log.info("activity.started", extra=extra)
-            message = invoke_activity(self.registry, item, self.clock)
+            message = invoke_activity(self.registry, item, self.clock, self.client_json, self.loop)
             complete_activity(self.store, item, message)
             failed = message["EventType"] == EventType.TASK_FAILED
             log.log(logging.WARNING if failed else logging.INFO,
@@ -173,7 +176,8 @@ def orchestrators_of(registry: Registry,
                          execution_ids=execution_ids)
 
 
-def invoke_activity(registry: Registry, item: ActivityItem, clock: ScaledClock) -> dict[str, Any]:
+def invoke_activity(registry: Registry, item: ActivityItem, clock: ScaledClock, client_json: str | None = None,
+                    loop: asyncio.AbstractEventLoop | None = None) -> dict[str, Any]:
     """Run one activity work item the way the Python worker does; its TaskCompleted or TaskFailed message."""
     # WebJobs function names compare ignoring case; the extension has already refused unknown names.
     found = registry.activities.get(item.name) or next(
@@ -183,11 +187,22 @@ def invoke_activity(registry: Registry, item: ActivityItem, clock: ScaledClock) 
                      Reason=f"The function '{item.name}' doesn't exist, is disabled, or is not an activity function.",
                      Details="")
     func, arg_name = found
+    client_arg = registry.activity_clients.get(item.name) or next(
+        (c for n, c in registry.activity_clients.items() if n.upper() == item.name.upper()), None)
     try:
         value = ActivityTriggerConverter.decode(Datum(item.input or "null", "json"), trigger_metadata=None)
-        result = func(**call_kwargs(func, {arg_name: value}, item.name))
+        values: dict[str, Any] = {arg_name: value}
+        if client_arg:
+            if client_json is None:
+                raise RuntimeError(f"activity {item.name} takes a durable client and this host has none")
+            values[client_arg] = client_json
+        result = func(**call_kwargs(func, values, item.name))
         if inspect.isawaitable(result):
-            result = asyncio.run(_await(result))
+            # On the host's own loop, as the Python worker runs every async function on its one loop: what the app's
+            # libraries cache across calls stays usable (the durable SDK keeps one aiohttp session bound to the loop
+            # it was made on, azure/durable_functions/models/utils/http_utils.py).
+            result = asyncio.run_coroutine_threadsafe(_await(result), loop).result() if loop is not None \
+                else asyncio.run(_await(result))
         encoded = ActivityTriggerConverter.encode(result, expected_type=None)
     except Exception as exc:  # the activity's own failure becomes TaskFailed, as on Azure
         return event(EventType.TASK_FAILED, clock.now(), -1, TaskScheduledId=item.task_id,
@@ -221,4 +236,5 @@ def fire_due_timers(store: Store, clock: ScaledClock) -> int:
 
 async def _await(awaitable: Any) -> Any:
     return await awaitable
+
 

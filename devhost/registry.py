@@ -41,6 +41,9 @@ class Registry:
     http: list[HttpFunction] = field(default_factory=list)
     orchestrators: dict[str, Callable[..., Any]] = field(default_factory=dict)
     activities: dict[str, tuple[Callable[..., Any], str]] = field(default_factory=dict)
+    # activity name -> its `durableClient` argument: any function may take the client binding ("client functions",
+    # Learn durable-functions-bindings#orchestration-client), activities included
+    activity_clients: dict[str, str] = field(default_factory=dict)
     eventgrid: dict[str, tuple[Callable[..., Any], str, str | None]] = field(default_factory=dict)
     timers: list[TimerFunction] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
@@ -92,6 +95,8 @@ def _index(registry: Registry, function: Any) -> None:
         registry.orchestrators[trigger.get("orchestration") or name] = user_func
     elif kind == "activityTrigger":
         registry.activities[trigger.get("activity") or name] = (user_func, trigger["name"])
+        if client:
+            registry.activity_clients[trigger.get("activity") or name] = client
     elif kind == "eventGridTrigger":
         registry.eventgrid[name] = (user_func, trigger["name"], client)
     elif kind == "timerTrigger" and is_ncrontab(str(trigger.get("schedule") or "")):

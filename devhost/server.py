@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devhost.binding import client_binding
 from devhost.clock import FileClock, ScaledClock
 from devhost.config import HostConfig
 from devhost.engine import Engine
@@ -43,7 +45,8 @@ def build(config: HostConfig, registry: Registry | None = None) -> Starlette:
     registry = registry or load(config.app)
     store = Store(config.db)
     clock = _clock(config, store)
-    engine = Engine(store, clock, registry, config.activity_workers, config.orchestration_workers)
+    engine = Engine(store, clock, registry, config.activity_workers, config.orchestration_workers,
+                    client_json=client_binding(config))
     triggers = HttpTriggers(registry.http, config)
     timers = TimerListener(registry.timers, clock, store, config)
 
@@ -55,6 +58,7 @@ def build(config: HostConfig, registry: Registry | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine.loop = asyncio.get_running_loop()
         engine.start()
         timers.start()
         log.info("host.started", extra={

@@ -77,6 +77,16 @@ param incidentAadAuthority string = 'https://login.microsoftonline.com'
 @description('Durable Functions task hub name (host.json uses %TASK_HUB_NAME%).')
 param taskHubName string = 'vmrestore'
 
+// Microsoft recommends the Durable Task Scheduler for high orchestration throughput (MicrosoftDocs/azure-docs
+// articles/azure-functions/durable/durable-task-scheduler/durable-task-scheduler.md); Flex Consumption supports it
+// and Azure Storage (DURABLE-NOTES §9). Azure Storage stays the default.
+@description('Durable Functions backend: AzureStorage (the host storage account) or DurableTaskScheduler (a Microsoft.DurableTask scheduler and task hub, identity-based).')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string = 'AzureStorage'
+
 @description('Event type the Event Grid trigger accepts and the subscription filters on.')
 param eventGridRestoreEventType string = 'Contoso.Restore.Requested'
 
@@ -149,6 +159,7 @@ var drillResourceGroupIdList = empty(drillTargetResourceGroupIds) ? [] : split(r
 var stagingStorageAccountIdList = empty(stagingStorageAccountIds) ? [] : split(replace(stagingStorageAccountIds, ' ', ''), ',')
 var eventPublisherPrincipalIdList = empty(eventPublisherPrincipalIds) ? [] : split(replace(eventPublisherPrincipalIds, ' ', ''), ',')
 // The app refuses any source or target outside these prefixes: the same vaults and resource groups RBAC covers.
+var useScheduler = durableBackend == 'DurableTaskScheduler'
 var restoreAllowedScopes = join(concat(vaultIdList, targetResourceGroupIdList), ',')
 var vaultSubscriptionIdList = [for id in vaultIdList: split(id, '/')[2]]
 // union() with an empty array drops duplicates: one custom role per subscription.
@@ -223,6 +234,29 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
+module durableTask 'modules/durabletask.bicep' = if (useScheduler) {
+  name: 'durabletask'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: taskHubName
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+// With the scheduler: host.json's storageProvider switched by app settings, which override host.json values
+// ("AzureFunctionsJobHost__path__to__setting", MicrosoftDocs/azure-docs articles/azure-functions/functions-host-json.md
+// "Override host.json values"); the values are the ones the scheduler's docs put in host.json (type azureManaged,
+// connectionStringName DURABLE_TASK_SCHEDULER_CONNECTION_STRING; the connection string names the user-assigned
+// identity: durable-task-scheduler-identity.md).
+var durableTaskSchedulerSettings = useScheduler ? {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTask.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.outputs.clientId}'
+} : {}
+
 // Every setting the code's settings table reads, plus what the Functions host, Durable Functions and the Azure
 // SDKs read (tests/infra/code_settings.py). Documented in README.md and local.settings.example.json; tests/infra
 // cross-checks all three. Nothing Flex Consumption deprecates (tests/infra/flex_rules.py).
@@ -251,6 +285,7 @@ var appSettings = union({
   JOB_POLL_INTERVAL_SECONDS: '60'
   JOB_POLL_MODE: 'adaptive'
   JOB_POLL_MAX_INTERVAL_SECONDS: '900'
+  PLAN_ARM_READS_PER_MINUTE: '600'
   RESTORE_TIMEOUT_HOURS: restoreTimeoutHours
   VALIDATE_BEFORE_RESTORE: validateBeforeRestore
   RESTORE_ALLOWED_SCOPES: restoreAllowedScopes
@@ -275,7 +310,7 @@ var appSettings = union({
   DRILLS_FILE: ''
   DRILL_EVENTGRID_TOPIC_ENDPOINT: drillEventGridTopicEndpoint
   DRILL_FAILED_EVENT_TYPE: 'Contoso.Restore.DrillFailed'
-}, appSettingOverrides)
+}, durableTaskSchedulerSettings, appSettingOverrides)
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'

@@ -3,6 +3,11 @@
 Each next poll is chosen by `orchestrators/job_polling.py` (adaptive or fixed, `JOB_POLL_MODE`) from the readings
 so far, which are carried across `continue_as_new`; the custom status says when (`nextPollAt`) and why (`basis`).
 
+A plan's restore (`shared`) does not read its job on a timer: the plan lists the vault's jobs once per interval for
+all its restores there (`poll_vault_jobs`) and raises `jobEnded` here when this job has ended; only then (or when no
+word came within `SHARED_WAIT_FALLBACK_SECONDS`, in case a word was lost) is the job read, for the details
+the list leaves out. A cancel switches back to reading the job every fixed interval (the restore cancels it in Azure).
+
 Runs as the sub-orchestration `{parent}:job`. Every `POLLS_PER_EPISODE` polls it continues as new, so its
 history stays small however long the job runs. It publishes the job's progress in its own custom status and
 returns `WaitJobResult` (`{value: JobInfo, error: null}` or `{value: last JobInfo?, error: ErrorInfo}`).
@@ -17,8 +22,14 @@ import azure.durable_functions as df
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.job_polling import PollPlan, observe, plan_next_poll
-from orchestrators.policy import CRR_JOB_APPEAR_SECONDS, JOB_WAIT_STOPPED, POLLS_PER_EPISODE, timer_seconds
-from restore.contract import Activity, JobCustomStatus, PollBasis
+from orchestrators.policy import (
+    CRR_JOB_APPEAR_SECONDS,
+    JOB_WAIT_STOPPED,
+    POLLS_PER_EPISODE,
+    SHARED_WAIT_FALLBACK_SECONDS,
+    timer_seconds,
+)
+from restore.contract import JOB_ENDED_EVENT, Activity, JobCustomStatus, PollBasis
 from restore.payloads import JobInput, WaitJobInput, WaitJobResult
 from restore.values import JobInfo
 
@@ -42,6 +53,18 @@ def _not_there_yet(ctx: df.DurableOrchestrationContext, order: WaitJobInput, las
     return bool(ctx.current_utc_datetime - since < timedelta(seconds=CRR_JOB_APPEAR_SECONDS))
 
 
+def _word_or_timeout(ctx: df.DurableOrchestrationContext, seconds: int,
+                     cancel: waits.CancelWatch | None) -> waits.Steps:
+    """Wait for the plan's `jobEnded`, at most `seconds`; True if a cancel came first (Stop for a CRR job)."""
+    word = ctx.wait_for_external_event(JOB_ENDED_EVENT, expected_type=object)  # a fresh wait: the newest gets it
+    timer = ctx.create_timer(ctx.current_utc_datetime + timedelta(seconds=timer_seconds(seconds)))
+    race = [word, timer] + ([cancel.fresh_wait()] if cancel is not None else [])
+    winner = yield ctx.task_any(race)
+    if winner is not timer and not timer.is_completed:
+        timer.cancel()
+    return winner is not word and winner is not timer
+
+
 def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
     """One episode: up to `POLLS_PER_EPISODE` polls, then `continue_as_new` with the count carried over.
 
@@ -59,6 +82,12 @@ def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
             if ctx.current_utc_datetime >= order.deadline:
                 error = ErrorInfo(code="RestoreTimedOut", message=f"restore job {order.job_id} did not finish in time")
                 return WaitJobResult(value=last, error=error).dump()
+            if order.shared and not cancelled:
+                _publish(ctx, order, last, polls, PollPlan(SHARED_WAIT_FALLBACK_SECONDS, PollBasis.SHARED))
+                if (yield from _word_or_timeout(ctx, SHARED_WAIT_FALLBACK_SECONDS, cancel)):
+                    if order.cross_region:
+                        raise waits.Stop(cancelled=True)
+                    cancelled, cancel = True, None
             result = yield from waits.call(ctx, Activity.GET_RESTORE_JOB, payload, settings,
                                            cancel if order.cross_region else None)
             polls += 1
@@ -73,6 +102,8 @@ def run_job_wait(ctx: df.DurableOrchestrationContext) -> waits.Steps:
                     _publish(ctx, order, last, polls, None)
                     return WaitJobResult(value=last).dump()
                 seen = observe(seen, last, ctx.current_utc_datetime)
+                if order.shared and not cancelled:
+                    continue  # not ended after all (the word was early, or no word came): wait for the next
                 plan = plan_next_poll(seen, last, settings, cancelling=cancelled)
             _publish(ctx, order, last, polls, plan)
             try:

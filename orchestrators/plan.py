@@ -8,6 +8,7 @@ resolved and its request is valid; a group starts only once every restore of the
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -15,9 +16,11 @@ from pydantic import ValidationError
 
 from azbackup.errors import ErrorInfo
 from azbackup.ids import fold
-from orchestrators import waits
+from orchestrators import plan_poll, waits
 from orchestrators.outcome import plan_finished_event
 from orchestrators.plan_run import PlanRun
+from orchestrators.plan_throttle import READS_PER_RESOLVE, READS_PER_RESTORE, ReadBudget, subscription_of
+from orchestrators.policy import is_throttled, timer_seconds
 from orchestrators.waits import Stop
 from restore import events
 from restore.contract import Activity, Orchestrator, RestoreOrder, Source
@@ -67,10 +70,12 @@ def _story(run: PlanRun) -> waits.Steps:
     if run.order.carry is None:
         settings = yield from _call(run, Activity.GET_RESTORE_SETTINGS, {})
         run.settings = RestoreSettings.model_validate(settings)
+        run.reads = ReadBudget(per_minute=run.settings.plan_arm_reads_per_minute)
         run.add_entries((yield from _expand(run)))
         run.publish()
         items = yield from _resolve(run)
         run.regions = _regions(run, items)
+        run.vaults = {index: item.vault_id for index, item in items.items()}
     _build_requests(run)
     if run.plan.dry_run:
         run.publish(PlanPhase.DRY_RUN)
@@ -175,12 +180,22 @@ def _resolve(run: PlanRun) -> waits.Steps:
     items: dict[int, BackupItem] = {}
     for start in range(0, len(run.entries), RESOLVE_BATCH):
         batch = run.entries[start:start + RESOLVE_BATCH]
+        reads: dict[str, int] = {}
+        for entry in batch:
+            sub = subscription_of(entry.source_id)
+            reads[sub] = reads.get(sub, 0) + READS_PER_RESOLVE
+        for sub, count in reads.items():
+            yield from _hold(run, sub, count)
         payloads = [_resolve_input(run, e) for e in batch]
         tasks = [run.ctx.call_activity(Activity.RESOLVE_BACKUP_ITEM, p, expected_type=dict) for p in payloads]
         raw = yield from waits.race(run.ctx, run.ctx.task_all(tasks), run.cancel)
         for entry, payload, value in zip(batch, payloads, raw, strict=True):
             result = ActivityResult.model_validate(value)
             if result.error is not None and result.error.transient:  # retried on durable timers, one by one
+                sub = subscription_of(entry.source_id)
+                if is_throttled(result.error) and result.error.retry_after:
+                    run.reads.block(sub, result.error.retry_after, run.now)
+                yield from _hold(run, sub, READS_PER_RESOLVE)
                 result = yield from waits.call(run.ctx, Activity.RESOLVE_BACKUP_ITEM, payload, run.settings,
                                                run.cancel)
             if result.error is not None and _is_unprotected_pick(entry, result.error):
@@ -200,6 +215,18 @@ def _resolve(run: PlanRun) -> waits.Steps:
 
 def _is_unprotected_pick(entry: PlanEntry, error: ErrorInfo) -> bool:
     return entry.loc[-1:] == (SELECTED_FROM_GROUPS,) and error.code == NotProtectedError.default_code
+
+
+def _hold(run: PlanRun, subscription: str, reads: int) -> waits.Steps:
+    """Wait (racing `cancel`) until `subscription` has `reads` in its budget and no `Retry-After` block; take them."""
+    while (seconds := run.reads.wait_seconds(subscription, reads, run.now)) > 0:
+        yield from waits.sleep(run.ctx, seconds, run.cancel)
+    run.reads.take(subscription, reads, run.now)
+
+
+def _subscription(run: PlanRun, entry: PlanEntry) -> str:
+    """The subscription a restore of `entry` reads (its vault's), for the read budget."""
+    return subscription_of(run.vaults.get(entry.index) or entry.source_id)
 
 
 def _resolve_input(run: PlanRun, entry: PlanEntry) -> dict[str, Any]:
@@ -251,28 +278,54 @@ def _wave(run: PlanRun, entries: list[PlanEntry], max_parallel: int) -> waits.St
     cancel endpoint hands the cancel to each of them, so their Azure jobs are cancelled).
 
     The extension awaits an episode's actions one after another and the SDK leaves already-scheduled tasks out of
-    a later `task_any` (see `orchestrators/waits.py`, `CancelWatch`): a race whose only new task is a wait for
-    `cancel` would hold back every later action (the next group's starts) until a cancel came. So a fresh wait joins
-    only a race that also starts restores; a race over running restores alone reuses the newest wait (already
-    scheduled: the race adds no action, and the SDK hands a cancel to the newest waiter).
+    a later `task_any` (see `orchestrators/waits.py`, `CancelWatch`): the newest race's new tasks gate every later
+    action, and a task scheduled in an earlier race (a timer kept from one race to the next) does not end the newest
+    one. So while restores run, every race gets a fresh timer for the next vault poll (at the poll's planned time,
+    so polls keep their pace) and for a start held back by the read budget, and a fresh wait for `cancel`; the race
+    then ends at the next poll at the latest (a restore ending meanwhile is taken in then, at most one
+    `JOB_POLL_INTERVAL_SECONDS` later). A race without a timer (a dry run) gets a fresh cancel wait only when it also
+    starts restores, else it reuses the newest wait: a race whose only new task is a wait for `cancel` would hold
+    back every later action (the next group's starts) until a cancel came.
     """
     pending = list(entries)
     running: list[tuple[Any, PlanEntry]] = []
     failed = False
+    interval = timedelta(seconds=timer_seconds(run.settings.job_poll_interval))
+    next_poll: datetime | None = None  # the next vault poll (plan_poll.py)
+    hold_until: datetime | None = None  # no start before (the subscription's read budget, plan_throttle.py)
     while True:
         started = 0
-        while pending and len(running) < max_parallel and not _stopped(run) \
+        if hold_until is not None and run.now >= hold_until:
+            hold_until = None
+        while hold_until is None and pending and len(running) < max_parallel and not _stopped(run) \
                 and run.started_here < RESTORES_PER_EXECUTION:
+            sub = _subscription(run, pending[0])
+            if (seconds := run.reads.wait_seconds(sub, READS_PER_RESTORE, run.now)) > 0:
+                hold_until = run.now + timedelta(seconds=timer_seconds(seconds))
+                break
+            run.reads.take(sub, READS_PER_RESTORE, run.now)
             entry = pending.pop(0)
             running.append((_start(run, entry), entry))
             started += 1
-        if not running:
+        if hold_until is not None and (_stopped(run) or not pending):
+            hold_until = None
+        if not running and hold_until is None:
             return failed
         run.publish(PlanPhase.CANCELLING if run.cancelled else None)
+        polling = not run.plan.dry_run and bool(running)
+        next_poll = (next_poll or run.now + interval) if polling else None
+        timers = [run.ctx.create_timer(at) for at in (next_poll, hold_until) if at is not None]
         race = [task for task, _ in running]
         if not run.cancelled:
-            race.append(run.cancel.fresh_wait() if started or run.cancel.latest is None else run.cancel.latest)
-        yield run.ctx.task_any(race)
+            fresh = started or timers or run.cancel.latest is None
+            race.append(run.cancel.fresh_wait() if fresh else run.cancel.latest)
+        yield run.ctx.task_any(race + timers)
+        for timer in timers:
+            if not timer.is_completed:
+                timer.cancel()
+        if next_poll is not None and run.now >= next_poll:
+            yield from plan_poll.poll_vaults(run, [entry for task, entry in running if not task.is_completed])
+            next_poll = run.now + interval
         if run.cancelled and not any(task.is_completed for task, _ in running):
             if not run.ctx.is_replaying:
                 log.info("plan.cancel", extra={"instance_id": run.ctx.instance_id})

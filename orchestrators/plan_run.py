@@ -9,6 +9,7 @@ import azure.durable_functions as df
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
+from orchestrators.plan_throttle import ReadBudget, carried
 from restore.contract import OutcomeStatus, RestoreOutcome, parse_failure_output, plan_restore_id
 from restore.payloads import RestoreSettings
 from restore.plan import PlanEntry, PlanRequest
@@ -52,6 +53,9 @@ class PlanRun:
         self.problems: list[PlanProblem] = []
         self.error: ErrorInfo | None = None
         self.regions: dict[int, str] = {}
+        self.vaults: dict[int, str] = {}  # the vault of every VM (the plan polls each vault's jobs once per interval)
+        self.vault_polls = 0  # `poll_vault_jobs` calls made by this execution
+        self.reads = ReadBudget()  # the ARM read budget per subscription (orchestrators/plan_throttle.py)
         self.next_group = 0
         self.started_here = 0  # restores started by this execution (it continues as new past a budget)
         self.stop_starting = False
@@ -64,9 +68,11 @@ class PlanRun:
         self.add_entries([PlanEntry.model_validate(e) for e in carry.entries])
         self.vms.update({vm.index: vm for vm in carry.vms})
         self.regions = dict(carry.regions)
+        self.vaults = dict(carry.vaults)
         self.next_group, self.started_at = carry.group, carry.started_at
         self.cancel_carried, self.stop_starting = carry.cancel_requested, carry.stop_starting
         self.settings = RestoreSettings.model_validate(carry.settings)
+        self.reads = carried(carry.reads, self.settings.plan_arm_reads_per_minute)
         self.executions = carry.executions + 1
 
     @property
@@ -76,7 +82,8 @@ class PlanRun:
 
     def carry(self, group: int) -> PlanCarry:
         return PlanCarry(entries=[e.model_dump(mode="json") for e in self.entries], regions=self.regions,
-                         vms=[self.vms[e.index] for e in self.entries], group=group, started_at=self.started_at,
+                         vaults=self.vaults, reads=self.reads.dump(), vms=[self.vms[e.index] for e in self.entries],
+                         group=group, started_at=self.started_at,
                          cancel_requested=self.cancelled, stop_starting=self.stop_starting,
                          settings=self.settings.dump(), executions=self.executions)
 

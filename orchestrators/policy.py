@@ -22,6 +22,9 @@ CRR_JOB_APPEAR_SECONDS = 600
 # The code a cross-region restore ends with when cancelled (the job wait stops with it too): there is no cancel in
 # the secondary region, so the Azure job may still run.
 JOB_WAIT_STOPPED = "CrossRegionJobNotCancellable"
+# A plan's restore waits this long for the plan's word (`jobEnded`) before it reads its job itself: a safety net for
+# a word lost (the plan polls every JOB_POLL_INTERVAL_SECONDS while its restores run), cheap at one read per hour.
+SHARED_WAIT_FALLBACK_SECONDS = 3600
 # A poll never waits less than this, whatever the service says.
 MIN_DELAY_SECONDS = 1
 

@@ -10,7 +10,7 @@ from orchestrators import waits
 from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_WAIT_STOPPED, poll_delay
 from orchestrators.run import RestoreRun
 from orchestrators.waits import Stop
-from restore.contract import Activity, ErrorSummary, Orchestrator, Phase, job_instance_id
+from restore.contract import Activity, ErrorSummary, Orchestrator, Phase, Source, job_instance_id
 from restore.payloads import (
     FindJobInput,
     FindJobValue,
@@ -104,8 +104,9 @@ def wait_for_job(run: RestoreRun, item: BackupItem, job_id: str) -> waits.Steps:
         if crr:
             raise _crr_not_cancelled(item, job_id)
         yield from _cancel_job(run, item, job_id)
+    # A plan's restore is told by the plan's vault poll when its job ends (orchestrators/plan_poll.py).
     payload = WaitJobInput(item=item, job_id=job_id, cross_region=run.request.cross_region, settings=run.settings,
-                           deadline=run.deadline)
+                           deadline=run.deadline, shared=run.order.source is Source.PLAN)
     sub = run.ctx.call_sub_orchestrator(Orchestrator.WAIT_FOR_RESTORE_JOB, payload.dump(), instance,
                                         expected_type=dict)
     if not run.cancel_requested:

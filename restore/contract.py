@@ -54,12 +54,16 @@ class Activity(StrEnum):
     INSPECT_DRILL_RESTORE = "inspect_drill_restore"
     DELETE_DRILL_RESOURCE = "delete_drill_resource"
     PUBLISH_DRILL_FAILED = "publish_drill_failed"
+    POLL_VAULT_JOBS = "poll_vault_jobs"
 
 
 CANCEL_EVENT = "cancel"  # external event to `restore_vm` and `restore_plan`: stop at any phase (any payload)
 APPROVE_EVENT = "approve"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
 REJECT_EVENT = "reject"  # external event to `restore_vm` awaiting approval: `ApprovalDecision` payload
 DRILL_VALIDATION_EVENT = "drill_validation"  # external event to `restore_drill`: `CustomVerdict` payload
+# external event to a plan restore's `{restore}:job` wait, raised by the plan's vault poll (`poll_vault_jobs`): the
+# job is listed as ended (`JobEnded` payload)
+JOB_ENDED_EVENT = "jobEnded"
 
 
 # --- instance IDs ----------------------------------------------------------------------------------------------
@@ -283,6 +287,7 @@ class PollBasis(StrEnum):
     NOT_LISTED_YET = "jobNotListedYet"  # a cross-region job never seen answers 404 (CRR_JOB_APPEAR_SECONDS): fixed
     CAP = "cap"  # the choice was longer than JOB_POLL_MAX_INTERVAL_SECONDS
     RETRY_AFTER = "retryAfter"  # the service asked for a longer wait than the choice
+    SHARED = "sharedVaultPoll"  # a plan restore: the plan lists the vault's jobs and says when this one has ended
 
 
 class JobCustomStatus(Wire):

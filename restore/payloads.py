@@ -39,6 +39,7 @@ class RestoreSettings(Wire):
     job_poll_interval: int = Field(default=60, ge=1, le=MAX_TIMER_SECONDS)
     job_poll_mode: JobPollMode = JobPollMode.ADAPTIVE
     job_poll_max_interval: int = Field(default=900, ge=1, le=MAX_TIMER_SECONDS)
+    plan_arm_reads_per_minute: int = Field(default=600, ge=1, le=100_000)  # orchestrators/plan_throttle.py
     restore_timeout_hours: float = 48.0
     validate_before_restore: bool = True
     # RESTORE_ALLOWED_SCOPES, checked again once the item is resolved (restore/scopes.py); empty allows nothing.
@@ -227,6 +228,9 @@ class WaitJobInput(Wire):
     missing_since: datetime | None = None  # when a CRR job not yet seen first answered 404
     seen: list[JobObservation] = Field(default_factory=list)
     cancel_requested: bool = False
+    # A plan's restore: the plan's vault poll (`poll_vault_jobs`) raises `jobEnded` when the jobs list shows the job
+    # ended; this wait reads the job itself only then, or when no word came within `SHARED_WAIT_FALLBACK_SECONDS`.
+    shared: bool = False
 
 
 class WaitJobResult(Wire):
@@ -258,3 +262,33 @@ class PlanVmsValue(Wire):
 
     vms: list[VaultVm] = Field(default_factory=list)
     outside_scopes: list[str] = Field(default_factory=list)
+
+
+class VaultPollInput(Wire):
+    """`poll_vault_jobs`: one read of a vault's restore jobs for the plan's restores `restore_ids` in that vault.
+
+    The jobs list is asked for restore jobs started between `since` and `until` (`startTime`/`endTime` bound a job's
+    start, BackupJobs_List); `region` is the secondary region for cross-region restores (`backupCrrJobs`).
+    """
+
+    vault_id: str
+    cross_region: bool = False
+    region: str | None = None
+    restore_ids: list[str]
+    since: datetime
+    until: datetime
+
+
+class JobEnded(Wire):
+    """Payload of `jobEnded`: the job, as the jobs list shows it (no extended info there)."""
+
+    job_id: str
+    status: str
+
+
+class VaultPollValue(Wire):
+    """What one vault poll saw: restores waiting for a job, restore jobs listed, restores told their job ended."""
+
+    waiting: int = 0
+    listed: int = 0
+    ended: list[str] = Field(default_factory=list)

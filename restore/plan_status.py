@@ -57,6 +57,8 @@ class PlanCarry(Wire):
 
     entries: list[dict[str, Any]]  # `restore.plan.PlanEntry` dumps, in plan order
     regions: dict[int, str] = Field(default_factory=dict)  # restore region per VM number
+    vaults: dict[int, str] = Field(default_factory=dict)  # vault ID per VM number
+    reads: dict[str, Any] = Field(default_factory=dict)  # `orchestrators.plan_throttle.ReadBudget` dump
     vms: list[PlanVmResult] = Field(default_factory=list)
     group: int = 0  # the group to go on with
     started_at: datetime

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, str] = {
     "JOB_POLL_INTERVAL_SECONDS": "60",
     "JOB_POLL_MODE": "adaptive",
     "JOB_POLL_MAX_INTERVAL_SECONDS": "900",
+    "PLAN_ARM_READS_PER_MINUTE": "600",
     "RESTORE_TIMEOUT_HOURS": "48",
     "VALIDATE_BEFORE_RESTORE": "true",
     "RESTORE_ALLOWED_SCOPES": "",
@@ -98,6 +99,7 @@ class Settings(BaseModel):
     job_poll_interval_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
     job_poll_mode: JobPollMode
     job_poll_max_interval_seconds: int = Field(ge=1, le=MAX_TIMER_SECONDS)
+    plan_arm_reads_per_minute: int = Field(ge=1, le=100_000)
     restore_timeout_hours: float = Field(gt=0, le=MAX_RESTORE_TIMEOUT_HOURS)
     validate_before_restore: bool
     restore_allowed_scopes: tuple[str, ...]

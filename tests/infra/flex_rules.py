@@ -179,6 +179,8 @@ class SettingNames:
             return {k for arg in node.child_by_field_name("arguments").named_children for k in self.keys(bicep, arg)}
         if node.type == "identifier":
             return self.identifier_keys(bicep, bicep.text(node))
+        if node.type == "ternary_expression":  # `cond ? {...} : {...}`: a site may get either branch's settings
+            return {k for branch in node.named_children[1:] for k in self.keys(bicep, branch)}
         self.unresolved.append(f"{bicep.path.name}:{node.start_point.row + 1}: {bicep.text(node)[:60]}")
         return set()
 

@@ -44,6 +44,25 @@ TYPES: dict[str, Resource] = {
             ),
         ),
     ),
+    # Written from types.md of the same generated folder (Azure/bicep-types-az at commit
+    # 64446c88398fff55c8142bdc7eaa564c610b6962; the generator writes types.md from types.json).
+    "Microsoft.DurableTask/schedulers@2025-11-01": Resource(
+        "generated/durabletask/microsoft.durabletask/2025-11-01/types.json",
+        Obj(
+            "apiVersion~ id~ location! name! properties systemData~ tags type~",
+            location=STR,
+            name=STR,
+            properties=Obj(
+                "endpoint~ ipAllowlist! provisioningState~ sku!",
+                ipAllowlist=Arr(STR),
+                sku=Obj("capacity name! redundancyState~", name=STR),
+            ),
+        ),
+    ),
+    "Microsoft.DurableTask/schedulers/taskHubs@2025-11-01": Resource(
+        "generated/durabletask/microsoft.durabletask/2025-11-01/types.json",
+        Obj("apiVersion~ id~ name! properties systemData~ type~", name=STR),
+    ),
     "Microsoft.EventGrid/topics@2023-12-15-preview": Resource(
         "generated/eventgrid/microsoft.eventgrid/2023-12-15-preview/types.json",
         Obj(

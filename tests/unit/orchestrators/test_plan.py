@@ -6,13 +6,14 @@ starts, when, and with what.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
 
 from orchestrators import plan as plan_module
 from tests.unit.orchestrators.fakes import ITEM, SETTINGS, STORAGE_ID, SUB, ok
-from tests.unit.orchestrators.replay import ACTIVITY, Replay
+from tests.unit.orchestrators.replay import ACTIVITY, TIMER, Replay
 from tests.unit.orchestrators.replay import SUB as SUB_KIND
 
 VM = f"/subscriptions/{SUB}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/"
@@ -30,7 +31,8 @@ def outcome(request: dict[str, Any], status: str = "succeeded", **extra: Any) ->
 
 def handlers() -> dict[str, Any]:
     return {"get_restore_settings": lambda _: ok(SETTINGS),
-            "resolve_backup_item": lambda p: ok({**ITEM, "vmId": p.get("vmId"), "vaultRegion": "westeurope"})}
+            "resolve_backup_item": lambda p: ok({**ITEM, "vmId": p.get("vmId"), "vaultRegion": "westeurope"}),
+            "poll_vault_jobs": lambda p: ok({"waiting": 0, "listed": 0, "ended": []})}
 
 
 CHILDREN: list[tuple[str, dict[str, Any]]] = []  # (instance ID, input) of every child the last `run` answered
@@ -54,6 +56,8 @@ def run(order: dict[str, Any], answer: Any = None, hook: Any = None, max_steps: 
             request = children[0].input["request"]
             CHILDREN.append((str(children[0].instance_id), children[0].input))
             replay.complete(children[0], (answer or outcome)(request))
+        elif timers := sorted((t for t in replay.pending(TIMER) if not t.cancelled), key=lambda t: t.fire_at):
+            replay.fire(timers[0])  # a start held back by the read budget (orchestrators/plan_throttle.py)
         else:
             raise AssertionError(f"the plan waits for nothing: {replay.pending()}")
     raise AssertionError("the plan did not finish")
@@ -127,6 +131,7 @@ def test_an_unresolvable_vm_stops_the_plan_before_any_restore_starts() -> None:
 
 def test_a_big_plan_continues_as_new_so_each_history_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(plan_module, "RESTORES_PER_EXECUTION", 10)  # the real budget is 100: same rule, faster
+    monkeypatch.setattr(plan_module, "READS_PER_RESTORE", 0)  # no read-budget holds: this test counts restores
     vms = [VM + f"vm{n:03d}" for n in range(35)]
     replay, peak = run(plan_order(groups=[{"name": "db", "vms": vms[:5]}, {"name": "app", "vms": vms[5:]}],
                                   maxParallel=4))
@@ -155,3 +160,30 @@ def test_a_cancel_starts_no_more_and_waits_for_the_running_restores() -> None:
     assert out["status"] == "cancelled" and out["cancelRequested"] is True
     assert [vm["state"] for vm in out["vms"]] == ["cancelled", "cancelled", "skipped"]
     assert replay.statuses[-2]["cancelRequested"] is True
+
+
+def test_restore_starts_keep_to_the_read_budget_of_their_subscription() -> None:
+    vms = [VM + f"vm{n:02d}" for n in range(12)]
+    table = handlers()
+    # A bucket of 15 reads, refilled at 1 a second.
+    table["get_restore_settings"] = lambda _: ok({**SETTINGS, "planArmReadsPerMinute": 60})
+    replay = Replay("restore_plan", plan_order(groups=[{"name": "all", "vms": vms}], maxParallel=12),
+                    instance_id=PLAN_ID).start()
+    started: dict[int, Any] = {}
+    for _ in range(5000):
+        if replay.is_done:
+            break
+        started.update({c.id: replay.now for c in replay.pending(SUB_KIND) if c.id not in started})
+        activities = replay.pending(ACTIVITY)
+        timers = sorted((t for t in replay.pending(TIMER) if not t.cancelled), key=lambda t: t.fire_at)
+        if activities:
+            replay.complete(activities[0], table[activities[0].name](activities[0].input))
+        elif len(started) < len(vms) and timers:
+            replay.fire(timers[0])  # time passes: the bucket refills
+        else:
+            replay.complete(replay.pending(SUB_KIND)[0], outcome(replay.pending(SUB_KIND)[0].input["request"]))
+    assert replay.output["status"] == "succeeded"
+    # The 12 resolves took 36 reads (the bucket and 21 s of refill); each start takes 6 reads: 6 s of refill.
+    times = sorted(started.values())
+    gaps = [(b - a).total_seconds() for a, b in pairwise(times)]
+    assert len(times) == 12 and all(gap >= 6 for gap in gaps), str(gaps)

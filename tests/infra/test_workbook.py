@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from restore.contract import OutcomeStatus, Source
+from restore.drill_report import Verdict
 from restore.events import EVENTS
 from restore.plan import OnFailure
 from restore.plan_status import PlanStatus
@@ -22,9 +23,9 @@ OBSERVABILITY = INFRA.parent / "docs" / "observability.md"
 LOAD_TEXT_MAX = 131_072
 DIMENSIONS = {event.NAME: {f.alias or name for name, f in event.model_fields.items()} for event in EVENTS}
 # Dimensions whose values the code draws from a closed set: a literal compared with them must be one of those.
-CLOSED = {"outcome": {s.value for s in OutcomeStatus} | {s.value for s in PlanStatus},
+CLOSED = {"outcome": {s.value for s in OutcomeStatus} | {s.value for s in PlanStatus} | {v.value for v in Verdict},
           "source": {s.value for s in Source}, "mode": {m.value for m in RestoreMode},
-          "onFailure": {f.value for f in OnFailure}}
+          "onFailure": {f.value for f in OnFailure}, "validation": {v.value for v in Verdict}}
 _EVENT_NAME = re.compile(r"""\bname\s*(?:==|=~)\s*"([^"]*)"|\bname\s+in\s*\(([^)]*)\)""")
 _DIMENSION = re.compile(r"""customDimensions(?:\.([A-Za-z_]\w*)|\[\s*["']([^"']+)["']\s*\])""")
 _COMPARED = re.compile(r"""tostring\(customDimensions\.(\w+)\)\s*(?:==|=~|!=)\s*"([^"]*)\"""")
@@ -100,7 +101,8 @@ def test_the_workbook_has_the_charts_the_runbook_asks_for() -> None:
     titles = {i["content"]["title"].lower() for i in items if i.get("type") == 3}
     for wanted in ("restores per day by outcome", "by mode and region", "failures by error code",
                    "cross-region share", "achieved recovery time and recovery point", "plans per day by outcome",
-                   "plan summaries", "recovery time of succeeded plans"):
+                   "plan summaries", "recovery time of succeeded plans", "drill pass rate",
+                   "achieved recovery time (minutes) and recovery point", "drill validation failures"):
         assert any(wanted in t for t in titles), wanted
 
 
@@ -110,6 +112,14 @@ def test_the_plan_sections_read_the_plan_event() -> None:
         assert '"plan.finished"' in queries[name], name
     summary = queries["plan-summaries"]
     assert all(f"customDimensions.{d}" in summary for d in DIMENSIONS["plan.finished"]), summary
+
+
+def test_the_drill_sections_read_the_drill_events() -> None:
+    queries = _queries(_workbook())
+    assert '"drill.finished"' in queries["drill-pass-rate"] and '"drill.finished"' in queries["drill-achieved"]
+    assert '"drill.vm.finished"' in queries["drill-vm-trend"] and '"drill.vm.finished"' in queries["drill-failures"]
+    achieved = queries["drill-achieved"]
+    assert all(f"customDimensions.{d}" in achieved for d in DIMENSIONS["drill.finished"]), achieved
 
 
 def test_observability_md_documents_every_event_and_every_dimension_the_code_emits() -> None:

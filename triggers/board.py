@@ -26,7 +26,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # The page changes only with a deployment: let browsers keep it briefly, then revalidate by ETag.
 CACHE_CONTROL = "public, max-age=300, must-revalidate"
 # Helpers first; board.js last, as it starts the first poll once every section's listeners are in place.
-SCRIPTS = ("dom.js", "plans.js", "approvals.js", "board.js")
+SCRIPTS = ("dom.js", "plans.js", "approvals.js", "drills.js", "board.js")
 
 
 @dataclass(frozen=True)

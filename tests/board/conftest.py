@@ -101,6 +101,22 @@ class Api:
         assert response.status_code == 200, response.text
         return [item["id"] for item in response.json()["items"]]
 
+    def seed_drill_target(self) -> None:
+        """The drill's isolated resource group, network and staging account (the emulator's reset drops them)."""
+        sub = self.ids["SUBSCRIPTION"]
+        seed = {"subscriptions": [{
+            "id": sub, "resourceGroups": [{"name": "rg-drill", "region": "westeurope"}],
+            "virtualNetworks": [{"resourceGroup": "rg-drill", "name": "vnet-drill", "region": "westeurope",
+                                 "subnets": ["default"]}],
+            "storageAccounts": [{"resourceGroup": "rg-drill", "name": "stagingdrill", "region": "westeurope",
+                                 "sku": "Standard_LRS"}]}]}
+        requests.post(f"{self.emulator.url}/_emulator/seed", json=seed, timeout=10).raise_for_status()
+
+    def run_drill(self, name: str) -> str:
+        response = requests.post(f"{self.devhost.url}/api/drills/{name}/run", headers=self.headers, timeout=30)
+        assert response.status_code == 202, response.text
+        return str(response.json()["id"])
+
     def azure_requests(self) -> list[dict[str, Any]]:
         return list(requests.get(f"{self.emulator.url}/_emulator/requests", timeout=10).json()["requests"])
 
@@ -142,6 +158,21 @@ class Board:
         return [r for r in self.sent if re.search(r"/api/(restores|plans)", r.url)]
 
 
+def board_drill(sub: str) -> dict[str, Any]:
+    """A drill restoring two VMs of rg-app as new VMs into rg-drill (seeded by `Api.seed_drill_target`); due only on
+    1 January, so it runs when a test asks."""
+    group = f"/subscriptions/{sub}/resourceGroups/rg-drill"
+    vnet = f"{group}/providers/Microsoft.Network/virtualNetworks/vnet-drill"
+    return {"name": "weekly-web", "schedule": "0 0 1 1 *", "startWindowHours": 1,
+            "vms": {"ids": [f"/subscriptions/{sub}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/{n}"
+                            for n in ("vm-web-01", "vm-sql-01")]},
+            "recoveryPoint": {"choice": "latestWithinWindow", "windowDays": 7},
+            "restore": {"mode": "newVm", "targetResourceGroupId": group,
+                        "storageAccountId": f"{group}/providers/Microsoft.Storage/storageAccounts/stagingdrill",
+                        "targetVnetId": vnet, "targetSubnetId": f"{vnet}/subnets/default"},
+            "retentionHours": 0.5}
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Proc]:
     with running(start_emulator(time_scale=TIME_SCALE)) as proc:
@@ -162,8 +193,10 @@ def devhost(emulator: Proc, ids: dict[str, str]) -> Iterator[Proc]:
     # and it reads at the API's Retry-After, which follows the orchestration's next job read in wall seconds while the
     # local host's clock runs TIME_SCALE times faster; with adaptive or 60 s polling a read comes a minute apart. The
     # page's polling at Retry-After is tested on its own clock (test_polling_waits_for_retry_after_*).
+    scopes += [f"/subscriptions/{ids['SUBSCRIPTION']}/resourceGroups/rg-drill"]  # the drill's isolated target
     env = app_env(emulator.url, RESTORE_ALLOWED_SCOPES=",".join(scopes), DEVHOST_ENFORCE_KEYS="true",
-                  DEVHOST_FUNCTION_KEY=FUNCTION_KEY, JOB_POLL_MODE="fixed", JOB_POLL_INTERVAL_SECONDS="5")
+                  DEVHOST_FUNCTION_KEY=FUNCTION_KEY, JOB_POLL_MODE="fixed", JOB_POLL_INTERVAL_SECONDS="5",
+                  DRILLS=json.dumps({"drills": [board_drill(ids["SUBSCRIPTION"])]}))
     with running(start_devhost(env, time_scale=TIME_SCALE)) as proc:
         yield proc
 

@@ -62,7 +62,8 @@ async function poll() {
   try {
     const restoreWaits = await refresh();
     const planWaits = restoreWaits === null ? null : await refreshPlans($("filter-status").value);
-    if (restoreWaits === null || planWaits === null) { askForKey(); return; }
+    const drillWaits = planWaits === null ? null : await refreshDrills();
+    if (restoreWaits === null || planWaits === null || drillWaits === null) { askForKey(); return; }
     render();
     const waits = [...restoreWaits, ...planWaits];
     const wait = waits.length ? Math.max(...waits) : DEFAULT_WAIT_S;
@@ -177,6 +178,7 @@ function render() {
   $("counts").textContent = `(${countsText(counts) || "none"})`;
   renderApprovals(shown);
   renderPlans(source, status);
+  renderDrills(status);
   const again = focused && findAction(...focused);
   if (again) again.focus();
 }

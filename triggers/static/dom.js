@@ -1,5 +1,5 @@
 // Shared by the board's scripts (docs/board.md): building elements, and how IDs, points and times are written.
-// triggers/board.py joins dom.js, plans.js, approvals.js and board.js, in that order, into the page's one script.
+// triggers/board.py joins dom.js, plans.js, approvals.js, drills.js and board.js, in that order, into the page's one script.
 const $ = (id) => document.getElementById(id);
 // Every status is written out and carries a symbol of its own; colour only repeats it (docs/board.md).
 const SYMBOL = { running: "\u25B6", succeeded: "\u2714", failed: "\u2716", cancelled: "\u25A0", pending: "\u25CB",

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from azbackup.ids import fold, parse_item_name, parse_protected_item_id, parse_vm_id
@@ -63,7 +64,7 @@ _DEFAULTS_OF_VM: type[BaseModel] = create_model(  # type: ignore[call-overload]
 class _NoOwnApproval(BaseModel):
     """A group or a VM of a plan takes no `approval` (400 naming it): only the plan asks for one."""
 
-    approval: Any = Field(default=None, exclude=True, description="not allowed: set approval on the plan")
+    approval: SkipJsonSchema[Any] = Field(default=None, exclude=True)  # not part of the documented body
 
     @field_validator("approval", mode="before")
     @classmethod

@@ -55,7 +55,8 @@ def test_openapi_is_3_1_and_documents_routes_and_models() -> None:
     assert spec["openapi"] == "3.1.0" and spec["servers"] == [{"url": "https://app.example"}]
     assert {"/api/restores", "/api/restores/{id}", "/api/restores/{id}/cancel", "/api/webhooks/incident",
             "/api/health", "/api/openapi.json", "/api/restores/{id}/approve",
-            "/api/restores/{id}/reject", "/api/plans", "/api/plans/{id}", "/api/plans/{id}/cancel"} \
+            "/api/restores/{id}/reject", "/api/plans", "/api/plans/{id}", "/api/plans/{id}/cancel",
+            "/api/plans/{id}/approve", "/api/plans/{id}/reject"} \
         <= set(spec["paths"])
     plan_schema = spec["components"]["schemas"]["PlanRequest"]
     assert {"groups", "vmIds", "vaultId", "onFailure", "dryRun", "storageAccountIds"} <= set(plan_schema["properties"])

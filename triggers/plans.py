@@ -20,6 +20,7 @@ from restore.contract import (
     Source,
     is_plan_instance_id,
     new_plan_id,
+    parse_plan_check_id,
     parse_plan_restore_id,
     plan_id_for,
 )
@@ -255,8 +256,8 @@ async def _cancel_children(client: Any, plan_id: str, payload: dict[str, str]) -
             # (a cross-region job's wait stops).
             await _signal(client, str(child.instance_id), payload)
             continue
-        if parse_plan_restore_id(str(child.instance_id)) is None:
-            continue
+        if parse_plan_restore_id(str(child.instance_id)) is None and parse_plan_check_id(str(child.instance_id)) is None:
+            continue  # neither a restore `{plan}:{n}` nor its check `{plan}:{n}:check`
         try:
             await client.raise_event(child.instance_id, CANCEL_EVENT, payload)
         except Exception:  # it ended meanwhile (410): nothing left to cancel

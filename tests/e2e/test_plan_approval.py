@@ -86,3 +86,12 @@ def test_an_unapproved_plan_times_out_cancelled_and_triggered_nothing(stack: Sta
     body = final.json()
     assert body["error"]["code"] == "ApprovalTimedOut" and body["approval"]["decision"] == "expired"
     assert restore_posts(stack) == [] and emulator_jobs(stack) == []
+
+
+def test_a_plan_cancelled_while_it_awaits_approval_ends_cancelled_and_triggered_nothing(stack: Stack) -> None:
+    plan_id, _ = awaiting(stack, count=2)
+    assert requests.post(f"{stack.api}/plans/{plan_id}/cancel", timeout=30).status_code == 202
+    final = _final(stack, plan_id)
+    assert final.status_code == 409 and final.json()["status"] == "cancelled"
+    assert final.json()["cancelRequested"] is True and final.json()["approval"] is None
+    assert restore_posts(stack) == [] and emulator_jobs(stack) == []

@@ -163,3 +163,16 @@ def test_a_plan_awaiting_approval_shows_it_and_lists_its_checked_vms() -> None:
     running = plan_view(status(PLAN_ID, "Running", name="restore_plan", custom={**custom, "phase": "running"}),
                         [check], check.created_time)
     assert running.vms == []  # once running, only the restores `{plan}:{n}` are listed
+
+
+def test_a_cancel_reaches_the_checks_of_a_plan_that_checks_its_vms() -> None:
+    client = FakeClient()
+    client.instances[PLAN_ID] = status(PLAN_ID, "Running", name="restore_plan",
+                                       custom={"phase": "checking", "cancelRequested": True})
+    client.instances[f"{PLAN_ID}:0:check"] = status(f"{PLAN_ID}:0:check", "Running", custom={"phase": "validating"})
+    client.instances[f"{PLAN_ID}:1:check"] = status(f"{PLAN_ID}:1:check", "Completed", output={})
+    req = http_request("POST", f"http://127.0.0.1:7071/api/plans/{PLAN_ID}/cancel", route_params={"id": PLAN_ID})
+    with client.serve_queries():
+        response = asyncio.run(_route("cancel_plan")(req=req, client=client))
+    assert response.status_code == 202
+    assert [(i, name) for i, name, _ in client.events] == [(PLAN_ID, "cancel"), (f"{PLAN_ID}:0:check", "cancel")]

@@ -256,7 +256,8 @@ async def _cancel_children(client: Any, plan_id: str, payload: dict[str, str]) -
             # (a cross-region job's wait stops).
             await _signal(client, str(child.instance_id), payload)
             continue
-        if parse_plan_restore_id(str(child.instance_id)) is None and parse_plan_check_id(str(child.instance_id)) is None:
+        child_id = str(child.instance_id)
+        if parse_plan_restore_id(child_id) is None and parse_plan_check_id(child_id) is None:
             continue  # neither a restore `{plan}:{n}` nor its check `{plan}:{n}:check`
         try:
             await client.raise_event(child.instance_id, CANCEL_EVENT, payload)

@@ -22,6 +22,7 @@ from azure.core.exceptions import AzureError, ServiceRequestError, ServiceRespon
 
 from activities.client import make_credential
 from azbackup.errors import AuthenticationError, ResponseError, TransportError, error_class_for
+from restore.contract import is_plan_instance_id
 from restore.payloads import EventKind, PublishEventInput, PublishEventValue
 from restore.settings import Settings, get_settings, public_base_url
 
@@ -42,14 +43,17 @@ def event_type(kind: EventKind, settings: Settings) -> str:
 
 
 def cloud_event(inp: PublishEventInput, settings: Settings, base_url: str) -> dict[str, Any]:
-    """The CloudEvents 1.0 envelope: the restore is the subject; its approve/reject/status URLs are in `data`."""
-    restore = f"{base_url}/api/restores/{inp.restore_id}"
-    links = {"statusUrl": restore, "approveUrl": f"{restore}/approve", "rejectUrl": f"{restore}/reject"} \
+    """The CloudEvents 1.0 envelope: the restore (or plan) is the subject; its approve/reject/status URLs are in
+    `data`."""
+    plan = is_plan_instance_id(inp.restore_id)
+    subject = f"{'plans' if plan else 'restores'}/{inp.restore_id}"
+    resource = f"{base_url}/api/{subject}"
+    links = {"statusUrl": resource, "approveUrl": f"{resource}/approve", "rejectUrl": f"{resource}/reject"} \
         if base_url else {}
     return {"specversion": "1.0", "id": inp.id, "type": event_type(inp.kind, settings),
-            "source": base_url or "vm-restore", "subject": f"restores/{inp.restore_id}",
-            "time": inp.time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-            "datacontenttype": "application/json", "data": {"restoreId": inp.restore_id, **inp.data, **links}}
+            "source": base_url or "vm-restore", "subject": subject,
+            "time": inp.time.astimezone(UTC).isoformat().replace("+00:00", "Z"), "datacontenttype": "application/json",
+            "data": {"planId" if plan else "restoreId": inp.restore_id, **inp.data, **links}}
 
 
 def _token(credential: Any) -> str:

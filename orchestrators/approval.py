@@ -54,7 +54,7 @@ def plan_of(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo, validat
                        validation="passed" if validated else "skipped")
 
 
-def _decision(raw: Any) -> ApprovalDecision | None:
+def decision_of(raw: Any) -> ApprovalDecision | None:
     # The Python client sends event data as JSON text and the extension keeps it so: it may arrive as a string
     # (azure-functions-durable-python issue #295).
     if isinstance(raw, str):
@@ -92,11 +92,12 @@ def await_approval(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo, 
             timer.cancel()
         if winner is timer:
             _end(run, state, ApprovalRecord(decision="expired", at=run.now))
+            within = iso_duration(approval.timeout.total_seconds())
             raise Stop(Phase.AWAITING_APPROVAL, cancelled=True, error=ErrorInfo(
-                code="ApprovalTimedOut", message=f"no approval within {_iso(approval.timeout.total_seconds())}"))
+                code="ApprovalTimedOut", message=f"no approval within {within}"))
         if winner is cancel:
             raise Stop(Phase.AWAITING_APPROVAL, cancelled=True)
-        decision = _decision(winner.result)
+        decision = decision_of(winner.result)
         if decision is None or (approval.approvers and decision.by not in approval.approvers):
             if not ctx.is_replaying:
                 log.warning("restore.approval.refused", extra={"instance_id": ctx.instance_id,
@@ -121,7 +122,7 @@ def _end(run: RestoreRun, state: ApprovalStatus, record: ApprovalRecord) -> None
         log.info("restore.approval.ended", extra={"instance_id": run.ctx.instance_id, "decision": record.decision})
 
 
-def _iso(seconds: float) -> str:
+def iso_duration(seconds: float) -> str:
     whole = int(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)

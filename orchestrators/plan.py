@@ -18,6 +18,7 @@ from azbackup.errors import ErrorInfo
 from azbackup.ids import fold
 from orchestrators import plan_poll, waits
 from orchestrators.outcome import plan_finished_event
+from orchestrators.plan_approval import approved, await_plan_approval, pin_points
 from orchestrators.plan_run import PlanRun
 from orchestrators.plan_throttle import READS_PER_RESOLVE, READS_PER_RESTORE, ReadBudget, subscription_of
 from orchestrators.policy import is_throttled, timer_seconds
@@ -77,10 +78,16 @@ def _story(run: PlanRun) -> waits.Steps:
         run.regions = _regions(run, items)
         run.vaults = {index: item.vault_id for index, item in items.items()}
     _build_requests(run)
-    if run.plan.dry_run:
-        run.publish(PlanPhase.DRY_RUN)
+    if run.plan.dry_run or run.checking:  # a dry run, or the pre-flight of a plan that waits for approval
+        run.publish(PlanPhase.DRY_RUN if run.plan.dry_run else PlanPhase.CHECKING)
         yield from _wave(run, _pending(run, run.entries), run.plan.max_parallel)
-        return _continue(run, 0) if _pending(run, run.entries) and not _stopped(run) else None
+        if _pending(run, run.entries) and not _stopped(run):
+            return _continue(run, 0)
+        if run.plan.dry_run or _stopped(run):
+            return None
+        yield from _approve(run)
+        if run.cancelled:
+            return None
     for g in range(run.next_group, len(run.groups)):
         if _stopped(run):
             return None
@@ -97,6 +104,18 @@ def _story(run: PlanRun) -> waits.Steps:
         if run.started_here >= RESTORES_PER_EXECUTION and g + 1 < len(run.groups):
             return _continue(run, g + 1)
     return None
+
+
+def _approve(run: PlanRun) -> waits.Steps:
+    """Every VM checked: wait for the plan's approval (a failed check ends the plan first, nothing triggered)."""
+    failed = [run.vms[e.index] for e in run.entries if run.vms[e.index].state is VmState.FAILED]
+    if failed:
+        shown = "; ".join(f"{vm.vm_id}: {vm.error.code if vm.error else 'failed'}" for vm in failed[:10])
+        raise Stop(error=ErrorInfo(code="PlanCheckFailed", message=f"{len(failed)} of {len(run.entries)} VMs "
+                                   f"failed the pre-flight check, nothing was started: {shown}"[:1000]))
+    yield from await_plan_approval(run)
+    if not run.cancelled:
+        approved(run)
 
 
 def _pending(run: PlanRun, entries: list[PlanEntry]) -> list[PlanEntry]:
@@ -253,19 +272,21 @@ def _regions(run: PlanRun, items: dict[int, BackupItem]) -> dict[int, str]:
 def _build_requests(run: PlanRun) -> None:
     """Each VM's restore request, with the staging account of its restore region; any problem stops the plan."""
     for entry in run.entries:
-        if run.vms[entry.index].state.is_terminal:  # settled before any restore (an unprotected VM a selector found)
-            continue
+        state = run.vms[entry.index].state
+        if state.is_terminal and state is not VmState.VALIDATED:  # settled before any restore (an unprotected VM a
+            continue  # selector found, or one restored by an earlier execution); a checked VM is restored next
         request, problems = vm_request(run.plan, entry, run.regions.get(entry.index, ""))
         run.problems += [PlanProblem(field=_path(loc), reason=reason) for loc, reason in problems]
         if request is not None:
             run.requests[entry.index] = request
     if run.problems:
         raise _invalid(run)
+    pin_points(run)  # a plan approved in an earlier execution
 
 
 def _start(run: PlanRun, entry: PlanEntry) -> Any:
     order = RestoreOrder(request=run.requests[entry.index], requested_at=run.now, source=Source.PLAN,
-                         dry_run=run.plan.dry_run)
+                         dry_run=run.plan.dry_run or run.checking)
     run.started(entry)
     run.started_here += 1
     return run.ctx.call_sub_orchestrator(Orchestrator.RESTORE_VM, order.dump(), run.restore_id(entry))

@@ -10,12 +10,20 @@ import azure.durable_functions as df
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.plan_throttle import ReadBudget, carried
-from restore.contract import OutcomeStatus, RestoreOutcome, parse_failure_output, plan_restore_id
+from restore.contract import (
+    PLAN_CHECK_SUFFIX,
+    ApprovalRecord,
+    OutcomeStatus,
+    RestoreOutcome,
+    parse_failure_output,
+    plan_restore_id,
+)
 from restore.payloads import RestoreSettings
 from restore.plan import PlanEntry, PlanRequest
 from restore.plan_status import (
     MAX_RUNNING_SHOWN,
     GroupCounts,
+    PlanApprovalStatus,
     PlanCarry,
     PlanCustomStatus,
     PlanOrder,
@@ -61,6 +69,8 @@ class PlanRun:
         self.stop_starting = False
         self.cancel_carried = False
         self.executions = 1
+        self.approval: ApprovalRecord | None = None  # how the plan's approval ended
+        self.approval_status: PlanApprovalStatus | None = None  # shown while awaiting approval, and after
         if order.carry is not None:
             self._resume(order.carry)
 
@@ -74,6 +84,7 @@ class PlanRun:
         self.settings = RestoreSettings.model_validate(carry.settings)
         self.reads = carried(carry.reads, self.settings.plan_arm_reads_per_minute)
         self.executions = carry.executions + 1
+        self.approval = carry.approval
 
     @property
     def cancelled(self) -> bool:
@@ -85,14 +96,20 @@ class PlanRun:
                          vaults=self.vaults, reads=self.reads.dump(), vms=[self.vms[e.index] for e in self.entries],
                          group=group, started_at=self.started_at,
                          cancel_requested=self.cancelled, stop_starting=self.stop_starting,
-                         settings=self.settings.dump(), executions=self.executions)
+                         settings=self.settings.dump(), executions=self.executions, approval=self.approval)
 
     @property
     def now(self) -> datetime:
         return self.ctx.current_utc_datetime  # type: ignore[no-any-return]
 
+    @property
+    def checking(self) -> bool:
+        """Whether the restores started now are the pre-flight of a plan that waits for approval (dry runs)."""
+        return self.plan.needs_approval and self.approval is None
+
     def restore_id(self, entry: PlanEntry) -> str:
-        return plan_restore_id(self.ctx.instance_id, entry.index)
+        restore_id = plan_restore_id(self.ctx.instance_id, entry.index)
+        return restore_id + PLAN_CHECK_SUFFIX if self.checking else restore_id
 
     def add_entries(self, entries: list[PlanEntry]) -> None:
         self.entries = entries
@@ -148,14 +165,17 @@ class PlanRun:
                    for e in self.entries if self.vms[e.index].state is VmState.RUNNING][:MAX_RUNNING_SHOWN]
         status = PlanCustomStatus(phase=self.phase, group=self.group, total=len(self.entries), counts=self.counts(),
                                   groups=self.group_counts(), running=running,
-                                  cancel_requested=self.cancelled, started_at=self.started_at,
+                                  cancel_requested=self.cancelled, approval=self.approval_status,
+                                  started_at=self.started_at,
                                   updated_at=self.now, executions=self.executions)
         self.ctx.set_custom_status(status.dump())
 
     def outcome(self) -> PlanOutcome:
         vms = [self.vms[e.index] for e in self.entries]
         failed = [vm for vm in vms if vm.state is VmState.FAILED]
-        if self.error is not None or failed:
+        if self.approval is not None and self.approval.decision != "approved":
+            status = PlanStatus.CANCELLED  # rejected or expired: nothing was started
+        elif self.error is not None or failed:
             status = PlanStatus.FAILED
         elif self.cancelled:
             status = PlanStatus.CANCELLED
@@ -167,4 +187,5 @@ class PlanRun:
                               total_seconds=(self.now - self.started_at).total_seconds())
         return PlanOutcome(status=status, dry_run=self.plan.dry_run, error=self.error, problems=self.problems,
                            groups=self.group_counts(), vms=vms, summary=summary,
-                           cancel_requested=self.cancelled, started_at=self.started_at, ended_at=self.now)
+                           cancel_requested=self.cancelled, approval=self.approval, started_at=self.started_at,
+                           ended_at=self.now)

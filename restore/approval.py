@@ -1,8 +1,14 @@
-"""When a restore must wait for a human approval: the request's own `approval`, or the `APPROVAL_REQUIRED` policy."""
+"""When a restore or a plan must wait for a human approval: its own `approval`, or the `APPROVAL_REQUIRED` policy.
+
+A plan's restores never wait for an approval of their own (the plan's covers them): the policy is applied where a
+restore or a plan is started from outside (`triggers/starter.py`, `triggers/plans.py`, `triggers/plan_intake.py`),
+never to the `restore_vm` children a plan starts.
+"""
 
 from __future__ import annotations
 
 from restore.contract import Source
+from restore.plan import PlanRequest
 from restore.request import Approval, RestoreMode, RestoreRequest
 from restore.settings import Settings
 
@@ -25,3 +31,20 @@ def with_policy(request: RestoreRequest, source: Source, settings: Settings) -> 
     approval = Approval(required=True, timeout=current.timeout if current else settings.approval_timeout,
                         approvers=current.approvers if current else None)
     return request.model_copy(update={"approval": approval})
+
+
+def plan_needs_approval_by_policy(plan: PlanRequest, source: Source, settings: Settings) -> bool:
+    """`APPROVAL_REQUIRED` for a plan: one of its restores is replaceDisks, or an alert or a delete started it."""
+    if not settings.approval_required or plan.dry_run:  # a dry run triggers nothing
+        return False
+    return RestoreMode.REPLACE_DISKS.value in plan.modes() or source in UNATTENDED_SOURCES
+
+
+def plan_with_policy(plan: PlanRequest, source: Source, settings: Settings) -> PlanRequest:
+    """The plan, with `approval.required` set when the policy asks for it (its timeout and approvers kept)."""
+    if plan.needs_approval or not plan_needs_approval_by_policy(plan, source, settings):
+        return plan
+    current = plan.approval
+    approval = Approval(required=True, timeout=current.timeout if current else settings.approval_timeout,
+                        approvers=current.approvers if current else None)
+    return plan.model_validate({**plan.to_wire(), "approval": approval.model_dump(mode="json", by_alias=True)})

@@ -115,6 +115,8 @@ def is_restore_instance_id(instance_id: str) -> bool:
 # --- plans -----------------------------------------------------------------------------------------------------
 PLAN_PREFIX = "pln"  # `restore_plan` instance IDs: `pln-<uuid>` or `pln-<sha256 of the idempotency key>`
 _PLAN_CHILD = re.compile(r"(pln-[0-9a-f]{32,40}):(\d{1,4})\Z")
+# `{plan}:{n}:check`: the dry run of VM n that a plan waiting for approval runs first (nothing is triggered).
+PLAN_CHECK_SUFFIX = ":check"
 
 
 def new_plan_id() -> str:
@@ -141,6 +143,13 @@ def parse_plan_restore_id(instance_id: str) -> tuple[str, int] | None:
     """(plan ID, index) of a `{plan}:{n}` restore ID, else None."""
     match = _PLAN_CHILD.fullmatch(instance_id)
     return (match.group(1), int(match.group(2))) if match else None
+
+
+def parse_plan_check_id(instance_id: str) -> tuple[str, int] | None:
+    """(plan ID, index) of a `{plan}:{n}:check` ID, else None."""
+    if not instance_id.endswith(PLAN_CHECK_SUFFIX):
+        return None
+    return parse_plan_restore_id(instance_id[: -len(PLAN_CHECK_SUFFIX)])
 
 
 # Times in the order and the custom status keep Python's isoformat (`+00:00`), as they have always been written.

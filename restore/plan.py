@@ -15,12 +15,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from azbackup.ids import fold, parse_item_name, parse_protected_item_id, parse_vm_id
 from restore.fields import VM_NAME, ProtectedItemId, ResourceGroupId, StorageAccountId, VaultId, VmId
 from restore.plan_selector import MAX_SELECTOR_GROUPS, PlanSelector, Tags, selector_ids
-from restore.request import RestoreRequest
+from restore.request import Approval, RestoreRequest
 
 MAX_PLAN_VMS = 1000
 DEFAULT_MAX_PARALLEL = 20
@@ -28,8 +29,10 @@ NAME_PLACEHOLDER = "{name}"  # in `targetVmName`: the source VM's name, e.g. `{n
 # Restore fields that only make sense for one VM; every other `RestoreRequest` field is a default at any level.
 _VM_ONLY = ("vm_id", "protected_item_id", "recovery_point_id")
 # A plan's restores report to the plan, not to a callback each; a plan's `vaultId` is its selector (every VM of the
-# vault), never a restore's `vaultId` (the vault of a `vmId`).
-_NOT_IN_PLANS = ("callback_url", "vault_id")
+# vault), never a restore's `vaultId` (the vault of a `vmId`); a plan's `approval` is the plan's own (one decision
+# before anything starts), never a restore's: a restore of a plan never waits for an approval of its own.
+_NOT_IN_PLANS = ("callback_url", "vault_id", "approval")
+_PLAN_APPROVAL_ONLY = "approval is the plan's (top level): it covers every restore of the plan"
 DEFAULT_FIELDS = tuple(n for n in RestoreRequest.model_fields if n not in _VM_ONLY + _NOT_IN_PLANS)
 Loc = tuple[int | str, ...]
 
@@ -58,11 +61,22 @@ _DEFAULTS_OF_VM: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "VmDefaults", __base__=RestoreDefaults, **{name: _copy(name) for name in _VM_ONLY})
 
 
-class PlanVm(_DEFAULTS_OF_VM):
+class _NoOwnApproval(BaseModel):
+    """A group or a VM of a plan takes no `approval` (400 naming it): only the plan asks for one."""
+
+    approval: SkipJsonSchema[Any] = Field(default=None, exclude=True)  # not part of the documented body
+
+    @field_validator("approval", mode="before")
+    @classmethod
+    def _refused(cls, value: Any) -> Any:
+        raise ValueError(_PLAN_APPROVAL_ONLY)
+
+
+class PlanVm(_DEFAULTS_OF_VM, _NoOwnApproval):
     """One VM of a group with its own overrides (`vmId` or `protectedItemId`, plus any restore field)."""
 
 
-class PlanGroup(RestoreDefaults):
+class PlanGroup(RestoreDefaults, _NoOwnApproval):
     """VMs restored together (in parallel), after every earlier group has ended."""
 
     name: str = Field(min_length=1, max_length=80)
@@ -95,6 +109,23 @@ class PlanRequest(RestoreDefaults):
     max_parallel: int = Field(default=DEFAULT_MAX_PARALLEL, ge=1, le=MAX_PLAN_VMS)
     on_failure: OnFailure = OnFailure.STOP_AFTER_GROUP
     dry_run: bool = False
+    approval: Approval | None = Field(
+        default=None, description="resolve and check every VM, then wait for one approval before starting any")
+
+    @property
+    def needs_approval(self) -> bool:
+        """Whether the plan waits for approval (a dry run triggers nothing, so it never waits)."""
+        return self.approval is not None and self.approval.required and not self.dry_run
+
+    def modes(self) -> set[str]:
+        """Every restore mode the plan's restores use (the default one unless a level sets `mode`)."""
+        plan_fields, group_fields = self.level_fields
+        found: set[str] = set()
+        for g, group in enumerate(self._groups):
+            base = group_fields[g].get("mode", plan_fields.get("mode", "restoreDisks"))
+            found.add(str(base))
+            found.update(str(_set_fields(vm)["mode"]) for vm in group.vms or [] if "mode" in vm.model_fields_set)
+        return found
 
     def to_wire(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)

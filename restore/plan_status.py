@@ -15,17 +15,23 @@ from pydantic import Field
 
 from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
-from restore.contract import IsoTime, RestoreResult
+from restore.contract import ApprovalRecord, IsoTime, PointSummary, RestoreResult
 from restore.payloads import ValidationIssue
 from restore.values import RecoveryPointInfo
 
 MAX_RUNNING_SHOWN = 50  # the custom status lists at most this many running restores (it must stay under 16 KB)
+# The approval a plan waits for shows at most this many VMs with their points (at most about 460 characters each, so
+# the approval takes under half of the 16 KB of UTF-16 whatever the plan's size); the counts cover every VM,
+# `GET /api/plans/{id}` lists each one with its point meanwhile (from its check), and the outcome too.
+MAX_APPROVAL_VMS_SHOWN = 6
 
 
 class PlanPhase(StrEnum):
     RESOLVING = "resolving"  # listing selectors and resolving every VM (nothing started)
     RUNNING = "running"  # restoring, group after group
     DRY_RUN = "dryRun"  # choosing points and validating every VM (nothing triggered)
+    CHECKING = "checking"  # a plan that waits for approval: choosing points and validating every VM (dry runs)
+    AWAITING_APPROVAL = "awaitingApproval"  # every VM resolved and checked; nothing starts before `approve`
     CANCELLING = "cancelling"  # cancel arrived: no more starts, waiting for the running restores to end
     DONE = "done"
 
@@ -66,6 +72,7 @@ class PlanCarry(Wire):
     stop_starting: bool = False  # `onFailure: stop` already stopped the plan
     settings: dict[str, Any] = Field(default_factory=dict)
     executions: int = 1
+    approval: ApprovalRecord | None = None  # how the plan's approval ended (approved: the restores go on)
 
 
 class PlanOrder(Wire):
@@ -92,6 +99,29 @@ class RunningRestore(Wire):
     vm_id: str
 
 
+class ApprovalVm(Wire):
+    """One VM of a plan that waits for approval: what it will restore, from which point."""
+
+    index: int  # the VM's number (its group: `groups`, in order)
+    vm_id: str
+    mode: str
+    recovery_point: PointSummary | None = None
+    validation: str = "skipped"  # passed | skipped (a cross-region point is checked by Azure when triggered)
+
+
+class PlanApprovalStatus(Wire):
+    """The approval a plan waits for (custom status while `awaitingApproval`), and how it ended."""
+
+    requested_at: IsoTime
+    expires_at: IsoTime
+    approvers: list[str] | None = None
+    total: int = 0
+    modes: dict[str, int] = Field(default_factory=dict)  # restores per mode
+    validated: int = 0  # restores whose pre-flight validation passed
+    vms: list[ApprovalVm] = Field(default_factory=list)  # the first MAX_APPROVAL_VMS_SHOWN, in plan order
+    record: ApprovalRecord | None = None
+
+
 class PlanCustomStatus(Wire):
     """The custom status of `restore_plan`."""
 
@@ -103,6 +133,7 @@ class PlanCustomStatus(Wire):
     groups: list[GroupCounts] = Field(default_factory=list)
     running: list[RunningRestore] = Field(default_factory=list)
     cancel_requested: bool = False
+    approval: PlanApprovalStatus | None = None
     started_at: IsoTime | None = None
     updated_at: IsoTime | None = None
 
@@ -153,5 +184,6 @@ class PlanOutcome(Wire):
     vms: list[PlanVmResult] = Field(default_factory=list)
     summary: PlanSummary = Field(default_factory=PlanSummary)
     cancel_requested: bool = False
+    approval: ApprovalRecord | None = None
     started_at: datetime
     ended_at: datetime

@@ -1,4 +1,5 @@
-"""`POST /api/restores/{id}/approve` and `/reject`: the human decision a restore in `awaitingApproval` waits for.
+"""`POST /api/restores/{id}/approve` and `/reject` (and `/api/plans/{id}/...`): the human decision a restore or a
+plan in `awaitingApproval` waits for.
 
 The decision reaches the orchestration as a Durable external event (`approve` / `reject`) whose data is only
 `{by, reason, at}`: no header, key or token of the caller is passed on, so none lands in the history.
@@ -14,8 +15,9 @@ import azure.functions as func
 from pydantic import ValidationError
 
 from restore.contract import ApprovalDecision, Phase
+from restore.plan_status import PlanCustomStatus, PlanPhase
 from triggers.problems import FieldProblem, field_problems, problem_response
-from triggers.views import RestoreView, read_custom_status, restore_view
+from triggers.views import RUNNING_RUNTIME, RestoreView, _read, _runtime, read_custom_status, restore_view
 
 
 class DecisionRefusedError(Exception):
@@ -68,3 +70,21 @@ def check_awaiting(status: Any, decision: ApprovalDecision) -> RestoreView:
         raise DecisionRefusedError(403, "Not an approver", f"{decision.by!r} is not one of the restore's approvers",
                                    [FieldProblem(field="by", reason="not one of approval.approvers")])
     return view
+
+
+def check_plan_awaiting(status: Any, decision: ApprovalDecision) -> None:
+    """Pass when the plan waits for approval and `decision.by` may decide.
+
+    Raises: DecisionRefusedError: 409 when it has ended or is not waiting for approval, 403 for a non-approver.
+    """
+    plan_id = str(status.instance_id)
+    if _runtime(status) not in RUNNING_RUNTIME:
+        raise DecisionRefusedError(409, "Plan already finished", f"plan {plan_id} has ended")
+    custom = _read(PlanCustomStatus, getattr(status, "custom_status", None))
+    approval = custom.approval if custom is not None else None
+    if custom is None or custom.phase is not PlanPhase.AWAITING_APPROVAL or approval is None or approval.record:
+        raise DecisionRefusedError(409, "Plan is not awaiting approval",
+                                   f"plan {plan_id} is in phase {custom.phase.value if custom else 'pending'}")
+    if approval.approvers and decision.by not in approval.approvers:
+        raise DecisionRefusedError(403, "Not an approver", f"{decision.by!r} is not one of the plan's approvers",
+                                   [FieldProblem(field="by", reason="not one of approval.approvers")])

@@ -31,7 +31,8 @@ class RestoreStartBody(RestoreRequest):
 
 
 class ApprovalBody(BaseModel):
-    """POST /api/restores/{id}/approve and /reject body: who decides and why (kept in the result)."""
+    """POST /api/restores/{id}/approve and /reject (and /api/plans/{id}/...) body: who decides and why (kept in the
+    result)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -181,6 +182,14 @@ def _plan_paths(bad: dict[str, Any], forbidden: dict[str, Any]) -> dict[str, Any
             "parameters": [_ID_PARAM],
             "responses": {"202": _json("PlanView", "cancel requested", headers),
                           "409": _json("Problem", "already finished"), "404": not_found}}},
+        **{f"/api/plans/{{id}}/{verb}": {"post": {
+            "operationId": f"{verb}Plan", "summary": summary, "parameters": [_ID_PARAM],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ApprovalBody")}}},
+            "responses": {"202": _json("PlanView", "decision passed on", headers), "400": bad,
+                          "403": _json("Problem", "not one of approval.approvers"),
+                          "409": _json("Problem", "finished, or not awaiting approval"), "404": not_found}}}
+           for verb, summary in (("approve", "Approve a plan that awaits approval: its restores start"),
+                                 ("reject", "Reject a plan that awaits approval: it ends cancelled"))},
     }
 
 

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from azbackup.ids import fold
-from restore.contract import Orchestrator, plan_id_for
+from restore.approval import plan_with_policy
+from restore.contract import Orchestrator, Source, plan_id_for
 from restore.plan import PlanRequest
 from restore.plan_status import PlanOrder
 from restore.settings import Settings
@@ -133,11 +134,14 @@ def admit(asked: AskedPlan, settings: Settings) -> PlanRequest:
         raise RejectedError(rejected.status, problems, rejected.detail) from rejected
 
 
-async def start_plan(client: Any, plan: PlanRequest, key: str) -> tuple[str, bool]:
+async def start_plan(client: Any, plan: PlanRequest, key: str, source: Source, settings: Settings) -> tuple[str, bool]:
     """Start the plan under the ID its key makes, or find it (`created` False).
+
+    A plan the `APPROVAL_REQUIRED` policy covers waits for approval (`restore.approval.plan_with_policy`).
 
     Raises: IdempotencyConflictError when that ID already runs a different plan.
     """
+    plan = plan_with_policy(plan, source, settings)
     plan_id = plan_id_for(key)
     existing = await existing_instance(client, plan_id)
     if existing is None:
@@ -165,7 +169,7 @@ async def start_incident_plan(req: func.HttpRequest, client: Any, asked: AskedPl
         log.info("incident.rejected", extra={"status": rejected.status, "fields": [p.field for p in rejected.problems]})
         return rejected.response()
     try:
-        plan_id, created = await start_plan(client, plan, asked.key)
+        plan_id, created = await start_plan(client, plan, asked.key, Source.INCIDENT, settings)
     except IdempotencyConflictError as conflict:
         return problem_response(409, "Incident already handled differently", str(conflict))
     body = IncidentPlanResponse(incident_id=asked.incident_id,
@@ -186,7 +190,7 @@ async def start_event_plan(client: Any, topic: str, event_id: str, data: dict[st
         log.warning("plan.event.rejected", extra={**facts, "status": rejected.status, "problems": problems})
         return None
     try:
-        plan_id, created = await start_plan(client, plan, asked.key)
+        plan_id, created = await start_plan(client, plan, asked.key, Source.EVENTGRID, settings)
     except IdempotencyConflictError:
         log.warning("plan.event.rejected", extra={**facts, "reason": "event ID reused with different data"})
         return None

@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import Field
 
 from azbackup.models_common import Wire
-from restore.contract import JOB_INSTANCE_SUFFIX, parse_plan_restore_id
-from restore.plan_status import GroupCounts, PlanCustomStatus, PlanOrder, PlanOutcome, PlanSummary, VmState
+from restore.contract import JOB_INSTANCE_SUFFIX, parse_plan_check_id, parse_plan_restore_id
+from restore.plan_status import GroupCounts, PlanCustomStatus, PlanOrder, PlanOutcome, PlanPhase, PlanSummary, VmState
 from triggers.views import RUNNING_RUNTIME, RestoreStatus, _json, _read, _runtime, restore_view
 
 HTTP_STATUS = {"running": 202, "succeeded": 200, "failed": 422, "cancelled": 409}
@@ -54,6 +54,8 @@ class PlanView(Wire):
     error: dict[str, Any] | None = None
     problems: list[dict[str, Any]] = Field(default_factory=list)
     cancel_requested: bool = False
+    approval: dict[str, Any] | None = Field(
+        default=None, description="while awaitingApproval: what the plan will do; at the end: how it was decided")
     created_at: datetime | None = None
     updated_at: datetime | None = None
     status_url: str | None = None
@@ -72,18 +74,20 @@ def _eta(view: Any, started: datetime | None, now: datetime) -> datetime | None:
     return now + timedelta(seconds=elapsed * (100 - progress) / progress)
 
 
-def _child_views(children: list[Any], now: datetime) -> dict[int, PlanVmView]:
-    """index → the live view of each `restore_vm` child (`{plan}:{n}`, its job progress from `{plan}:{n}:job`)."""
+def _child_views(children: list[Any], now: datetime, checks: bool = False) -> dict[int, PlanVmView]:
+    """index → the live view of each `restore_vm` child (`{plan}:{n}`, its job progress from `{plan}:{n}:job`); with
+    `checks`, of each check (`{plan}:{n}:check`) instead: a checked VM shows `validated` and its point."""
     jobs = {str(c.instance_id)[: -len(JOB_INSTANCE_SUFFIX)]: getattr(c, "custom_status", None)
             for c in children if str(c.instance_id).endswith(JOB_INSTANCE_SUFFIX)}
     views: dict[int, PlanVmView] = {}
     for child in children:
-        parsed = parse_plan_restore_id(str(child.instance_id))
+        parsed = (parse_plan_check_id if checks else parse_plan_restore_id)(str(child.instance_id))
         if parsed is None:
             continue
         view = restore_view(child, jobs.get(str(child.instance_id)) if _runtime(child) in RUNNING_RUNTIME else None)
+        state = VmState.VALIDATED.value if checks and view.status.value == "succeeded" else view.status.value
         views[parsed[1]] = PlanVmView(
-            index=parsed[1], restore_id=view.id, state=view.status.value, phase=view.phase, progress=view.progress,
+            index=parsed[1], restore_id=view.id, state=state, phase=view.phase, progress=view.progress,
             eta=_eta(view, view.created_at, now), job_id=view.job_id, recovery_point=view.recovery_point,
             error=view.error.dump() if view.error else None)
     return views
@@ -96,7 +100,8 @@ def _group_of_index(groups: list[GroupCounts]) -> list[str]:
 
 def _running_view(instance_id: str, custom: PlanCustomStatus | None, children: list[Any],
                   now: datetime) -> PlanView:
-    live = _child_views(children, now)
+    checking = custom is not None and custom.phase in (PlanPhase.CHECKING, PlanPhase.AWAITING_APPROVAL)
+    live = _child_views(children, now, checks=checking)
     vms = sorted(live.values(), key=lambda v: v.index)
     if custom is not None:  # where each started VM belongs, and which VM it is while it runs
         names = _group_of_index(custom.groups)
@@ -109,7 +114,7 @@ def _running_view(instance_id: str, custom: PlanCustomStatus | None, children: l
     return PlanView(id=instance_id, status="running", phase=custom.phase.value, group=custom.group,
                     total=custom.total, counts={k.value: n for k, n in custom.counts.items()}, groups=custom.groups,
                     vms=vms, eta=max(etas) if etas else None, cancel_requested=custom.cancel_requested,
-                    updated_at=custom.updated_at)
+                    approval=custom.approval.dump() if custom.approval else None, updated_at=custom.updated_at)
 
 
 def _final_view(instance_id: str, outcome: PlanOutcome) -> PlanView:
@@ -125,7 +130,7 @@ def _final_view(instance_id: str, outcome: PlanOutcome) -> PlanView:
                     groups=outcome.groups, vms=vms, summary=outcome.summary,
                     error=outcome.error.dump() if outcome.error else None,
                     problems=[p.dump() for p in outcome.problems], cancel_requested=outcome.cancel_requested,
-                    updated_at=outcome.ended_at)
+                    approval=outcome.approval.dump() if outcome.approval else None, updated_at=outcome.ended_at)
 
 
 def plan_view(status: Any, children: list[Any], now: datetime) -> PlanView:

@@ -1,4 +1,4 @@
-"""The plan HTTP API (docs/api.md, "Plans"): start, status, cancel, list."""
+"""The plan HTTP API (docs/api.md, "Plans"): start, status, cancel, approve, reject, list."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
+from restore.approval import plan_with_policy
 from restore.contract import (
+    APPROVE_EVENT,
     CANCEL_EVENT,
     JOB_INSTANCE_SUFFIX,
+    REJECT_EVENT,
     Orchestrator,
+    Source,
     is_plan_instance_id,
     new_plan_id,
+    parse_plan_check_id,
     parse_plan_restore_id,
     plan_id_for,
 )
@@ -24,6 +29,7 @@ from restore.plan import PlanRequest
 from restore.plan_status import PlanCustomStatus, PlanOrder
 from restore.settings import get_settings
 from triggers import links, telemetry
+from triggers.approvals import DecisionRefusedError, check_plan_awaiting, parse_decision
 from triggers.guard import guarded
 from triggers.http_api import _body_of, _idempotency_key
 from triggers.instances import InstanceQueryError, query_instances
@@ -89,7 +95,8 @@ async def _start(req: func.HttpRequest, client: Any) -> func.HttpResponse:
     try:
         body = _body_of(req)
         key = _idempotency_key(req, body) if isinstance(body, dict) else None
-        plan = admit_plan(body, settings.callback_allow_insecure, settings.restore_allowed_scopes)
+        plan = plan_with_policy(admit_plan(body, settings.callback_allow_insecure, settings.restore_allowed_scopes),
+                                Source.HTTP, settings)
     except RejectedError as rejected:
         log.info("plan.rejected", extra={"status": rejected.status, "fields": [p.field for p in rejected.problems]})
         return rejected.response()
@@ -182,6 +189,42 @@ async def cancel_plan(req: func.HttpRequest, client: df.DurableOrchestrationClie
     return _json_response(_with_links(req, view), 202, _headers(req, plan_id))
 
 
+@bp.route(route="plans/{id}/approve", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+@guarded
+async def approve_plan(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Approve a plan in `awaitingApproval` (`{by, reason?}`): 202, then its restores start group by group."""
+    return await _decide(req, client, APPROVE_EVENT)
+
+
+@bp.route(route="plans/{id}/reject", methods=["POST"])
+@bp.durable_client_input(client_name="client")
+@guarded
+async def reject_plan(req: func.HttpRequest, client: df.DurableOrchestrationClient) -> func.HttpResponse:
+    """Reject a plan in `awaitingApproval` (`{by, reason?}`): 202, then it ends cancelled, nothing started."""
+    return await _decide(req, client, REJECT_EVENT)
+
+
+async def _decide(req: func.HttpRequest, client: Any, event: str) -> func.HttpResponse:
+    plan_id = req.route_params.get("id", "")
+    status = await _plan_status(client, plan_id)
+    if status is None:
+        return problem_response(404, "Plan not found", f"no plan with ID {plan_id!r}")
+    try:
+        decision = parse_decision(req.get_body())
+        check_plan_awaiting(status, decision)
+    except DecisionRefusedError as refused:
+        log.info("plan.approval.refused", extra={"restore_id": plan_id, "status": refused.status, "event": event})
+        return refused.response()
+    try:
+        await client.raise_event(plan_id, event, decision.dump())
+    except Exception:  # the DF client raises a bare Exception when the instance ended meanwhile (410)
+        return problem_response(409, "Plan already finished", f"plan {plan_id} has ended")
+    log.info("plan.approval.decided", extra={"restore_id": plan_id, "event": event})
+    view = plan_view(status, [], datetime.now(UTC))
+    return _json_response(_with_links(req, view), 202, _headers(req, plan_id))
+
+
 async def _wait_for_ack(client: Any, plan_id: str) -> None:
     """Wait (bounded) until the plan shows the cancel, so that it starts no restore after the sweep."""
     deadline = asyncio.get_running_loop().time() + CANCEL_ACK_SECONDS
@@ -213,8 +256,9 @@ async def _cancel_children(client: Any, plan_id: str, payload: dict[str, str]) -
             # (a cross-region job's wait stops).
             await _signal(client, str(child.instance_id), payload)
             continue
-        if parse_plan_restore_id(str(child.instance_id)) is None:
-            continue
+        child_id = str(child.instance_id)
+        if parse_plan_restore_id(child_id) is None and parse_plan_check_id(child_id) is None:
+            continue  # neither a restore `{plan}:{n}` nor its check `{plan}:{n}:check`
         try:
             await client.raise_event(child.instance_id, CANCEL_EVENT, payload)
         except Exception:  # it ended meanwhile (410): nothing left to cancel

@@ -10,7 +10,7 @@ import json
 import time
 from typing import Any, TextIO
 
-from vmrestore import cli
+from vmrestore import common
 from vmrestore.api import Api
 
 WATCH_SECONDS = 5.0
@@ -39,22 +39,22 @@ def cmd_drill(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
     if command == "run":
         response = api.call("POST", f"/api/drills/{args.name}/run")
         if response.status_code != 202:
-            return cli._refused(response, err)
+            return common.refused(response, err)
         run_id = response.json()["id"]
         if not args.watch:
             out.write(f"{run_id}\n")
-            return cli.EXIT_OK
+            return common.EXIT_OK
         return _watch(api, run_id, args.interval, out, err)
     if command == "runs":
         response = api.call("GET", f"/api/drills/{args.name}/runs")
         if response.status_code != 200:
-            return cli._refused(response, err)
+            return common.refused(response, err)
         for run in response.json()["runs"]:
             out.write(f"{run['id']:<44} {run.get('runtimeStatus') or '-':<10} {run.get('createdTime') or ''}\n")
-        return cli.EXIT_OK
+        return common.EXIT_OK
     response = api.call("GET", f"/api/drills/runs/{args.run_id}")
     if response.status_code != 200:
-        return cli._refused(response, err)
+        return common.refused(response, err)
     body = response.json()
     if args.json:
         out.write(json.dumps(body, indent=2) + "\n")
@@ -66,21 +66,21 @@ def cmd_drill(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> i
 def _list(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     response = api.call("GET", "/api/drills")
     if response.status_code != 200:
-        return cli._refused(response, err)
+        return common.refused(response, err)
     body = response.json()
     if args.json:
         out.write(json.dumps(body, indent=2) + "\n")
-        return cli.EXIT_OK
+        return common.EXIT_OK
     for drill in body["drills"]:
         last = drill.get("lastRun") or {}
         result = f"{last.get('id')} {last.get('status') or last.get('runtimeStatus')}" if last else "never run"
         definition = drill["definition"]
         out.write(f"{definition['name']:<24} {definition['schedule']:<16} next {drill['nextRun']}  last {result}\n")
-    return cli.EXIT_OK
+    return common.EXIT_OK
 
 
 def _exit_of(body: dict[str, Any]) -> int:
-    return {"passed": cli.EXIT_OK, "failed": cli.EXIT_FAILED}.get(str(body.get("status")), cli.EXIT_OK)
+    return {"passed": common.EXIT_OK, "failed": common.EXIT_FAILED}.get(str(body.get("status")), common.EXIT_OK)
 
 
 def _line(body: dict[str, Any]) -> str:
@@ -96,7 +96,7 @@ def _watch(api: Api, run_id: str, interval: float, out: TextIO, err: TextIO) -> 
     while True:
         response = api.call("GET", f"/api/drills/runs/{run_id}")
         if response.status_code != 200:
-            return cli._refused(response, err)
+            return common.refused(response, err)
         body = response.json()
         line = _line(body)
         if line != last:
@@ -105,7 +105,7 @@ def _watch(api: Api, run_id: str, interval: float, out: TextIO, err: TextIO) -> 
             last = line
         if body.get("runtimeStatus") in ("Completed", "Failed", "Terminated"):
             _print_run(body, out)
-            return _exit_of(body) if body.get("runtimeStatus") == "Completed" else cli.EXIT_FAILED
+            return _exit_of(body) if body.get("runtimeStatus") == "Completed" else common.EXIT_FAILED
         time.sleep(interval)
 
 

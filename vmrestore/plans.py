@@ -1,4 +1,5 @@
-"""`vmrestore plan …`: start a restore plan from a YAML or JSON file, watch it as a live table, cancel, list.
+"""`vmrestore plan …`: start a restore plan from a YAML or JSON file, watch it as a live table, cancel, approve,
+reject, list.
 
 Exit codes as for restores (`vmrestore.common`): 0 started / succeeded, 1 the plan failed, 3 cancelled, 4 the API
 refused or could not be reached, 2 a usage error (a plan file that cannot be read).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ import yaml
 
 from vmrestore import render
 from vmrestore.api import Api
-from vmrestore.common import EXIT_FAILED, EXIT_OK, FINAL_EXIT, UsageError, poll_delay, print_json, refused
+from vmrestore.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, FINAL_EXIT, UsageError, poll_delay, print_json, refused
 
 _FINAL = (200, 409, 422)  # a plan that ended: succeeded, cancelled, failed (202 while it runs)
 
@@ -159,7 +161,21 @@ def cmd_list(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> in
     return EXIT_OK
 
 
-COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "list": cmd_list}
+def cmd_decide(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """`plan approve` / `plan reject` a plan that waits for approval (recorded with `--by` and `--reason`)."""
+    if not args.by:
+        err.write("error: --by is required (or set VMRESTORE_BY)\n")
+        return EXIT_USAGE
+    body = {"by": args.by, **({"reason": args.reason} if args.reason else {})}
+    response = api.call("POST", f"/api/plans/{args.id}/{args.plan_command}", json=body)
+    if response.status_code != 202:
+        return refused(response, err)
+    out.write(f"{args.plan_command} sent for plan {args.id} by {args.by}\n")
+    return EXIT_OK
+
+
+COMMANDS = {"start": cmd_start, "status": cmd_status, "cancel": cmd_cancel, "list": cmd_list,
+            "approve": cmd_decide, "reject": cmd_decide}
 
 
 def run(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -167,7 +183,7 @@ def run(api: Api, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    """`vmrestore plan start|status|cancel|list`."""
+    """`vmrestore plan start|status|cancel|approve|reject|list`."""
     plan = sub.add_parser("plan", help="restore plans: many VMs, in groups, in order")
     verbs = plan.add_subparsers(dest="plan_command", required=True)
     start = verbs.add_parser("start", help="start a plan from a YAML or JSON file (examples/plans/)")
@@ -183,6 +199,12 @@ def add_parser(sub: Any) -> None:
     status.add_argument("--interval", type=float, help="poll at most this often (seconds)")
     cancel = verbs.add_parser("cancel", help="cancel every running restore of the plan and start no more")
     cancel.add_argument("id")
+    for verb, text in (("approve", "approve a plan that waits for approval (its restores start)"),
+                       ("reject", "reject a plan that waits for approval (it ends cancelled)")):
+        decide = verbs.add_parser(verb, help=text)
+        decide.add_argument("id")
+        decide.add_argument("--by", default=os.environ.get("VMRESTORE_BY"), help="who decides (default: $VMRESTORE_BY)")
+        decide.add_argument("--reason")
     listing = verbs.add_parser("list", help="list plans, newest first")
     listing.add_argument("--status", help="running, succeeded, failed, cancelled (comma-separated)")
     listing.add_argument("--created-after")

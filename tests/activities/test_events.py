@@ -65,6 +65,17 @@ def test_the_activity_publishes_one_cloud_event_with_the_restore_urls(topic_env:
     assert topic_env.requests() == [], "nothing went to ARM"
 
 
+def test_a_plans_event_names_the_plan_and_its_approve_and_reject_urls(topic_env: Emulator) -> None:
+    plan_id = "pln-" + "c" * 32
+    plan_event = EVENT.model_copy(update={"restore_id": plan_id, "data": {"approval": {"total": 3}}})
+    assert publish_activity(plan_event.model_dump(mode="json", by_alias=True))["error"] is None
+    [entry] = received(topic_env)
+    base = f"https://func-demo.azurewebsites.net/api/plans/{plan_id}"
+    assert entry["event"]["subject"] == f"plans/{plan_id}"
+    assert entry["event"]["data"] == {"planId": plan_id, "approval": {"total": 3}, "statusUrl": base,
+                                      "approveUrl": f"{base}/approve", "rejectUrl": f"{base}/reject"}
+
+
 def test_the_event_type_is_a_setting(topic_env: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EVENT_GRID_APPROVAL_EVENT_TYPE", "Fabrikam.Restore.NeedsApproval")
     settings.get_settings.cache_clear()

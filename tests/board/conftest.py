@@ -163,9 +163,9 @@ def board_drill(sub: str) -> dict[str, Any]:
     1 January, so it runs when a test asks."""
     group = f"/subscriptions/{sub}/resourceGroups/rg-drill"
     vnet = f"{group}/providers/Microsoft.Network/virtualNetworks/vnet-drill"
+    vms = f"/subscriptions/{sub}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines"
     return {"name": "weekly-web", "schedule": "0 0 1 1 *", "startWindowHours": 1,
-            "vms": {"ids": [f"/subscriptions/{sub}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/{n}"
-                            for n in ("vm-web-01", "vm-sql-01")]},
+            "vms": {"ids": [f"{vms}/{n}" for n in ("vm-web-01", "vm-sql-01")]},
             "recoveryPoint": {"choice": "latestWithinWindow", "windowDays": 7},
             "restore": {"mode": "newVm", "targetResourceGroupId": group,
                         "storageAccountId": f"{group}/providers/Microsoft.Storage/storageAccounts/stagingdrill",

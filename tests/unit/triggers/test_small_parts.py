@@ -57,7 +57,8 @@ def test_openapi_is_3_1_and_documents_routes_and_models() -> None:
             "/api/health", "/api/openapi.json", "/api/restores/{id}/approve",
             "/api/restores/{id}/reject", "/api/plans", "/api/plans/{id}", "/api/plans/{id}/cancel",
             "/api/drills", "/api/drills/{name}/run", "/api/drills/{name}/runs", "/api/drills/runs/{id}",
-            "/api/drills/runs/{id}/validation"} <= set(spec["paths"])
+            "/api/drills/runs/{id}/validation", "/api/plans/{id}/approve", "/api/plans/{id}/reject"} \
+        <= set(spec["paths"])
     assert {"schedule", "vms", "restore", "retentionHours"} <= set(spec["components"]["schemas"]["Drill"]["properties"])
     plan_schema = spec["components"]["schemas"]["PlanRequest"]
     assert {"groups", "vmIds", "vaultId", "onFailure", "dryRun", "storageAccountIds"} <= set(plan_schema["properties"])

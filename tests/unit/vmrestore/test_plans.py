@@ -147,6 +147,23 @@ def test_cancel_posts_to_the_plan_and_a_refusal_prints_the_problem(httpserver: H
                                                          "  plan pln-2 has ended"]
 
 
+def test_plan_approve_and_reject_send_the_decision_and_need_by(httpserver: HTTPServer,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VMRESTORE_BY", raising=False)
+    httpserver.expect_ordered_request("/api/plans/pln-1/approve", method="POST",
+                                      json={"by": "alice", "reason": "DR drill"}).respond_with_json({"id": "pln-1"},
+                                                                                                   status=202)
+    httpserver.expect_ordered_request("/api/plans/pln-1/reject", method="POST", json={"by": "bob"}).respond_with_json(
+        {"title": "Not an approver", "detail": "'bob' is not one of the plan's approvers"}, status=403)
+    code, out, _ = _run(httpserver, "plan", "approve", "pln-1", "--by", "alice", "--reason", "DR drill")
+    assert (code, out) == (0, "approve sent for plan pln-1 by alice\n")
+    code, _, err = _run(httpserver, "plan", "reject", "pln-1", "--by", "bob")
+    assert code == cli.EXIT_API and err.startswith("error: Not an approver (HTTP 403)")
+    httpserver.check_assertions()
+    code, _, err = _run(httpserver, "plan", "reject", "pln-1")
+    assert code == cli.EXIT_USAGE and "--by is required" in err
+
+
 def test_list_prints_one_line_per_plan(httpserver: HTTPServer) -> None:
     items = [_final_body("succeeded") | {"id": "pln-2", "createdAt": "2026-12-04T11:00:00+00:00"},
              _running_body() | {"createdAt": "2026-12-04T10:00:00+00:00"}]

@@ -13,27 +13,43 @@ docs/observability.md lists every metric, unit and attribute.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from opentelemetry import metrics
 
 from restore.events import DrillFinished, DrillVmFinished
 
 METER_NAME = "vmrestore"
-RESTORE_DURATION = "drill.restore.duration"
-RECOVERY_POINT_AGE = "drill.recovery_point.age"
-RUNS = "drill.runs"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric as `customMetrics` shows it: its name, and the attributes that become its `customDimensions`."""
+
+    name: str
+    unit: str
+    attributes: tuple[str, ...]
+    description: str
+
+
+RESTORE_DURATION = Metric("drill.restore.duration", "s", ("drill", "outcome"),
+                          "A drill VM's restore, from its trigger to the job's end: the recovery time achieved")
+RECOVERY_POINT_AGE = Metric("drill.recovery_point.age", "h", ("drill", "outcome"),
+                            "Age of the point a drill VM was restored from, at the restore's start: the recovery "
+                            "point achieved")
+RUNS = Metric("drill.runs", "{run}", ("drill", "outcome", "cleanup"), "Drill runs that ended")
+METRICS = (RESTORE_DURATION, RECOVERY_POINT_AGE, RUNS)
 
 
 class DrillMetrics:
     """The drill run's instruments on one meter."""
 
     def __init__(self, meter: metrics.Meter) -> None:
-        self.restore_duration = meter.create_histogram(
-            RESTORE_DURATION, unit="s", description="A drill VM's restore, from its trigger to the job's end: the "
-                                                    "recovery time achieved")
-        self.recovery_point_age = meter.create_histogram(
-            RECOVERY_POINT_AGE, unit="h", description="Age of the recovery point a drill VM was restored from, at "
-                                                      "the restore's start: the recovery point achieved")
-        self.runs = meter.create_counter(RUNS, unit="{run}", description="Drill runs that ended")
+        self.restore_duration = meter.create_histogram(RESTORE_DURATION.name, RESTORE_DURATION.unit,
+                                                       RESTORE_DURATION.description)
+        self.recovery_point_age = meter.create_histogram(RECOVERY_POINT_AGE.name, RECOVERY_POINT_AGE.unit,
+                                                         RECOVERY_POINT_AGE.description)
+        self.runs = meter.create_counter(RUNS.name, RUNS.unit, RUNS.description)
 
     def record(self, finished: DrillFinished, vms: list[DrillVmFinished]) -> None:
         """One ended run: a value per VM for what it achieved (a VM never restored has none), and the run itself."""

@@ -64,17 +64,19 @@ def test_a_passed_run_records_its_vm_s_recovery_time_and_point_and_one_run(reade
     replay, _, _ = _run(_order(), [GOOD_DISK], None)
     assert replay.output["status"] == "passed"
     points = _points(reader)
-    assert set(points) == {metrics.RESTORE_DURATION, metrics.RECOVERY_POINT_AGE, metrics.RUNS}
-    [(unit, attributes, duration)] = points[metrics.RESTORE_DURATION]
+    # Each metric once, with the attributes restore/metrics.py declares for it (and docs/observability.md documents).
+    assert {name: [set(a) for _, a, _ in found] for name, found in points.items()} == {
+        m.name: [set(m.attributes)] for m in metrics.METRICS}
+    [(unit, attributes, duration)] = points[metrics.RESTORE_DURATION.name]
     assert unit == "s" and attributes == {"drill": "weekly", "outcome": "passed"}
     assert isinstance(duration, HistogramDataPoint)
     assert (duration.count, duration.sum) == (1, RESTORE_SECONDS)
     assert replay.output["vms"][0]["restoreSeconds"] == RESTORE_SECONDS
-    [(unit, attributes, age)] = points[metrics.RECOVERY_POINT_AGE]
+    [(unit, attributes, age)] = points[metrics.RECOVERY_POINT_AGE.name]
     assert unit == "h" and attributes == {"drill": "weekly", "outcome": "passed"}
     assert (age.count, age.sum) == (1, POINT_AGE_HOURS) == (1, replay.output["vms"][0]["pointAgeHours"])
-    [(unit, attributes, runs)] = points[metrics.RUNS]
-    assert attributes == {"drill": "weekly", "outcome": "passed", "cleanup": "passed"}
+    [(unit, attributes, runs)] = points[metrics.RUNS.name]
+    assert unit == "{run}" and attributes == {"drill": "weekly", "outcome": "passed", "cleanup": "passed"}
     assert isinstance(runs, NumberDataPoint) and runs.value == 1
 
     state = _replay_ended(replay)
@@ -86,8 +88,8 @@ def test_a_run_whose_cleanup_failed_counts_as_failed_with_its_cleanup(reader: In
     replay, _, _ = _run(_order(), [GOOD_DISK, SOURCE_DISK], None)  # the source disk is refused: cleanup fails
     assert replay.output["status"] == "failed" and replay.instance_id == RUN_ID
     points = _points(reader)
-    [(_, attributes, runs)] = points[metrics.RUNS]
+    [(_, attributes, runs)] = points[metrics.RUNS.name]
     assert attributes == {"drill": "weekly", "outcome": "failed", "cleanup": "failed"} and runs.value == 1
     # The VM itself restored and validated: its recovery time is a passed one.
-    [(_, attributes, duration)] = points[metrics.RESTORE_DURATION]
+    [(_, attributes, duration)] = points[metrics.RESTORE_DURATION.name]
     assert attributes == {"drill": "weekly", "outcome": "passed"} and duration.sum == RESTORE_SECONDS

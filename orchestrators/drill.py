@@ -20,7 +20,7 @@ from azbackup.errors import ErrorInfo
 from azbackup.resources import container_of_blob
 from orchestrators import waits
 from orchestrators.drill_run import DrillRun
-from restore import events
+from restore import events, metrics
 from restore.contract import DRILL_VALIDATION_EVENT, Activity, Orchestrator, OutcomeStatus, RestoreOrder, Source
 from restore.drill_payloads import (
     DeleteInput,
@@ -73,9 +73,11 @@ def run_drill(ctx: df.DurableOrchestrationContext) -> waits.Steps:
     if run.report.status == "failed":
         yield from _tell_failure(run)
     if not ctx.is_replaying:
-        for event in run.vm_events():
+        vm_events, finished = run.vm_events(), run.finished_event()
+        for event in vm_events:
             events.emit(log, event)
-        events.emit(log, run.finished_event())
+        events.emit(log, finished)
+        metrics.DRILLS.record(finished, vm_events)
     return run.report.dump()
 
 

@@ -1,8 +1,9 @@
 """Logging for the front doors: every record carries `restore_id`; Application Insights when configured.
 
 `function_app.py` calls `configure()` once for the whole app (never a trigger module at import). When
-`APPLICATIONINSIGHTS_CONNECTION_STRING` is set, it hands logs and traces to the Azure Monitor OpenTelemetry distro
-(`configure_azure_monitor`); otherwise logging stays with the Functions host.
+`APPLICATIONINSIGHTS_CONNECTION_STRING` is set, it hands logs, traces and metrics (`restore/metrics.py`) to the Azure
+Monitor OpenTelemetry distro (`configure_azure_monitor`, which also sets the global meter provider); otherwise logging
+stays with the Functions host and the metrics are no-ops.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def configure_levels() -> None:
 
 
 def configure() -> bool:
-    """Send logs and traces to Application Insights when a connection string is set; True if it did (once)."""
+    """Send logs, traces and metrics to Application Insights when a connection string is set; True if it did (once)."""
     if _state["configured"]:
         return True
     try:

@@ -1,6 +1,7 @@
 """The Azure Monitor workbook (infra/workbook/restores.workbook.json), checked offline: deployed by infra/, and every
 event name and dimension its KQL reads is one the app emits (restore/events.py: `restore.finished`, emitted by
-`restore_vm`, and `plan.finished`, emitted by `restore_plan`), and docs/observability.md documents every one."""
+`restore_vm`, and `plan.finished`, emitted by `restore_plan`), every metric and attribute one it records
+(restore/metrics.py, table `customMetrics`), and docs/observability.md documents every one."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from restore.contract import OutcomeStatus, Source
 from restore.drill_report import Verdict
 from restore.events import EVENTS
+from restore.metrics import METRICS
 from restore.plan import OnFailure
 from restore.plan_status import PlanStatus
 from restore.request import RestoreMode
@@ -22,6 +24,9 @@ OBSERVABILITY = INFRA.parent / "docs" / "observability.md"
 # Bicep's loadTextContent reads files of at most 131,072 characters (Bicep docs, bicep-functions-files).
 LOAD_TEXT_MAX = 131_072
 DIMENSIONS = {event.NAME: {f.alias or name for name, f in event.model_fields.items()} for event in EVENTS}
+ATTRIBUTES = {metric.name: set(metric.attributes) for metric in METRICS}
+# What each table holds: the custom events with their dimensions, the custom metrics with their attributes.
+TABLES = {"customEvents": ("event", DIMENSIONS), "customMetrics": ("metric", ATTRIBUTES)}
 # Dimensions whose values the code draws from a closed set: a literal compared with them must be one of those.
 CLOSED = {"outcome": {s.value for s in OutcomeStatus} | {s.value for s in PlanStatus} | {v.value for v in Verdict},
           "source": {s.value for s in Source}, "mode": {m.value for m in RestoreMode},
@@ -50,18 +55,19 @@ def _queries(doc: dict[str, Any]) -> dict[str, str]:
 
 
 def query_problems(query: str) -> list[str]:
-    """What in one KQL query the app does not emit: tables, event names, dimensions, values."""
+    """What in one KQL query the app does not send: tables, event or metric names, dimensions, values."""
     problems = []
     table = re.match(r"\s*([A-Za-z_]\w*)", query)
-    if not table or table.group(1) != "customEvents":
-        problems.append(f"reads {table.group(1) if table else '?'}, not customEvents")
+    if not table or table.group(1) not in TABLES:
+        problems.append(f"reads {table.group(1) if table else '?'}, not customEvents or customMetrics")
+    kind, sent = TABLES.get(table.group(1) if table else "", TABLES["customEvents"])
     names = set()
     for single, several in _EVENT_NAME.findall(query):
         names |= {single} if single else {n.strip().strip("\"'") for n in several.split(",")}
     if not names:
-        problems.append("names no event")
-    problems += [f"event {n!r} is not emitted by the app" for n in sorted(names - set(DIMENSIONS))]
-    known = set().union(*(DIMENSIONS.get(n, set()) for n in names))
+        problems.append(f"names no {kind}")
+    problems += [f"{kind} {n!r} is not sent by the app" for n in sorted(names - set(sent))]
+    known = set().union(*(sent.get(n, set()) for n in names))
     used = {dotted or quoted for dotted, quoted in _DIMENSION.findall(query)}
     problems += [f"dimension {d!r} is not one of {sorted(names)}" for d in sorted(used - known)]
     for dimension, value in _COMPARED.findall(query):
@@ -77,9 +83,10 @@ def test_every_query_reads_only_events_and_dimensions_the_app_emits() -> None:
 
 
 def test_the_checker_flags_an_unknown_event_a_dimension_of_another_event_and_a_value_never_sent() -> None:
-    assert query_problems('traces | where message == "x"') == ["reads traces, not customEvents", "names no event"]
+    assert query_problems('traces | where message == "x"') == ["reads traces, not customEvents or customMetrics",
+                                                               "names no event"]
     assert query_problems('customEvents | where name == "restore.started"') == [
-        "event 'restore.started' is not emitted by the app"]
+        "event 'restore.started' is not sent by the app"]
     assert query_problems('customEvents | where name == "restore.finished" | extend v = customDimensions["vmId"]') == [
         "dimension 'vmId' is not one of ['restore.finished']"]
     problems = query_problems('customEvents | where name == "restore.finished" '
@@ -92,6 +99,20 @@ def test_the_checker_flags_an_unknown_event_a_dimension_of_another_event_and_a_v
     assert len(problems) == 1 and problems[0].startswith("onFailure is never 'stopAfterFirst'")
 
 
+def test_the_checker_holds_metric_queries_to_the_metrics_and_attributes_the_app_records() -> None:
+    assert query_problems('customMetrics | where name == "drill.duration"') == [
+        "metric 'drill.duration' is not sent by the app"]
+    assert query_problems('customMetrics | where name == "drill.finished"') == [
+        "metric 'drill.finished' is not sent by the app"]  # an event's name is no metric's
+    assert query_problems('customMetrics | where name == "drill.restore.duration" '
+                          '| extend c = customDimensions.cleanup') == [
+        "dimension 'cleanup' is not one of ['drill.restore.duration']"]
+    problems = query_problems('customMetrics | where name == "drill.runs" '
+                              '| where tostring(customDimensions.outcome) == "succeeded!"')
+    assert len(problems) == 1 and problems[0].startswith("outcome is never 'succeeded!'")
+    assert query_problems('customMetrics | where name == "drill.runs" | extend c = customDimensions.cleanup') == []
+
+
 def test_the_workbook_has_the_charts_the_runbook_asks_for() -> None:
     doc = _workbook()
     assert doc["version"] == "Notebook/1.0"
@@ -102,7 +123,8 @@ def test_the_workbook_has_the_charts_the_runbook_asks_for() -> None:
     for wanted in ("restores per day by outcome", "by mode and region", "failures by error code",
                    "cross-region share", "achieved recovery time and recovery point", "plans per day by outcome",
                    "plan summaries", "recovery time of succeeded plans", "drill pass rate",
-                   "achieved recovery time (minutes) and recovery point", "drill validation failures"):
+                   "achieved recovery time (minutes) and recovery point", "drill validation failures",
+                   "drill restore duration by drill"):
         assert any(wanted in t for t in titles), wanted
 
 
@@ -120,6 +142,7 @@ def test_the_drill_sections_read_the_drill_events() -> None:
     assert '"drill.vm.finished"' in queries["drill-vm-trend"] and '"drill.vm.finished"' in queries["drill-failures"]
     achieved = queries["drill-achieved"]
     assert all(f"customDimensions.{d}" in achieved for d in DIMENSIONS["drill.finished"]), achieved
+    assert queries["drill-duration-metric"].startswith('customMetrics\n| where name == "drill.restore.duration"')
 
 
 def test_observability_md_documents_every_event_and_every_dimension_the_code_emits() -> None:
@@ -130,6 +153,20 @@ def test_observability_md_documents_every_event_and_every_dimension_the_code_emi
         if title:
             documented[title.group(1)] = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
     assert {name: documented.get(name) for name in DIMENSIONS} == DIMENSIONS
+
+
+def test_observability_md_documents_every_metric_its_unit_and_attributes() -> None:
+    text = OBSERVABILITY.read_text()
+    metrics_section = text[text.index("\n## Metrics\n"):]
+    metrics_section = metrics_section[:metrics_section.index("\n## ", 1)]
+    sections = re.split(r"^### ", metrics_section, flags=re.MULTILINE)[1:]
+    documented = {}
+    for section in sections:
+        name = re.match(r"`([^`]+)`", section)
+        unit = re.search(r"unit `([^`]+)`", section)
+        assert name and unit, section[:80]
+        documented[name.group(1)] = (unit.group(1), set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE)))
+    assert documented == {m.name: (m.unit, set(m.attributes)) for m in METRICS}
 
 
 def test_every_query_follows_the_time_range_parameter_of_the_workbook() -> None:

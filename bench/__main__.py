@@ -61,7 +61,8 @@ LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("callerLagAfterMedian", "caller lag med"), ("target", "target")]),
     "plans": ("7. Restore plans vs the same VMs as single restores vs a peer loop (job 30 min, maxParallel 20)", [
         ("vms", "VMs"), ("vaults", "vaults"), ("mode", "mode"), ("status", "status"), ("succeeded", "ok"),
-        ("wallSeconds", "wall s"), ("armPerVm", "ARM/VM"), ("armPerMinute", "ARM/min"),
+        ("wallSeconds", "wall s"), ("serviceMinutes", "service min"), ("armPerVm", "ARM/VM"),
+        ("armPerMinute", "ARM/min"),
         ("peakArmPerMinute", "peak ARM/min"), ("peakReadsPerMinute", "peak reads/min"),
         ("jobGetsPerJob", "job GETs/job"), ("jobGetGapSeconds", "job GET gap s"),
         ("vaultListsPerInterval", "lists/vault/interval"), ("listPagesPerInterval", "pages/vault/interval"),

@@ -131,7 +131,7 @@ def _arm_figures(log: list[dict[str, Any]], size: int) -> dict[str, Any]:
     times = [service_time(e).timestamp() for e in log]
     reads = [service_time(e).timestamp() for e in log if e["method"] == "GET"]
     minutes = max(1.0, (max(times) - min(times)) / 60) if times else 1.0
-    return {"armRequests": len(log), "armPerVm": round(len(log) / max(1, size), 1),
+    return {"armRequests": len(log), "serviceMinutes": round(minutes, 1), "armPerVm": round(len(log) / max(1, size), 1),
             "armPerMinute": round(len(log) / minutes, 1), "peakArmPerMinute": peak_in_window(times),
             "peakReadsPerMinute": peak_in_window(reads)}
 

@@ -53,4 +53,5 @@ def test_vault_lists_are_counted_per_vault_and_poll_interval() -> None:
     assert figures["jobGetsPerJob"] == 3
     assert figures["jobGetGapSeconds"] == 30
     assert figures["armPerVm"] == round(len(log) / 4, 1)
+    assert figures["serviceMinutes"] == 10.0  # first to last request, service time
     assert figures["peakReadsPerMinute"] == 6  # e.g. (100, 160]: 4 list pages at 2:00-2:01, j1 at 2:10, 2:40

@@ -59,11 +59,13 @@ LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("fixedLagMax", "max"), ("peer30Polls", "peer30 polls"), ("peer30LagMedian", "med"),
         ("peer30LagP95", "p95"), ("callerBefore", "caller req before"), ("callerAfter", "caller req after"),
         ("callerLagAfterMedian", "caller lag med"), ("target", "target")]),
-    "plans": ("7. Restore plans, one vault (job 30 min, maxParallel 20): ARM and job reads, history, memory", [
-        ("vms", "VMs"), ("status", "status"), ("succeeded", "ok"), ("wallSeconds", "wall s"),
-        ("armPerVm", "ARM/VM"), ("armPerMinute", "ARM/min"), ("peakArmPerMinute", "peak ARM/min"),
-        ("peakReadsPerMinute", "peak reads/min"), ("jobGetsPerJob", "job GETs/job"),
-        ("vaultListsPerInterval", "lists/vault/interval"), ("listPagesPerInterval", "pages/interval"),
+    "plans": ("7. Restore plans vs the same VMs as single restores vs a peer loop (job 30 min, maxParallel 20)", [
+        ("vms", "VMs"), ("vaults", "vaults"), ("mode", "mode"), ("status", "status"), ("succeeded", "ok"),
+        ("wallSeconds", "wall s"), ("serviceMinutes", "service min"), ("armPerVm", "ARM/VM"),
+        ("armPerMinute", "ARM/min"),
+        ("peakArmPerMinute", "peak ARM/min"), ("peakReadsPerMinute", "peak reads/min"),
+        ("jobGetsPerJob", "job GETs/job"), ("jobGetGapSeconds", "job GET gap s"),
+        ("vaultListsPerInterval", "lists/vault/interval"), ("listPagesPerInterval", "pages/vault/interval"),
         ("historyEvents", "history events"), ("executions", "executions"), ("peakRssMiB", "peak RSS MiB")]),
 }
 

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 
 MEASUREMENTS = ("requests", "lag", "history", "scale", "latency", "polling", "plans")
+PLAN_MODES = ("plan", "singles", "peer30")
 
 
 def _ints(name: str, default: str) -> list[int]:
@@ -36,6 +37,8 @@ class BenchConfig:
     polling_job_minutes: list[int]
     polling_samples: int
     plan_sizes: list[int]
+    plan_vaults: list[int]
+    plan_modes: tuple[str, ...]
     plans_scale: float
     plan_job_seconds: int
     plan_max_parallel: int
@@ -50,6 +53,9 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
     parser.add_argument("--only", default=os.environ.get("BENCH_ONLY", ",".join(MEASUREMENTS)),
                         help=f"comma-separated subset of {','.join(MEASUREMENTS)}")
     parser.add_argument("--plan-sizes", default=None, help="plan sizes for `plans`, e.g. 50,200,1000")
+    parser.add_argument("--plan-vaults", default=None, help="vault counts for `plans` (VMs spread evenly), e.g. 1,4")
+    parser.add_argument("--plan-modes", default=os.environ.get("BENCH_PLAN_MODES", ",".join(PLAN_MODES)),
+                        help=f"comma-separated subset of {','.join(PLAN_MODES)} for `plans`")
     parser.add_argument("--output", default=os.environ.get("BENCH_OUTPUT", "bench/results.json"))
     args = parser.parse_args(argv)
     quick = args.quick or os.environ.get("BENCH_QUICK") == "1"
@@ -57,6 +63,9 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
     unknown = set(only) - set(MEASUREMENTS)
     if unknown:
         parser.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")
+    modes = tuple(x.strip() for x in args.plan_modes.split(",") if x.strip())
+    if set(modes) - set(PLAN_MODES):
+        parser.error(f"unknown plan mode(s): {', '.join(sorted(set(modes) - set(PLAN_MODES)))}")
     return BenchConfig(
         only=only,
         requests_repeats=int(os.environ.get("BENCH_REQUESTS_REPEATS", "1" if quick else "3")),
@@ -75,6 +84,9 @@ def parse(argv: list[str] | None = None) -> BenchConfig:
         # 1000 takes long on a small shared machine: BENCH_PLAN_SIZES=50,200,1000 (or --plan-sizes) to add it.
         plan_sizes=[int(x) for x in (args.plan_sizes or os.environ.get(
             "BENCH_PLAN_SIZES", "50" if quick else "50,200")).split(",") if x.strip()],
+        plan_vaults=[int(x) for x in (args.plan_vaults or os.environ.get("BENCH_PLAN_VAULTS", "1" if quick else "1,4"))
+                     .split(",") if x.strip()],
+        plan_modes=modes,
         plans_scale=_float("BENCH_PLANS_TIME_SCALE", 60),
         plan_job_seconds=int(os.environ.get("BENCH_PLAN_JOB_SECONDS", "1800")),
         plan_max_parallel=int(os.environ.get("BENCH_PLAN_MAX_PARALLEL", "20")),

@@ -1,34 +1,52 @@
-"""7. Restore plans: one plan of N VMs in one vault on the local stack (emulator + devhost) at a high time scale.
+"""7. Restore plans: one plan of N VMs (in one vault, or spread over several) on the local stack (emulator +
+devhost) at a high time scale, against the same VMs as independent single restores started together and as a peer
+loop (every restore started and polled on its own, `bench.peer_loop`).
 
-Per plan size: wall time, ARM requests (per VM, per service minute: mean and peak), the job reads (each job's `GET`s
-and the vault's restore-job lists per poll interval: flat when the vault is polled once per interval), the plan's
-history events (its last execution; it continues as new every 100 restores) and the host's peak RSS.
+Per plan size and vault count, for each of the three: wall time, ARM requests (per VM, per service minute: mean and
+the peak of any 60 s window; reads alone too), the job reads (each job's `GET`s, the median service seconds between
+two reads of the same job, and the vaults' restore-job lists per poll interval and vault: flat when each vault is
+polled once per interval). For the plan: its history events (its last execution; it continues as new every 100
+restores) and the host's peak RSS (the singles' too).
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
-from datetime import datetime
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bench.arm_log import Kind, arm_only, kind_of
+import requests
+
+from bench.arm_log import Kind, arm_only, kind_of, service_time
 from bench.config import BenchConfig
-from bench.runner import RssSampler
+from bench.peer_loop import run_peer_loop
+from bench.runner import RssSampler, run_batch
 from bench.seed import seed_with_vms
 from bench.stack import Stack, running_stack
-from bench.targets import restorable_vms, usable_storage
+from bench.stats import median_gap, peak_in_window
+from bench.targets import restorable_vms, restore_body, usable_storage
+from tests.support.procs import start_emulator
 
 POLL_INTERVAL = 60  # JOB_POLL_INTERVAL_SECONDS of the bench host (the default)
+PEER_TIME_SCALE = 1.0  # the peer loop steps the emulator's clock itself (bench/peer_loop.py)
 
 
 def run(cfg: BenchConfig) -> list[dict[str, Any]]:
-    return [_one_size(cfg, size) for size in cfg.plan_sizes]
+    rows = []
+    for vaults in cfg.plan_vaults:
+        for size in cfg.plan_sizes:
+            seed = seed_with_vms(size, vaults=vaults)
+            for mode in cfg.plan_modes:
+                print(f"-- plans: {size} VMs, {vaults} vault(s), {mode}", flush=True)
+                rows.append({"vms": size, "vaults": vaults, "mode": mode, **MODES[mode](cfg, size, seed)})
+    return rows
 
 
-def _one_size(cfg: BenchConfig, size: int) -> dict[str, Any]:
-    with running_stack(emulator_scale=cfg.plans_scale, seed=seed_with_vms(size)) as stack:
+def _plan(cfg: BenchConfig, size: int, seed: Path) -> dict[str, Any]:
+    with running_stack(emulator_scale=cfg.plans_scale, seed=seed) as stack:
         stack.scenario(jobSeconds=cfg.plan_job_seconds)
         inventory = stack.emu("GET", "inventory")
         vms = restorable_vms(inventory)[:size]
@@ -40,12 +58,54 @@ def _one_size(cfg: BenchConfig, size: int) -> dict[str, Any]:
             wall = time.monotonic() - began
         log = arm_only(stack.requests_log())
         status = stack.durable_status(plan_id) or {}
-    return {"vms": size, "maxParallel": cfg.plan_max_parallel, "status": final.get("status", "lost"),
-            "succeeded": final.get("counts", {}).get("succeeded", 0), "wallSeconds": round(wall, 1),
-            **_arm_figures(log, size), **_job_figures(log),
+    return {"status": final.get("status", "lost"), "succeeded": final.get("counts", {}).get("succeeded", 0),
+            "wallSeconds": round(wall, 1), **log_figures(log, size),
             "historyEvents": len(status.get("historyEvents") or []),
             "executions": (status.get("customStatus") or {}).get("executions"),
             "peakRssMiB": round(rss.peak / 2**20, 1)}
+
+
+def _singles(cfg: BenchConfig, size: int, seed: Path) -> dict[str, Any]:
+    """The same VMs as independent restores: one `POST /api/restores` each, all started together."""
+    with running_stack(emulator_scale=cfg.plans_scale, seed=seed) as stack:
+        stack.scenario(jobSeconds=cfg.plan_job_seconds)
+        inventory = stack.emu("GET", "inventory")
+        bodies = [restore_body(inventory, vm) for vm in restorable_vms(inventory)[:size]]
+        with RssSampler(stack.devhost.popen.pid) as rss:
+            batch = run_batch(stack, bodies, timeout=cfg.plans_timeout, interval=1.0)
+        log = arm_only(stack.requests_log())
+    return {"status": "succeeded" if batch.succeeded == size else "incomplete", "succeeded": batch.succeeded,
+            "wallSeconds": round(batch.wall_seconds, 1), **log_figures(log, size),
+            "peakRssMiB": round(rss.peak / 2**20, 1)}
+
+
+def _peer(cfg: BenchConfig, size: int, seed: Path) -> dict[str, Any]:
+    """The same VMs restored by a peer loop straight against the emulator (no host)."""
+    emulator = start_emulator(time_scale=PEER_TIME_SCALE, extra=["--seed", str(seed)])
+    try:
+        emu = _admin(emulator.url)
+        emu("PUT", "scenario", json={**emu("GET", "scenario"), "jobSeconds": cfg.plan_job_seconds})
+        inventory = emu("GET", "inventory")
+        result = run_peer_loop(emulator.url, inventory, restorable_vms(inventory)[:size], cfg.plans_timeout)
+        log = arm_only(emu("GET", "requests")["requests"])
+    finally:
+        emulator.stop()
+    return {"status": "succeeded" if result["succeeded"] == size else ",".join(result["outcomes"]),
+            "succeeded": result["succeeded"], "wallSeconds": round(result["wallSeconds"], 1),
+            **log_figures(log, size)}
+
+
+def _admin(url: str) -> Callable[..., Any]:
+    """The emulator's admin API (`Stack.emu` without a host)."""
+    def call(method: str, path: str, **kwargs: Any) -> Any:
+        resp = requests.request(method, f"{url}/_emulator/{path}", timeout=60, **kwargs)
+        resp.raise_for_status()
+        return resp.json() if resp.content else None
+    return call
+
+
+MODES: dict[str, Callable[[BenchConfig, int, Path], dict[str, Any]]] = {
+    "plan": _plan, "singles": _singles, "peer30": _peer}
 
 
 def _run_plan(stack: Stack, body: dict[str, Any], timeout: float) -> tuple[str, dict[str, Any]]:
@@ -62,19 +122,18 @@ def _run_plan(stack: Stack, body: dict[str, Any], timeout: float) -> tuple[str, 
     return plan_id, {"status": "timedOut"}
 
 
-def _minute(entry: dict[str, Any]) -> str:
-    return str(entry["serviceTime"])[:16]
+def log_figures(log: list[dict[str, Any]], size: int) -> dict[str, Any]:
+    """What the emulator's ARM request log says about one run: request rates and job reads."""
+    return {**_arm_figures(log, size), **_job_figures(log)}
 
 
 def _arm_figures(log: list[dict[str, Any]], size: int) -> dict[str, Any]:
-    reads = [e for e in log if e["method"] == "GET"]
-    per_minute = Counter(_minute(e) for e in log)
-    reads_per_minute = Counter(_minute(e) for e in reads)
-    times = [datetime.fromisoformat(e["serviceTime"]) for e in log]
-    minutes = max(1.0, (max(times) - min(times)).total_seconds() / 60) if times else 1.0
-    return {"armRequests": len(log), "armPerVm": round(len(log) / max(1, size), 1),
-            "armPerMinute": round(len(log) / minutes, 1), "peakArmPerMinute": max(per_minute.values(), default=0),
-            "peakReadsPerMinute": max(reads_per_minute.values(), default=0)}
+    times = [service_time(e).timestamp() for e in log]
+    reads = [service_time(e).timestamp() for e in log if e["method"] == "GET"]
+    minutes = max(1.0, (max(times) - min(times)) / 60) if times else 1.0
+    return {"armRequests": len(log), "serviceMinutes": round(minutes, 1), "armPerVm": round(len(log) / max(1, size), 1),
+            "armPerMinute": round(len(log) / minutes, 1), "peakArmPerMinute": peak_in_window(times),
+            "peakReadsPerMinute": peak_in_window(reads)}
 
 
 def _is_vault_poll(entry: dict[str, Any]) -> bool:
@@ -84,11 +143,17 @@ def _is_vault_poll(entry: dict[str, Any]) -> bool:
 
 
 def _job_figures(log: list[dict[str, Any]]) -> dict[str, Any]:
-    gets = Counter(urlsplit(e["path"]).path.lower() for e in log if kind_of(e) is Kind.JOB_POLL)
+    reads: defaultdict[str, list[float]] = defaultdict(list)
+    for e in log:
+        if kind_of(e) is Kind.JOB_POLL:
+            reads[urlsplit(e["path"]).path.lower()].append(service_time(e).timestamp())
     polls = [e for e in log if _is_vault_poll(e)]
-    first_pages = [e for e in polls if "$skipToken" not in parse_qs(urlsplit(e["path"]).query)]
-    window = [datetime.fromisoformat(e["serviceTime"]) for e in polls]
-    intervals = max(1.0, (max(window) - min(window)).total_seconds() / POLL_INTERVAL) if window else 1.0
-    return {"jobGetsPerJob": round(sum(gets.values()) / max(1, len(gets)), 2),
-            "vaultListsPerInterval": round(len(first_pages) / intervals, 2),
-            "listPagesPerInterval": round(len(polls) / intervals, 2)}
+    first_pages = Counter(urlsplit(e["path"]).path.lower() for e in polls
+                          if "$skipToken" not in parse_qs(urlsplit(e["path"]).query))
+    window = [service_time(e).timestamp() for e in polls]
+    intervals = max(1.0, (max(window) - min(window)) / POLL_INTERVAL) if window else 1.0
+    vaults = max(1, len(first_pages))
+    return {"jobGetsPerJob": round(sum(map(len, reads.values())) / max(1, len(reads)), 2),
+            "jobGetGapSeconds": median_gap(dict(reads)),
+            "vaultListsPerInterval": round(sum(first_pages.values()) / intervals / vaults, 2) if polls else None,
+            "listPagesPerInterval": round(len(polls) / intervals / vaults, 2) if polls else None}

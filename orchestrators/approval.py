@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -77,42 +78,58 @@ def await_approval(run: RestoreRun, item: BackupItem, point: RecoveryPointInfo, 
     approval = run.request.approval
     if approval is None or not approval.required:
         return
-    ctx = run.ctx
     state = ApprovalStatus(plan=plan_of(run, item, point, validated), requested_at=run.now,
                            expires_at=run.now + approval.timeout, approvers=approval.approvers)
     run.publish(Phase.AWAITING_APPROVAL, approval=state)
     yield from announce_approval(run, state)
-    while True:
+    outcome = yield from await_decision(run.ctx, run.cancel, state.expires_at, approval.approvers,
+                                        "restore.approval.refused")
+    if outcome == EXPIRED:
+        _end(run, state, ApprovalRecord(decision="expired", at=run.now))
+        within = iso_duration(approval.timeout.total_seconds())
+        raise Stop(Phase.AWAITING_APPROVAL, cancelled=True, error=ErrorInfo(
+            code="ApprovalTimedOut", message=f"no approval within {within}"))
+    if outcome == CANCELLED:
+        raise Stop(Phase.AWAITING_APPROVAL, cancelled=True)
+    approved, decision = outcome
+    record = ApprovalRecord(decision="approved" if approved else "rejected", by=decision.by,
+                            reason=decision.reason, at=decision.at or run.now)
+    _end(run, state, record)
+    if approved:
+        return
+    because = f": {decision.reason}" if decision.reason else ""
+    raise Stop(Phase.AWAITING_APPROVAL, cancelled=True,
+               error=ErrorInfo(code="RestoreRejected", message=f"rejected by {decision.by}{because}"))
+
+
+EXPIRED, CANCELLED = "expired", "cancelled"
+
+
+def await_decision(ctx: Any, cancel: waits.CancelWatch, expires_at: Any, approvers: list[str] | None, refused: str,
+                   stopped: Callable[[], bool] = lambda: False) -> waits.Steps:
+    """Race `approve`, `reject`, the cancel and the expiry, with fresh waits each round (DURABLE-NOTES), until an
+    approver decides: `(approved, decision)`, or EXPIRED, or CANCELLED (also once `stopped()` says a cancel came).
+    A malformed decision or one from a non-approver is logged as `refused` and waited past."""
+    while not stopped():
         approve = ctx.wait_for_external_event(APPROVE_EVENT, expected_type=object)
         reject = ctx.wait_for_external_event(REJECT_EVENT, expected_type=object)
-        cancel = run.cancel.fresh_wait()
-        timer = ctx.create_timer(state.expires_at)
-        winner = yield ctx.task_any([approve, reject, cancel, timer])
+        cancelled = cancel.fresh_wait()
+        timer = ctx.create_timer(expires_at)
+        winner = yield ctx.task_any([approve, reject, cancelled, timer])
         if winner is not timer:
             timer.cancel()
         if winner is timer:
-            _end(run, state, ApprovalRecord(decision="expired", at=run.now))
-            within = iso_duration(approval.timeout.total_seconds())
-            raise Stop(Phase.AWAITING_APPROVAL, cancelled=True, error=ErrorInfo(
-                code="ApprovalTimedOut", message=f"no approval within {within}"))
-        if winner is cancel:
-            raise Stop(Phase.AWAITING_APPROVAL, cancelled=True)
+            return EXPIRED
+        if winner is cancelled:
+            return CANCELLED
         decision = decision_of(winner.result)
-        if decision is None or (approval.approvers and decision.by not in approval.approvers):
+        if decision is None or (approvers and decision.by not in approvers):
             if not ctx.is_replaying:
-                log.warning("restore.approval.refused", extra={"instance_id": ctx.instance_id,
-                                                               "reason": "malformed" if decision is None
-                                                               else "not an approver"})
+                log.warning(refused, extra={"instance_id": ctx.instance_id,
+                                            "reason": "malformed" if decision is None else "not an approver"})
             continue
-        approved = winner is approve
-        record = ApprovalRecord(decision="approved" if approved else "rejected", by=decision.by,
-                                reason=decision.reason, at=decision.at or run.now)
-        _end(run, state, record)
-        if approved:
-            return
-        because = f": {decision.reason}" if decision.reason else ""
-        raise Stop(Phase.AWAITING_APPROVAL, cancelled=True,
-                   error=ErrorInfo(code="RestoreRejected", message=f"rejected by {decision.by}{because}"))
+        return winner is approve, decision
+    return CANCELLED
 
 
 def _end(run: RestoreRun, state: ApprovalStatus, record: ApprovalRecord) -> None:

@@ -16,11 +16,11 @@ from typing import Any
 
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
-from orchestrators.approval import decision_of, iso_duration
+from orchestrators.approval import CANCELLED, EXPIRED, await_decision, iso_duration
 from orchestrators.notify import announce_plan_approval
 from orchestrators.plan_run import PlanRun
 from orchestrators.waits import Stop
-from restore.contract import APPROVE_EVENT, REJECT_EVENT, ApprovalRecord, PointSummary
+from restore.contract import ApprovalRecord, PointSummary
 from restore.plan_status import MAX_APPROVAL_VMS_SHOWN, ApprovalVm, PlanApprovalStatus, PlanPhase, VmState
 from restore.request import Approval
 
@@ -66,35 +66,23 @@ def await_plan_approval(run: PlanRun) -> waits.Steps:
     state = run.approval_status = approval_state(run, approval)
     run.publish(PlanPhase.AWAITING_APPROVAL)
     yield from announce_plan_approval(run, state)
-    while not run.cancelled:  # no new wait once a cancel has arrived (`waits.CancelWatch`)
-        approve = ctx.wait_for_external_event(APPROVE_EVENT, expected_type=object)
-        reject = ctx.wait_for_external_event(REJECT_EVENT, expected_type=object)
-        cancel = run.cancel.fresh_wait()
-        timer = ctx.create_timer(state.expires_at)
-        winner = yield ctx.task_any([approve, reject, cancel, timer])
-        if winner is not timer:
-            timer.cancel()
-        if winner is timer:
-            _end(run, ApprovalRecord(decision="expired", at=run.now))
-            raise Stop(error=ErrorInfo(code="ApprovalTimedOut", message=f"no approval within "
-                                       f"{iso_duration(approval.timeout.total_seconds())}: nothing was started"))
-        if winner is cancel:
-            return
-        decision = decision_of(winner.result)
-        if decision is None or (approval.approvers and decision.by not in approval.approvers):
-            if not ctx.is_replaying:
-                log.warning("plan.approval.refused", extra={"instance_id": ctx.instance_id,
-                                                            "reason": "malformed" if decision is None
-                                                            else "not an approver"})
-            continue
-        approved = winner is approve
-        _end(run, ApprovalRecord(decision="approved" if approved else "rejected", by=decision.by,
-                                 reason=decision.reason, at=decision.at or run.now))
-        if approved:
-            return
-        because = f": {decision.reason}" if decision.reason else ""
-        raise Stop(error=ErrorInfo(code="PlanRejected",
-                                   message=f"rejected by {decision.by}{because}: nothing was started"))
+    # no new wait once a cancel has arrived (`waits.CancelWatch`)
+    outcome = yield from await_decision(ctx, run.cancel, state.expires_at, approval.approvers,
+                                        "plan.approval.refused", stopped=lambda: run.cancelled)
+    if outcome == EXPIRED:
+        _end(run, ApprovalRecord(decision="expired", at=run.now))
+        raise Stop(error=ErrorInfo(code="ApprovalTimedOut", message=f"no approval within "
+                                   f"{iso_duration(approval.timeout.total_seconds())}: nothing was started"))
+    if outcome == CANCELLED:
+        return
+    approved, decision = outcome
+    _end(run, ApprovalRecord(decision="approved" if approved else "rejected", by=decision.by,
+                             reason=decision.reason, at=decision.at or run.now))
+    if approved:
+        return
+    because = f": {decision.reason}" if decision.reason else ""
+    raise Stop(error=ErrorInfo(code="PlanRejected",
+                               message=f"rejected by {decision.by}{because}: nothing was started"))
 
 
 def approved(run: PlanRun) -> None:

@@ -12,13 +12,12 @@ from pydantic import BaseModel
 from activities import drills, plans, steps, vault_poll
 from activities.callback import post_callback
 from activities.client import backup_client
-from activities.drill_events import publish_failed
 from activities.events import publish_event as post_event
 from activities.resolve import resolve_item
 from azbackup.errors import BackupError, OperationFailedError
 from azbackup.models_common import Wire
 from restore.contract import Activity
-from restore.drill_payloads import DeleteInput, DrillEventInput, DrillPointsInput, GroupVmsInput, InspectInput
+from restore.drill_payloads import DeleteInput, DrillPointsInput, GroupVmsInput, InspectInput
 from restore.errors import InvalidSettingError
 from restore.payloads import (
     CancelValue,
@@ -142,7 +141,7 @@ def get_resource_group_tags(payload: dict[str, Any]) -> dict[str, Any]:
 
 @bp.activity_trigger(input_name="payload", activity=Activity.PUBLISH_EVENT)
 def publish_event(payload: dict[str, Any]) -> dict[str, Any]:
-    """One CloudEvent to `EVENT_GRID_TOPIC_ENDPOINT` (activities/events.py)."""
+    """One CloudEvent to `EVENT_GRID_TOPIC_ENDPOINT` (activities/events.py): an approval pending, a drill failed."""
     return run(Activity.PUBLISH_EVENT, PublishEventInput, payload, lambda i: post_event(i, get_settings()))
 
 
@@ -170,11 +169,6 @@ def inspect_drill_restore(payload: dict[str, Any]) -> dict[str, Any]:
 def delete_drill_resource(payload: dict[str, Any]) -> dict[str, Any]:
     """Delete one resource a drill created; refuses (as data) anything outside the drill's target group."""
     return run(Activity.DELETE_DRILL_RESOURCE, DeleteInput, payload, lambda i: drills.delete(backup_client(), i))
-
-
-@bp.activity_trigger(input_name="payload", activity=Activity.PUBLISH_DRILL_FAILED)
-def publish_drill_failed(payload: dict[str, Any]) -> dict[str, Any]:
-    return run(Activity.PUBLISH_DRILL_FAILED, DrillEventInput, payload, lambda i: publish_failed(i, get_settings()))
 
 
 @bp.activity_trigger(input_name="payload", activity=Activity.POLL_VAULT_JOBS)

@@ -1,4 +1,5 @@
-"""Publish one CloudEvent to the Event Grid custom topic of `EVENT_GRID_TOPIC_ENDPOINT`, with an Entra token.
+"""Publish one CloudEvent to the Event Grid custom topic of `EVENT_GRID_TOPIC_ENDPOINT`, with an Entra token: the
+app's one publisher, for every `EventKind` (a restore or plan waiting for approval, a failed drill run).
 
 The wire format is Event Grid's `PublishCloudEventEvents` (Azure/azure-rest-api-specs `specification/eventgrid/
 data-plane/Microsoft.EventGrid/stable/2018-01-01/EventGrid.json`): `POST {endpoint}?api-version=2018-01-01`, content
@@ -39,21 +40,30 @@ def event_credential() -> Any:
 
 
 def event_type(kind: EventKind, settings: Settings) -> str:
-    return {EventKind.APPROVAL_PENDING: settings.event_grid_approval_event_type}[kind]
+    return {EventKind.APPROVAL_PENDING: settings.event_grid_approval_event_type,
+            EventKind.DRILL_FAILED: settings.drill_failed_event_type}[kind]
 
 
 def cloud_event(inp: PublishEventInput, settings: Settings, base_url: str) -> dict[str, Any]:
-    """The CloudEvents 1.0 envelope: the restore (or plan) is the subject; its approve/reject/status URLs are in
-    `data`."""
-    plan = is_plan_instance_id(inp.restore_id)
-    subject = f"{'plans' if plan else 'restores'}/{inp.restore_id}"
-    resource = f"{base_url}/api/{subject}"
-    links = {"statusUrl": resource, "approveUrl": f"{resource}/approve", "rejectUrl": f"{resource}/reject"} \
-        if base_url else {}
+    """The CloudEvents 1.0 envelope: the restore, plan or drill run is the subject."""
+    subject, data = _subject_and_data(inp, base_url)
     return {"specversion": "1.0", "id": inp.id, "type": event_type(inp.kind, settings),
             "source": base_url or "vm-restore", "subject": subject,
             "time": inp.time.astimezone(UTC).isoformat().replace("+00:00", "Z"), "datacontenttype": "application/json",
-            "data": {"planId" if plan else "restoreId": inp.restore_id, **inp.data, **links}}
+            "data": data}
+
+
+def _subject_and_data(inp: PublishEventInput, base_url: str) -> tuple[str, dict[str, Any]]:
+    """A drill's failure: `drills/{name}/runs/{id}` with the run's report as `data`. An approval: `restores/{id}` or
+    `plans/{id}`, with its approve/reject/status URLs in `data`."""
+    if inp.kind is EventKind.DRILL_FAILED:
+        return f"drills/{inp.drill}/runs/{inp.instance_id}", dict(inp.data)
+    plan = is_plan_instance_id(inp.instance_id)
+    subject = f"{'plans' if plan else 'restores'}/{inp.instance_id}"
+    resource = f"{base_url}/api/{subject}"
+    links = {"statusUrl": resource, "approveUrl": f"{resource}/approve", "rejectUrl": f"{resource}/reject"} \
+        if base_url else {}
+    return subject, {"planId" if plan else "restoreId": inp.instance_id, **inp.data, **links}
 
 
 def _token(credential: Any) -> str:

@@ -112,8 +112,6 @@ param approvalRequired string = 'false'
 param approvalTimeout string = 'PT2H'
 @description('Restore drills: a JSON document {"drills": [...]} (docs/drills.md); empty = no drills.')
 param drills string = ''
-@description('Event Grid topic endpoint a failed drill run publishes to (empty: none; the identity needs EventGrid Data Sender there).')
-param drillEventGridTopicEndpoint string = ''
 
 @description('CloudEvents type of the approval-pending event the app publishes.')
 param eventGridApprovalEventType string = 'Contoso.Restore.ApprovalPending'
@@ -308,7 +306,7 @@ var appSettings = union({
   EVENT_GRID_APPROVAL_EVENT_TYPE: eventGridApprovalEventType
   DRILLS: drills
   DRILLS_FILE: ''
-  DRILL_EVENTGRID_TOPIC_ENDPOINT: drillEventGridTopicEndpoint
+  // A failed drill run's event goes to the same topic (EVENT_GRID_TOPIC_ENDPOINT) as the approval event.
   DRILL_FAILED_EVENT_TYPE: 'Contoso.Restore.DrillFailed'
 }, durableTaskSchedulerSettings, appSettingOverrides)
 

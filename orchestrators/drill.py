@@ -47,7 +47,14 @@ from restore.drill_report import (
 )
 from restore.drill_schedule import pick_point, sample
 from restore.drills import DrillMode
-from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
+from restore.payloads import (
+    EventKind,
+    PlanVmsInput,
+    PlanVmsValue,
+    PublishEventInput,
+    ResolveItemInput,
+    RestoreSettings,
+)
 from restore.values import BackupItem, RecoveryPointInfo
 
 log = logging.getLogger(__name__)
@@ -82,12 +89,17 @@ def run_drill(ctx: df.DurableOrchestrationContext) -> waits.Steps:
 
 
 def _tell_failure(run: DrillRun) -> waits.Steps:
-    """A failed run: the `DrillFailed` Event Grid event and the drill's `callbackUrl`, each once, best effort."""
+    """A failed run: the `drillFailed` CloudEvent (with `EVENT_GRID_TOPIC_ENDPOINT` set) and the drill's
+    `callbackUrl`, each once, best effort. The event's ID comes from `context.new_uuid()` (replay-safe), so a retried
+    publish sends the same event, as for an approval (orchestrators/notify.py)."""
     report = run.report.dump()
-    event = {"runId": run.ctx.instance_id, "drill": run.drill.name, "report": report}
-    sent = yield from waits.call(run.ctx, Activity.PUBLISH_DRILL_FAILED, event, run.settings, attempts=3)
-    if sent.error is not None and not run.ctx.is_replaying:
-        log.warning("drill.event_failed", extra={"instance_id": run.ctx.instance_id, "code": sent.error.code})
+    if run.settings.events_enabled:
+        event = PublishEventInput(id=str(run.ctx.new_uuid()), kind=EventKind.DRILL_FAILED,
+                                  instance_id=run.ctx.instance_id, drill=run.drill.name,
+                                  time=run.ctx.current_utc_datetime, data=report)
+        sent = yield from waits.call(run.ctx, Activity.PUBLISH_EVENT, event.dump(), run.settings, attempts=3)
+        if sent.error is not None and not run.ctx.is_replaying:
+            log.warning("drill.event_failed", extra={"instance_id": run.ctx.instance_id, "code": sent.error.code})
     if run.drill.callback_url:
         body = {"id": run.ctx.instance_id, **report}
         told = yield from waits.call(run.ctx, Activity.NOTIFY_CALLBACK, {"url": run.drill.callback_url, "body": body},

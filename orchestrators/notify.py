@@ -43,7 +43,7 @@ def _event(ctx: df.DurableOrchestrationContext, settings: RestoreSettings, cance
            approval: dict[str, Any]) -> waits.Steps:
     if settings.events_enabled:
         event = PublishEventInput(id=str(ctx.new_uuid()), kind=EventKind.APPROVAL_PENDING,
-                                  restore_id=ctx.instance_id, time=ctx.current_utc_datetime,
+                                  instance_id=ctx.instance_id, time=ctx.current_utc_datetime,
                                   data={"approval": approval})
         yield from _best_effort(ctx, settings, cancel, Activity.PUBLISH_EVENT,
                                 event.model_dump(mode="json", by_alias=True))

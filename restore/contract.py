@@ -53,7 +53,6 @@ class Activity(StrEnum):
     LIST_DRILL_VMS = "list_drill_vms"
     INSPECT_DRILL_RESTORE = "inspect_drill_restore"
     DELETE_DRILL_RESOURCE = "delete_drill_resource"
-    PUBLISH_DRILL_FAILED = "publish_drill_failed"
     POLL_VAULT_JOBS = "poll_vault_jobs"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -52,16 +52,3 @@ class DeleteInput(Wire):
 
 class DeleteValue(Wire):
     result: Literal["deleted", "alreadyGone"]
-
-
-class DrillEventInput(Wire):
-    """`publish_drill_failed`: the failed run's report, as the `DrillFailed` event's data."""
-
-    run_id: str
-    drill: str
-    report: dict[str, Any]
-
-
-class DrillEventValue(Wire):
-    published: bool  # False: no DRILL_EVENTGRID_TOPIC_ENDPOINT
-    status: int | None = None

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
@@ -188,18 +188,27 @@ class GroupTagsValue(Wire):
 class EventKind(StrEnum):
     """What an event the app publishes says; each kind's CloudEvents `type` is an app setting."""
 
-    APPROVAL_PENDING = "approvalPending"  # EVENT_GRID_APPROVAL_EVENT_TYPE
+    APPROVAL_PENDING = "approvalPending"  # EVENT_GRID_APPROVAL_EVENT_TYPE: subject `restores/{id}` or `plans/{id}`
+    DRILL_FAILED = "drillFailed"  # DRILL_FAILED_EVENT_TYPE: subject `drills/{drill}/runs/{id}`
 
 
 class PublishEventInput(Wire):
     """One event for `publish_event`: its ID and time come from the orchestration (the same on every retry, so a
-    consumer can drop a duplicate by `id`); the activity adds the type, the source and the restore's URLs."""
+    consumer can drop a duplicate by `id`); the activity adds the type, the source and the subject (from the
+    restore, plan or drill run `instance_id`, and the drill's name for a drill's event)."""
 
     id: str = Field(min_length=1, max_length=128)
     kind: EventKind
-    restore_id: str = Field(min_length=1, max_length=256)
+    instance_id: str = Field(min_length=1, max_length=256)
+    drill: str | None = Field(default=None, min_length=1, max_length=48, pattern=r"^[a-z0-9-]+$")
     time: datetime
     data: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _drill_named(self) -> PublishEventInput:
+        if (self.kind is EventKind.DRILL_FAILED) != (self.drill is not None):
+            raise ValueError("drill: required for a drillFailed event, and only for it")
+        return self
 
 
 class PublishEventValue(Wire):

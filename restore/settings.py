@@ -60,7 +60,6 @@ DEFAULTS: dict[str, str] = {
     "EVENT_GRID_APPROVAL_EVENT_TYPE": "Contoso.Restore.ApprovalPending",
     "DRILLS": "",
     "DRILLS_FILE": "",
-    "DRILL_EVENTGRID_TOPIC_ENDPOINT": "",
     "DRILL_FAILED_EVENT_TYPE": "Contoso.Restore.DrillFailed",
 }
 
@@ -134,8 +133,8 @@ class Settings(BaseModel):
     # document must not stop the restores.
     drills: str
     drills_file: str
-    drill_eventgrid_topic_endpoint: str
-    drill_failed_event_type: str = Field(min_length=1, max_length=256)
+    # CloudEvents `type` of a failed drill run's event, sent to EVENT_GRID_TOPIC_ENDPOINT (activities/events.py).
+    drill_failed_event_type: str = Field(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9._-]+$")
 
     @field_validator("approval_timeout")
     @classmethod

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from pydantic import ValidationError
 
 from activities.blueprint import publish_event as publish_activity
 from activities.events import event_credential, publish_event
@@ -19,7 +20,7 @@ from restore.payloads import EventKind, PublishEventInput
 from restore.settings import read_settings
 from tests.activities.conftest import Emulator
 
-EVENT = PublishEventInput(id="0f6f0c3e-1", kind=EventKind.APPROVAL_PENDING, restore_id="rst-abc",
+EVENT = PublishEventInput(id="0f6f0c3e-1", kind=EventKind.APPROVAL_PENDING, instance_id="rst-abc",
                           time=datetime(2026, 3, 1, 8, 20, tzinfo=UTC), data={"approval": {"plan": {"mode": "newVm"}}})
 
 
@@ -67,7 +68,7 @@ def test_the_activity_publishes_one_cloud_event_with_the_restore_urls(topic_env:
 
 def test_a_plans_event_names_the_plan_and_its_approve_and_reject_urls(topic_env: Emulator) -> None:
     plan_id = "pln-" + "c" * 32
-    plan_event = EVENT.model_copy(update={"restore_id": plan_id, "data": {"approval": {"total": 3}}})
+    plan_event = EVENT.model_copy(update={"instance_id": plan_id, "data": {"approval": {"total": 3}}})
     assert publish_activity(plan_event.model_dump(mode="json", by_alias=True))["error"] is None
     [entry] = received(topic_env)
     base = f"https://func-demo.azurewebsites.net/api/plans/{plan_id}"
@@ -81,6 +82,44 @@ def test_the_event_type_is_a_setting(topic_env: Emulator, monkeypatch: pytest.Mo
     settings.get_settings.cache_clear()
     publish_activity(EVENT.model_dump(mode="json", by_alias=True))
     assert received(topic_env)[0]["event"]["type"] == "Fabrikam.Restore.NeedsApproval"
+
+
+DRILL_REPORT = {"runId": "drill-weekly-20260302T0300Z", "drill": "weekly", "status": "failed",
+                "vms": [{"vmId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/v",
+                         "validation": {"status": "failed", "reasons": ["the restored VM is not running"]}}]}
+DRILL_EVENT = PublishEventInput(id="7c1d-2", kind=EventKind.DRILL_FAILED, instance_id=DRILL_REPORT["runId"],
+                                drill="weekly", time=datetime(2026, 3, 2, 4, 0, tzinfo=UTC), data=DRILL_REPORT)
+
+
+def test_a_failed_drill_is_one_cloud_event_on_the_same_topic_with_the_report_as_data(topic_env: Emulator) -> None:
+    result = publish_activity(DRILL_EVENT.model_dump(mode="json", by_alias=True))
+    assert result["error"] is None and result["value"] == {"published": True, "status": 200}
+    [entry] = received(topic_env)
+    event = entry["event"]
+    assert entry["topic"] == "restore-events"
+    assert {k: event[k] for k in ("specversion", "id", "type", "subject", "time", "source")} == {
+        "specversion": "1.0", "id": "7c1d-2", "type": "Contoso.Restore.DrillFailed",
+        "subject": "drills/weekly/runs/drill-weekly-20260302T0300Z", "time": "2026-03-02T04:00:00Z",
+        "source": "https://func-demo.azurewebsites.net"}
+    assert event["data"] == DRILL_REPORT, "the report, without a restore's approve/reject links"
+    issued = {t["sha256"]: t["resource"] for t in topic_env.get("tokens")["arm"]}
+    assert issued[entry["tokenSha256"]] == "https://eventgrid.azure.net"
+    assert topic_env.requests() == [], "nothing went to ARM"
+
+
+def test_the_drill_failed_type_is_a_setting_and_the_drill_name_goes_with_that_kind_only(
+        topic_env: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRILL_FAILED_EVENT_TYPE", "Fabrikam.Drill.Failed")
+    settings.get_settings.cache_clear()
+    publish_activity(DRILL_EVENT.model_dump(mode="json", by_alias=True))
+    assert received(topic_env)[0]["event"]["type"] == "Fabrikam.Drill.Failed"
+    for bad in ({**DRILL_EVENT.dump(), "drill": None}, {**EVENT.dump(), "drill": "weekly"},
+                {**DRILL_EVENT.dump(), "drill": "Weekly/../x"}):
+        with pytest.raises(ValidationError, match="drill"):
+            publish_activity(bad)
+    assert len(received(topic_env)) == 1, "nothing sent for a bad input"
+    with pytest.raises(settings.InvalidSettingError):
+        read_settings({"DRILL_FAILED_EVENT_TYPE": "has spaces"})
 
 
 def test_without_a_topic_nothing_is_sent_and_no_token_is_asked_for(emu: Emulator) -> None:

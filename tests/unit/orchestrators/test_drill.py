@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.unit.orchestrators.fakes import ITEM, POINT, SETTINGS, SUB, ok
+from tests.unit.orchestrators.fakes import ITEM, POINT, SETTINGS, SUB, err, ok
 from tests.unit.orchestrators.replay import ACTIVITY, TIMER, Replay
 from tests.unit.orchestrators.replay import SUB as SUB_KIND
 
@@ -36,7 +36,8 @@ def _outcome(request: dict[str, Any], created: list[str], config: str | None) ->
             "startedAt": "2026-03-02T03:01:00Z", "endedAt": "2026-03-02T03:41:00Z"}
 
 
-def _handlers(deleted: list[str], replay: Replay | None = None, times: list[Any] | None = None) -> dict[str, Any]:
+def _handlers(deleted: list[str], replay: Replay | None = None, times: list[Any] | None = None,
+              **overrides: Any) -> dict[str, Any]:
     def delete(payload: dict[str, Any]) -> dict[str, Any]:
         deleted.append(payload["resourceId"])
         if replay is not None and times is not None:
@@ -52,16 +53,16 @@ def _handlers(deleted: list[str], replay: Replay | None = None, times: list[Any]
             "list_drill_points": lambda _: ok({"points": [POINT]}),
             "inspect_drill_restore": lambda _: ok(facts), "delete_drill_resource": delete,
             "notify_callback": lambda _: ok({"status": 202}),
-            "publish_drill_failed": lambda _: ok({"published": False})}
+            "publish_event": lambda _: ok({"published": True, "status": 200}), **overrides}
 
 
 def _run(order: dict[str, Any], created: list[str], config: str | None, verdict_after: float | None = None,
-         times: list[Any] | None = None) -> tuple[Replay, list[str], list[Any]]:
+         times: list[Any] | None = None, **overrides: Any) -> tuple[Replay, list[str], list[Any]]:
     """Drive the run; a verdict (if asked) is posted `verdict_after` seconds into the custom validation."""
     replay = Replay("restore_drill", order, instance_id=RUN_ID, now=START).start()
     deleted: list[str] = []
     children: list[Any] = []
-    handlers = _handlers(deleted, replay, times)
+    handlers = _handlers(deleted, replay, times, **overrides)
     for _ in range(500):
         if replay.is_done:
             return replay, deleted, children
@@ -122,3 +123,47 @@ def test_what_was_restored_is_kept_retention_hours_from_the_restores_end_or_unti
     assert replay.output["customValidation"] == {"status": "passed", "reasons": ["app answers"]}
     # The verdict came 2 h after the restores, later than the 1 h retention: cleanup follows the verdict at once.
     assert times_custom[0] - START == timedelta(hours=2)
+
+
+def _publisher(answers: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Any]:
+    """A `publish_event` that records each payload and answers from `answers` (then `published`)."""
+    sent: list[dict[str, Any]] = []
+
+    def publish(payload: dict[str, Any]) -> dict[str, Any]:
+        sent.append(payload)
+        return answers.pop(0) if answers else ok({"published": True, "status": 200})
+    return sent, publish
+
+
+EVENTS_ON = {"get_restore_settings": lambda _: ok({**SETTINGS, "eventsEnabled": True})}
+
+
+def test_a_failed_run_publishes_one_drill_failed_event_with_its_report_through_publish_event() -> None:
+    good = f"{GROUP}/providers/Microsoft.Compute/disks/os-1"
+    sent, publish = _publisher([])
+    replay, _, _ = _run(_order(), [good, SOURCE_DISK], None, publish_event=publish, **EVENTS_ON)
+    assert replay.output["status"] == "failed"
+    [event] = sent
+    assert {k: event[k] for k in ("kind", "instanceId", "drill")} == {"kind": "drillFailed", "instanceId": RUN_ID,
+                                                                      "drill": "weekly"}
+    assert event["data"] == replay.output and event["id"]
+    assert event["time"] == replay.output["endedAt"], "the orchestration's time, not the activity's"
+
+
+def test_a_retried_publish_sends_the_same_event_and_a_failed_one_leaves_the_report_as_it_is() -> None:
+    good = f"{GROUP}/providers/Microsoft.Compute/disks/os-1"
+    sent, publish = _publisher([err("EventGrid503", "busy", transient=True, status=503)])
+    replay, _, _ = _run(_order(), [good, SOURCE_DISK], None, publish_event=publish, **EVENTS_ON)
+    assert len(sent) == 2 and sent[0] == sent[1], "the same id and body on the retry"
+    refused, publish = _publisher([err("EventGrid403", "not a data sender", status=403)])
+    failed, _, _ = _run(_order(), [good, SOURCE_DISK], None, publish_event=publish, **EVENTS_ON)
+    assert len(refused) == 1 and failed.is_done and failed.output == replay.output
+
+
+def test_no_event_for_a_passed_run_nor_without_a_topic() -> None:
+    good = f"{GROUP}/providers/Microsoft.Compute/disks/os-1"
+    sent, publish = _publisher([])
+    passed, _, _ = _run(_order(), [good], None, publish_event=publish, **EVENTS_ON)
+    assert passed.output["status"] == "passed" and sent == []
+    failed, _, _ = _run(_order(), [good, SOURCE_DISK], None, publish_event=publish)
+    assert failed.output["status"] == "failed" and sent == []

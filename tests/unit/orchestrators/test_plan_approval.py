@@ -103,7 +103,7 @@ def test_a_plan_that_asks_for_approval_checks_every_vm_then_waits_and_starts_not
         [(0, "db0", "rp-db0"), (1, "eb0", "rp-eb0"), (2, "eb1", "rp-eb1")]
     assert _kinds(run.replay.new_actions()) == ROUND
     [event] = run.events
-    assert event["kind"] == "approvalPending" and event["restoreId"] == PLAN_ID
+    assert event["kind"] == "approvalPending" and event["instanceId"] == PLAN_ID
     assert event["data"]["approval"]["total"] == 3
 
 

@@ -155,7 +155,7 @@ def test_a_waiting_restore_is_announced_to_the_callback_and_as_an_event_once() -
     assert callback["url"] == "https://hooks.example.com/restore"
     assert callback["body"]["status"] == "awaitingApproval" and callback["body"]["approval"]["plan"]["mode"]
     [event] = fake.inputs("publish_event")
-    assert event["kind"] == "approvalPending" and event["restoreId"] == run.instance_id and event["id"]
+    assert event["kind"] == "approvalPending" and event["instanceId"] == run.instance_id and event["id"]
     assert event["data"]["approval"] == run.custom_status["approval"]
     assert "trigger_restore" not in fake.names()
     run.raise_event("approve", {"by": "alice"})

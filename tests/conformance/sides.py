@@ -27,10 +27,10 @@ from devhost.history import EventType, event
 from devhost.management import DurableApi
 from devhost.orchestration import process_next
 from devhost.store import Store
-from tests.conformance.functions import listed
 from tests.conformance.model import worker
 from tests.conformance.model.backend import Backend
 from tests.conformance.model.history import parse_time
+from tests.support.app_functions import listed
 
 BASE = "/runtime/webhooks/durabletask"
 KEPT = ("EventType", "EventId", "Name", "InstanceId", "TaskScheduledId", "TimerId", "OrchestrationStatus", "Reason")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -9,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import function_app
 from restore.contract import Activity, Orchestrator
+from tests.support.app_functions import listed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _triggers() -> dict[str, dict[str, Any]]:
     """Function name -> its trigger binding, from the function.json the Functions host indexes."""
     found = {}
-    for function in function_app.app.get_functions():
+    for function in listed("function_app"):  # indexed once per process, the app left as found
         bindings = json.loads(function.get_function_json())["bindings"]
         found[function.get_function_name()] = next(b for b in bindings if b["type"].endswith("Trigger"))
     return found
@@ -52,3 +53,12 @@ def test_telemetry_is_configured_once_by_function_app_not_by_importing_a_trigger
     out = subprocess.run([sys.executable, "-c", _TELEMETRY_PROBE], capture_output=True, text=True, check=True,
                          cwd=ROOT, env=env).stdout.split()
     assert out == ["0", "1"]
+
+
+def test_listing_the_functions_leaves_the_app_as_found_for_the_next_test() -> None:
+    """azure-functions refuses a second `get_functions()` on one app (it keeps the names it saw): a test that lists
+    the functions must leave them unseen, or a later test in the same process (tests/conformance) fails."""
+    app = importlib.import_module("function_app").app
+    before = app.functions_bindings
+    assert len(listed.__wrapped__("function_app")) == len(listed("function_app"))
+    assert app.functions_bindings is before

@@ -19,10 +19,10 @@ from restore.errors import InvalidSettingError
 from triggers import telemetry
 from triggers.drill_starts import current_drills, start_due, start_now
 from triggers.guard import guarded
-from triggers.http_api import _body_of
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError
 from triggers.problems import field_problems, invalid_request, invalid_settings, problem_response
+from triggers.request_body import json_body
 from triggers.starter import existing_instance
 
 log = telemetry.get_logger(__name__)
@@ -165,7 +165,7 @@ async def put_drill_validation(req: func.HttpRequest, client: df.DurableOrchestr
     """The custom validation's verdict `{status: passed|failed, message}`; 409 unless the run waits for one."""
     run_id = req.route_params.get("id", "")
     try:
-        verdict = CustomVerdict.model_validate(_body_of(req))
+        verdict = CustomVerdict.model_validate(json_body(req))
     except RejectedError as rejected:
         return rejected.response()
     except ValidationError as exc:

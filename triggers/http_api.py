@@ -26,8 +26,8 @@ from triggers.guard import guarded
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError, admit
 from triggers.problems import FieldProblem, invalid_request, invalid_settings, problem_response
+from triggers.request_body import idempotency_key, json_body
 from triggers.starter import (
-    MAX_KEY_LENGTH,
     IdempotencyConflictError,
     existing_instance,
     start_restore,
@@ -47,7 +47,6 @@ from triggers.views import (
 log = telemetry.get_logger(__name__)
 bp = df.Blueprint()
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 JSON = "application/json"
 
 
@@ -62,32 +61,6 @@ def _polling_headers(req: func.HttpRequest, instance_id: str, wait: int = RETRY_
 def _with_links(req: func.HttpRequest, view: RestoreView) -> RestoreView:
     return view.model_copy(update={"status_url": links.status_url(req, view.id),
                                    "cancel_url": links.cancel_url(req, view.id)})
-
-
-def _body_of(req: func.HttpRequest) -> Any:
-    """The JSON body. Raises: RejectedError (400) when it is not JSON."""
-    try:
-        return json.loads(req.get_body() or b"null")
-    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-        raise RejectedError(400, [FieldProblem(field="(body)", reason="not valid JSON")], "the request is invalid") \
-            from exc
-
-
-def _idempotency_key(req: func.HttpRequest, body: dict[str, Any]) -> str | None:
-    """The key from the header or the `idempotencyKey` field (removed from `body`). Raises: RejectedError."""
-    header = req.headers.get(IDEMPOTENCY_HEADER)
-    field = body.pop("idempotencyKey", None)
-    problems = []
-    if field is not None and not isinstance(field, str):
-        problems.append(FieldProblem(field="idempotencyKey", reason="must be a string"))
-    elif header is not None and field is not None and header != field:
-        problems.append(FieldProblem(field="idempotencyKey", reason=f"differs from the {IDEMPOTENCY_HEADER} header"))
-    key = header if header is not None else field
-    if not problems and key is not None and not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
-        problems.append(FieldProblem(field="idempotencyKey", reason=f"1-{MAX_KEY_LENGTH} printable characters"))
-    if problems:
-        raise RejectedError(400, problems, "the request is invalid")
-    return key
 
 
 async def _job_custom_status(client: Any, status: Any) -> Any:
@@ -115,8 +88,8 @@ async def _start(req: func.HttpRequest, client: Any) -> func.HttpResponse:
         log.error("settings.invalid", extra={"settings": list(exc.names)})
         return invalid_settings(exc)
     try:
-        body = _body_of(req)
-        key = _idempotency_key(req, body) if isinstance(body, dict) else None
+        body = json_body(req)
+        key = idempotency_key(req, body) if isinstance(body, dict) else None
         request = admit(body, settings)
     except RejectedError as rejected:
         log.info("restore.rejected", extra={"status": rejected.status, "fields": [p.field for p in rejected.problems]})

@@ -31,13 +31,13 @@ from restore.settings import get_settings
 from triggers import links, telemetry
 from triggers.approvals import DecisionRefusedError, check_plan_awaiting, parse_decision
 from triggers.guard import guarded
-from triggers.http_api import _body_of, _idempotency_key
 from triggers.instances import InstanceQueryError, query_instances
 from triggers.intake import RejectedError
 from triggers.listing import parse_query
 from triggers.plan_admission import admit_plan
 from triggers.plan_views import PlanView, http_status, plan_view, read_plan_order
 from triggers.problems import FieldProblem, invalid_request, invalid_settings, problem_response
+from triggers.request_body import idempotency_key, json_body
 from triggers.starter import existing_instance
 from triggers.views import RETRY_AFTER_SECONDS, RUNNING_RUNTIME, _read
 
@@ -93,8 +93,8 @@ async def _start(req: func.HttpRequest, client: Any) -> func.HttpResponse:
     except InvalidSettingError as exc:
         return invalid_settings(exc)
     try:
-        body = _body_of(req)
-        key = _idempotency_key(req, body) if isinstance(body, dict) else None
+        body = json_body(req)
+        key = idempotency_key(req, body) if isinstance(body, dict) else None
         plan = plan_with_policy(admit_plan(body, settings.callback_allow_insecure, settings.restore_allowed_scopes),
                                 Source.HTTP, settings)
     except RejectedError as rejected:

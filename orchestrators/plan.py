@@ -27,7 +27,8 @@ from restore import events
 from restore.contract import Activity, Orchestrator, RestoreOrder, Source
 from restore.errors import NotProtectedError
 from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
-from restore.plan import MAX_PLAN_VMS, OnFailure, PlanEntry, explicit_entries, merged_request, vm_request
+from restore.plan import MAX_PLAN_VMS, OnFailure
+from restore.plan_entries import PlanEntry, explicit_entries, merged_request, vm_request
 from restore.plan_status import PlanOrder, PlanPhase, PlanProblem, PlanStatus, VmState
 from restore.values import ActivityResult, BackupItem
 

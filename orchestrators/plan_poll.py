@@ -18,7 +18,7 @@ from orchestrators.plan_throttle import LIST_PAGE_JOBS, subscription_of
 from orchestrators.policy import is_throttled
 from restore.contract import Activity
 from restore.payloads import VaultPollInput, VaultPollValue
-from restore.plan import PlanEntry
+from restore.plan_entries import PlanEntry
 from restore.values import ActivityResult
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,8 @@ from restore.contract import (
     plan_restore_id,
 )
 from restore.payloads import RestoreSettings
-from restore.plan import PlanEntry, PlanRequest
+from restore.plan import PlanRequest
+from restore.plan_entries import PlanEntry
 from restore.plan_status import (
     MAX_RUNNING_SHOWN,
     GroupCounts,

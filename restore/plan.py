@@ -18,23 +18,22 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from azbackup.ids import fold, parse_item_name, parse_protected_item_id, parse_vm_id
-from restore.fields import VM_NAME, ProtectedItemId, ResourceGroupId, StorageAccountId, VaultId, VmId
+from azbackup.ids import fold
+from restore.fields import ProtectedItemId, ResourceGroupId, StorageAccountId, VaultId, VmId
+from restore.plan_entries import (
+    DEFAULT_FIELDS,
+    VM_ONLY,
+    Loc,
+    explicit_entries,
+    request_problems,
+    set_fields,
+)
 from restore.plan_selector import MAX_SELECTOR_GROUPS, PlanSelector, Tags, selector_ids
 from restore.request import Approval, RestoreRequest
 
 MAX_PLAN_VMS = 1000
 DEFAULT_MAX_PARALLEL = 20
-NAME_PLACEHOLDER = "{name}"  # in `targetVmName`: the source VM's name, e.g. `{name}-dr`
-# Restore fields that only make sense for one VM; every other `RestoreRequest` field is a default at any level.
-_VM_ONLY = ("vm_id", "protected_item_id", "recovery_point_id")
-# A plan's restores report to the plan, not to a callback each; a plan's `vaultId` is its selector (every VM of the
-# vault), never a restore's `vaultId` (the vault of a `vmId`); a plan's `approval` is the plan's own (one decision
-# before anything starts), never a restore's: a restore of a plan never waits for an approval of its own.
-_NOT_IN_PLANS = ("callback_url", "vault_id", "approval")
 _PLAN_APPROVAL_ONLY = "approval is the plan's (top level): it covers every restore of the plan"
-DEFAULT_FIELDS = tuple(n for n in RestoreRequest.model_fields if n not in _VM_ONLY + _NOT_IN_PLANS)
-Loc = tuple[int | str, ...]
 
 
 class OnFailure(StrEnum):
@@ -58,7 +57,7 @@ RestoreDefaults: type[BaseModel] = create_model(  # type: ignore[call-overload]
         default=None, description="staging account per restore region (the VM's, or the secondary for crossRegion)")),
     **{name: _copy(name) for name in DEFAULT_FIELDS})
 _DEFAULTS_OF_VM: type[BaseModel] = create_model(  # type: ignore[call-overload]
-    "VmDefaults", __base__=RestoreDefaults, **{name: _copy(name) for name in _VM_ONLY})
+    "VmDefaults", __base__=RestoreDefaults, **{name: _copy(name) for name in VM_ONLY})
 
 
 class _NoOwnApproval(BaseModel):
@@ -124,7 +123,7 @@ class PlanRequest(RestoreDefaults):
         for g, group in enumerate(self._groups):
             base = group_fields[g].get("mode", plan_fields.get("mode", "restoreDisks"))
             found.add(str(base))
-            found.update(str(_set_fields(vm)["mode"]) for vm in group.vms or [] if "mode" in vm.model_fields_set)
+            found.update(str(set_fields(vm)["mode"]) for vm in group.vms or [] if "mode" in vm.model_fields_set)
         return found
 
     def to_wire(self) -> dict[str, Any]:
@@ -141,7 +140,7 @@ class PlanRequest(RestoreDefaults):
     @cached_property
     def level_fields(self) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
         """The restore fields the plan sets, and those each group sets (computed once; the plan is frozen)."""
-        return _set_fields(self), tuple(_set_fields(group) for group in self._groups)
+        return set_fields(self), tuple(set_fields(group) for group in self._groups)
 
     def _build_groups(self) -> list[PlanGroup]:
         if self.groups:
@@ -157,119 +156,6 @@ class PlanRequest(RestoreDefaults):
 
     def group_loc(self, index: int) -> Loc:
         return ("groups", index) if self.groups else ()
-
-
-class PlanEntry(BaseModel):
-    """One VM of the plan: its number (`{plan}:{n}`), group, source ID, where it sits in the body, its overrides."""
-
-    model_config = ConfigDict(frozen=True)
-
-    index: int
-    group: int
-    source_id: str
-    loc: Loc
-    overrides: dict[str, Any] = Field(default_factory=dict)
-
-    @property
-    def is_item(self) -> bool:
-        return "/protectedItems/" in self.source_id or "/protecteditems/" in self.source_id.lower()
-
-    @property
-    def vm_name(self) -> str:
-        """The source VM's name (from the VM ID, or from the item name `VM;iaasvmcontainerv2;{rg};{vm}`)."""
-        if not self.is_item:
-            return parse_vm_id(self.source_id).name
-        return parse_item_name(parse_protected_item_id(self.source_id).item)[1]
-
-
-_RESTORE_NAMES = frozenset(to_camel(n) for n in (*DEFAULT_FIELDS, *_VM_ONLY, "storage_account_ids"))
-
-
-def _set_fields(model: BaseModel) -> dict[str, Any]:
-    """The restore fields `model` sets, by camelCase name (JSON values)."""
-    dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    return {k: v for k, v in dumped.items() if k in _RESTORE_NAMES}
-
-
-def explicit_entries(plan: PlanRequest) -> list[PlanEntry]:
-    """The VMs the body names (selector groups add theirs at run time), numbered in plan order."""
-    entries: list[PlanEntry] = []
-    for g, group in enumerate(plan.all_groups()):
-        loc = plan.group_loc(g)
-        flat = not plan.groups
-        for v, vm in enumerate(group.vms or []):
-            overrides = _set_fields(vm)
-            source = overrides.pop("vmId", None) or overrides.pop("protectedItemId", None) or ""
-            where = _flat_loc(plan, v) if flat else (*loc, "vms", v)
-            entries.append(PlanEntry(index=len(entries), group=g, source_id=source, loc=where, overrides=overrides))
-    return entries
-
-
-def _flat_loc(plan: PlanRequest, v: int) -> Loc:
-    count = len(plan.vm_ids or [])
-    return ("vmIds", v) if v < count else ("protectedItemIds", v - count)
-
-
-def merged_request(plan: PlanRequest, entry: PlanEntry, region: str | None) -> tuple[dict[str, Any], dict[str, Loc]]:
-    """The restore request of one VM (plan ⊕ group ⊕ VM), and for each field the level that set it.
-
-    `region` is the restore region; None (up-front validation, before the VM is resolved) takes any staging account
-    of `storageAccountIds` to check the rules.
-    """
-    plan_fields, group_fields = plan.level_fields
-    body: dict[str, Any] = {}
-    origin: dict[str, Loc] = {}
-    for loc, fields in ((), plan_fields), (plan.group_loc(entry.group), group_fields[entry.group]), \
-            (entry.loc, entry.overrides):
-        for key, value in fields.items():
-            body[key], origin[key] = value, loc
-    body["protectedItemId" if entry.is_item else "vmId"] = entry.source_id
-    origin.setdefault("vmId", entry.loc)
-    by_region = body.pop("storageAccountIds", None)
-    if by_region and "storageAccountId" not in body:
-        account = _for_region(by_region, region)
-        if account:
-            body["storageAccountId"], origin["storageAccountId"] = account, origin["storageAccountIds"]
-    name = body.get("targetVmName")
-    if isinstance(name, str) and NAME_PLACEHOLDER in name:
-        body["targetVmName"] = name.replace(NAME_PLACEHOLDER, entry.vm_name)
-    return body, origin
-
-
-def _for_region(by_region: dict[str, str], region: str | None) -> str | None:
-    if region is None:
-        return next(iter(by_region.values()), None)
-    folded = region.replace(" ", "").lower()
-    return next((v for k, v in by_region.items() if k.replace(" ", "").lower() == folded), None)
-
-
-def request_problems(plan: PlanRequest, entry: PlanEntry, region: str | None) -> list[tuple[Loc, str]]:
-    """Why the merged request of `entry` is not a valid restore request ((body path, reason) each), or []."""
-    return vm_request(plan, entry, region)[1]
-
-
-def vm_request(plan: PlanRequest, entry: PlanEntry,
-               region: str | None) -> tuple[dict[str, Any] | None, list[tuple[Loc, str]]]:
-    """The validated restore request of `entry` (`RestoreRequest.to_wire()`), or None and why not."""
-    body, origin = merged_request(plan, entry, region)
-    request = None
-    problems: list[tuple[Loc, str]] = []
-    if region is not None and "storageAccountId" not in body and "storageAccountIds" in origin:
-        problems.append(((*origin["storageAccountIds"], "storageAccountIds"), f"no staging account for {region}"))
-    name = body.get("targetVmName")
-    if isinstance(name, str) and not VM_NAME.match(name):
-        problems.append(((*origin["targetVmName"], "targetVmName"), f"{name!r} is not a valid VM name"))
-    try:
-        request = RestoreRequest.model_validate(body).to_wire()
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            field = str(loc[0]) if loc else "vmId"
-            # A value that is set is wrong where it was set; a missing one is asked for by the mode (request.py's
-            # rules), so it is reported where the mode was chosen, or at the top (the default mode).
-            where = origin.get(field, origin.get("mode", ()))
-            problems.append(((*where, *loc), str(err["msg"]).removeprefix("Value error, ")))
-    return (None if problems else request), problems
 
 
 def _rule_problems(plan: PlanRequest) -> list[tuple[Loc, str]]:
@@ -353,12 +239,12 @@ def scope_ids(plan: PlanRequest) -> dict[str, str]:
             elif key == "storageAccountIds" and isinstance(value, dict):
                 ids.update({_path((*loc, key, region)): v for region, v in value.items()})
 
-    add((), _set_fields(plan))
+    add((), set_fields(plan))
     if plan.vault_id:
         ids["vaultId"] = plan.vault_id
     ids.update({_path(("resourceGroupIds", n)): rg for n, rg in enumerate(plan.resource_group_ids or [])})
     for g, group in enumerate(plan.groups or []):
-        add(("groups", g), _set_fields(group))
+        add(("groups", g), set_fields(group))
         if group.selector:
             ids.update(selector_ids(("groups", g, "selector"), group.selector))
     for entry in explicit_entries(plan):

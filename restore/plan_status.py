@@ -61,7 +61,7 @@ class PlanStatus(StrEnum):
 class PlanCarry(Wire):
     """What one `restore_plan` execution hands the next when it continues as new (bounded history)."""
 
-    entries: list[dict[str, Any]]  # `restore.plan.PlanEntry` dumps, in plan order
+    entries: list[dict[str, Any]]  # `restore.plan_entries.PlanEntry` dumps, in plan order
     regions: dict[int, str] = Field(default_factory=dict)  # restore region per VM number
     vaults: dict[int, str] = Field(default_factory=dict)  # vault ID per VM number
     reads: dict[str, Any] = Field(default_factory=dict)  # `orchestrators.plan_throttle.ReadBudget` dump

@@ -7,15 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from restore.plan import (
-    OnFailure,
-    PlanRequest,
-    explicit_entries,
-    merged_request,
-    request_problems,
-    scope_ids,
-    validate_plan,
-)
+from restore.plan import OnFailure, PlanRequest, scope_ids, validate_plan
+from restore.plan_entries import explicit_entries, merged_request, request_problems
 
 SUB = "/subscriptions/11111111-1111-1111-1111-111111111111"
 VM = SUB + "/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/"

@@ -23,7 +23,7 @@ from azure.core.exceptions import AzureError, ServiceRequestError, ServiceRespon
 
 from activities.client import make_credential
 from azbackup.errors import AuthenticationError, ResponseError, TransportError, error_class_for
-from restore.contract import is_plan_instance_id
+from restore.instance_ids import is_plan_instance_id
 from restore.payloads import EventKind, PublishEventInput, PublishEventValue
 from restore.settings import Settings, get_settings, public_base_url
 

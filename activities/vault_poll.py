@@ -21,7 +21,8 @@ from typing import Any
 from activities.jobs import CLOCK_SKEW, restore_jobs_filter
 from azbackup.client import BackupClient
 from azbackup.models_job import Job, JobStatus
-from restore.contract import JOB_ENDED_EVENT, job_instance_id
+from restore.contract import JOB_ENDED_EVENT
+from restore.instance_ids import job_instance_id
 from restore.payloads import JobEnded, VaultPollInput, VaultPollValue
 
 log = logging.getLogger(__name__)

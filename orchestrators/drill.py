@@ -21,7 +21,7 @@ from azbackup.resources import container_of_blob
 from orchestrators import waits
 from orchestrators.drill_run import DrillRun
 from restore import events, metrics
-from restore.contract import DRILL_VALIDATION_EVENT, Activity, Orchestrator, OutcomeStatus, RestoreOrder, Source
+from restore.contract import DRILL_VALIDATION_EVENT, Activity, Orchestrator, OutcomeStatus, RestoreOrder
 from restore.drill_payloads import (
     DeleteInput,
     DeleteValue,
@@ -47,6 +47,7 @@ from restore.drill_report import (
 )
 from restore.drill_schedule import pick_point, sample
 from restore.drills import DrillMode
+from restore.instance_ids import Source
 from restore.payloads import (
     EventKind,
     PlanVmsInput,

@@ -24,8 +24,9 @@ from orchestrators.plan_throttle import READS_PER_RESOLVE, READS_PER_RESTORE, Re
 from orchestrators.policy import is_throttled, timer_seconds
 from orchestrators.waits import Stop
 from restore import events
-from restore.contract import Activity, Orchestrator, RestoreOrder, Source
+from restore.contract import Activity, Orchestrator, RestoreOrder
 from restore.errors import NotProtectedError
+from restore.instance_ids import Source
 from restore.payloads import PlanVmsInput, PlanVmsValue, ResolveItemInput, RestoreSettings
 from restore.plan import MAX_PLAN_VMS, OnFailure
 from restore.plan_entries import PlanEntry, explicit_entries, merged_request, vm_request

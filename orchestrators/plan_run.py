@@ -10,14 +10,8 @@ import azure.durable_functions as df
 from azbackup.errors import ErrorInfo
 from orchestrators import waits
 from orchestrators.plan_throttle import ReadBudget, carried
-from restore.contract import (
-    PLAN_CHECK_SUFFIX,
-    ApprovalRecord,
-    OutcomeStatus,
-    RestoreOutcome,
-    parse_failure_output,
-    plan_restore_id,
-)
+from restore.contract import ApprovalRecord, OutcomeStatus, RestoreOutcome, parse_failure_output
+from restore.instance_ids import PLAN_CHECK_SUFFIX, plan_restore_id
 from restore.payloads import RestoreSettings
 from restore.plan import PlanRequest
 from restore.plan_entries import PlanEntry

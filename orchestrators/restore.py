@@ -21,17 +21,9 @@ from orchestrators.run import RestoreRun
 from orchestrators.tracking import wait_for_job, wait_for_operation
 from orchestrators.waits import Stop
 from restore import events
-from restore.contract import (
-    Activity,
-    ErrorSummary,
-    OutcomeStatus,
-    Phase,
-    PointSummary,
-    RestoreOrder,
-    RestoreOutcome,
-    Source,
-)
+from restore.contract import Activity, ErrorSummary, OutcomeStatus, Phase, PointSummary, RestoreOrder, RestoreOutcome
 from restore.errors import NotProtectedError
+from restore.instance_ids import Source
 from restore.payloads import (
     GroupTagsInput,
     GroupTagsValue,

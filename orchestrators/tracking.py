@@ -10,7 +10,8 @@ from orchestrators import waits
 from orchestrators.policy import FIND_JOB_ATTEMPTS, JOB_WAIT_STOPPED, poll_delay
 from orchestrators.run import RestoreRun
 from orchestrators.waits import Stop
-from restore.contract import Activity, ErrorSummary, Orchestrator, Phase, Source, job_instance_id
+from restore.contract import Activity, ErrorSummary, Orchestrator, Phase
+from restore.instance_ids import Source, job_instance_id
 from restore.payloads import (
     FindJobInput,
     FindJobValue,

@@ -7,7 +7,7 @@ never to the `restore_vm` children a plan starts.
 
 from __future__ import annotations
 
-from restore.contract import Source
+from restore.instance_ids import Source
 from restore.plan import PlanRequest
 from restore.request import Approval, RestoreMode, RestoreRequest
 from restore.settings import Settings

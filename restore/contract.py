@@ -1,16 +1,14 @@
-"""The orchestration contract: names, instance IDs, input, custom status and outcome of the restore orchestrations.
+"""The orchestration contract: names, input, custom status and outcome of the restore orchestrations.
 
 The front doors (`triggers/`) start and read `restore_vm` with these; the orchestrators (`orchestrators/`) publish
 and return them. Custom status stays small (Durable Functions keeps it under 16 KB) and never holds a token. The
-read side is tolerant of fields a running instance has not published yet (they default to None).
+read side is tolerant of fields a running instance has not published yet (they default to None). Instance IDs
+are in `restore/instance_ids.py`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -20,6 +18,7 @@ from pydantic import ConfigDict, Field, PlainSerializer
 from azbackup.errors import ErrorInfo
 from azbackup.models_common import Wire
 from azbackup.models_job import JobStatus
+from restore.instance_ids import Source
 from restore.payloads import ValidationIssue
 from restore.values import RecoveryPointInfo, ReplicationLag
 
@@ -63,92 +62,6 @@ DRILL_VALIDATION_EVENT = "drill_validation"  # external event to `restore_drill`
 # external event to a plan restore's `{restore}:job` wait, raised by the plan's vault poll (`poll_vault_jobs`): the
 # job is listed as ended (`JobEnded` payload)
 JOB_ENDED_EVENT = "jobEnded"
-
-
-# --- instance IDs ----------------------------------------------------------------------------------------------
-class Source(StrEnum):
-    """Which front door started a restore."""
-
-    HTTP = "http"
-    EVENTGRID = "eventgrid"
-    INCIDENT = "incident"
-    DELETE = "delete"  # an Event Grid `Microsoft.Resources.ResourceDeleteSuccess` event (restore on delete)
-    PLAN = "plan"  # a `restore_vm` started by a `restore_plan`
-    DRILL = "drill"  # a `restore_vm` started by a `restore_drill`
-
-
-ID_PREFIX: dict[Source, str] = {Source.HTTP: "rst", Source.EVENTGRID: "evt", Source.INCIDENT: "inc",
-                                Source.DELETE: "del", Source.PLAN: "pln", Source.DRILL: "drill"}
-JOB_INSTANCE_SUFFIX = ":job"  # `{parent}:job`: the `wait_for_restore_job` sub-orchestration of one restore
-_DIGEST_LENGTH = 40
-
-
-def new_instance_id() -> str:
-    """A fresh `restore_vm` instance ID for a start without an idempotency key (front doors only: not replay-safe)."""
-    return f"{ID_PREFIX[Source.HTTP]}-{uuid.uuid4().hex}"
-
-
-def instance_id_for(source: Source, *parts: str) -> str:
-    """The deterministic `restore_vm` instance ID for an idempotency key, event or incident: URL-safe, no ':' or '/'."""
-    digest = hashlib.sha256("\x1f".join([source.value, *parts]).encode()).hexdigest()
-    return f"{ID_PREFIX[source]}-{digest[:_DIGEST_LENGTH]}"
-
-
-def source_of_instance_id(instance_id: str) -> Source | None:
-    """The front door a restore came through, read from its instance ID's prefix (no need to load its input)."""
-    prefix = instance_id.split("-", 1)[0]
-    return next((source for source, known in ID_PREFIX.items() if known == prefix), None)
-
-
-def job_instance_id(parent_instance_id: str) -> str:
-    """The instance ID of the job-waiting sub-orchestration of one restore."""
-    return f"{parent_instance_id}{JOB_INSTANCE_SUFFIX}"
-
-
-def is_restore_instance_id(instance_id: str) -> bool:
-    """A `restore_vm` ID as the front doors make them: never a ':' (sub-orchestration IDs always have one)."""
-    return bool(instance_id) and ":" not in instance_id and not instance_id.startswith(PLAN_PREFIX + "-") \
-        and not instance_id.startswith(ID_PREFIX[Source.DRILL] + "-")
-
-
-# --- plans -----------------------------------------------------------------------------------------------------
-PLAN_PREFIX = "pln"  # `restore_plan` instance IDs: `pln-<uuid>` or `pln-<sha256 of the idempotency key>`
-_PLAN_CHILD = re.compile(r"(pln-[0-9a-f]{32,40}):(\d{1,4})\Z")
-# `{plan}:{n}:check`: the dry run of VM n that a plan waiting for approval runs first (nothing is triggered).
-PLAN_CHECK_SUFFIX = ":check"
-
-
-def new_plan_id() -> str:
-    """A fresh `restore_plan` instance ID (front doors only: not replay-safe)."""
-    return f"{PLAN_PREFIX}-{uuid.uuid4().hex}"
-
-
-def plan_id_for(idempotency_key: str) -> str:
-    """The deterministic `restore_plan` instance ID for an idempotency key."""
-    digest = hashlib.sha256("\x1f".join(["plan", idempotency_key]).encode()).hexdigest()
-    return f"{PLAN_PREFIX}-{digest[:_DIGEST_LENGTH]}"
-
-
-def is_plan_instance_id(instance_id: str) -> bool:
-    return bool(re.fullmatch(r"pln-[0-9a-f]{32,40}", instance_id))
-
-
-def plan_restore_id(plan_instance_id: str, index: int) -> str:
-    """The `restore_vm` sub-orchestration of the plan's VM number `index` (0-based, in plan order): `{plan}:{n}`."""
-    return f"{plan_instance_id}:{index}"
-
-
-def parse_plan_restore_id(instance_id: str) -> tuple[str, int] | None:
-    """(plan ID, index) of a `{plan}:{n}` restore ID, else None."""
-    match = _PLAN_CHILD.fullmatch(instance_id)
-    return (match.group(1), int(match.group(2))) if match else None
-
-
-def parse_plan_check_id(instance_id: str) -> tuple[str, int] | None:
-    """(plan ID, index) of a `{plan}:{n}:check` ID, else None."""
-    if not instance_id.endswith(PLAN_CHECK_SUFFIX):
-        return None
-    return parse_plan_restore_id(instance_id[: -len(PLAN_CHECK_SUFFIX)])
 
 
 # Times in the order and the custom status keep Python's isoformat (`+00:00`), as they have always been written.

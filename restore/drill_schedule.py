@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from restore.contract import ID_PREFIX, Source
 from restore.drills import Drill, PointChoice
+from restore.instance_ids import ID_PREFIX, Source
 
 RUN_PREFIX = ID_PREFIX[Source.DRILL]  # "drill": listings tell drill runs from restores by it
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from azbackup import ids
-from restore.contract import Source, instance_id_for
+from restore.instance_ids import Source, instance_id_for
 from restore.request import Approval
 from restore.settings import RestoreOnDelete, Settings
 from triggers import telemetry

@@ -17,8 +17,8 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from azbackup.ids import fold
-from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
+from restore.instance_ids import Source, instance_id_for
 from restore.settings import get_settings
 from triggers import plan_intake, telemetry
 from triggers.deletes import DELETE_EVENT_TYPE, handle_delete

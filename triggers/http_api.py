@@ -9,17 +9,10 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from restore.contract import (
-    APPROVE_EVENT,
-    CANCEL_EVENT,
-    REJECT_EVENT,
-    Orchestrator,
-    Source,
-    instance_id_for,
-    is_restore_instance_id,
-)
-from restore.contract import job_instance_id as job_wait_instance_id
+from restore.contract import APPROVE_EVENT, CANCEL_EVENT, REJECT_EVENT, Orchestrator
 from restore.errors import InvalidSettingError
+from restore.instance_ids import Source, instance_id_for, is_restore_instance_id
+from restore.instance_ids import job_instance_id as job_wait_instance_id
 from restore.settings import get_settings
 from triggers import approvals, links, listing, openapi, telemetry
 from triggers.guard import guarded

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from azbackup.ids import fold
-from restore.contract import Source, instance_id_for
 from restore.errors import InvalidSettingError
+from restore.instance_ids import Source, instance_id_for
 from restore.request import RestoreRequest
 from restore.settings import Settings, get_settings
 from triggers import alerts, entra, links, plan_intake, telemetry

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
-from restore.contract import Orchestrator, is_restore_instance_id
+from restore.contract import Orchestrator
+from restore.instance_ids import is_restore_instance_id
 from triggers.problems import FieldProblem, field_problems
 from triggers.views import RUNNING_RUNTIME, RestoreStatus, RestoreView, restore_view
 

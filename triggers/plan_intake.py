@@ -23,7 +23,8 @@ from pydantic.alias_generators import to_camel
 
 from azbackup.ids import fold
 from restore.approval import plan_with_policy
-from restore.contract import Orchestrator, Source, plan_id_for
+from restore.contract import Orchestrator
+from restore.instance_ids import Source, plan_id_for
 from restore.plan import PlanRequest
 from restore.plan_status import PlanOrder
 from restore.settings import Settings

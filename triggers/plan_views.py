@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import Field
 
 from azbackup.models_common import Wire
-from restore.contract import JOB_INSTANCE_SUFFIX, parse_plan_check_id, parse_plan_restore_id
+from restore.instance_ids import JOB_INSTANCE_SUFFIX, parse_plan_check_id, parse_plan_restore_id
 from restore.plan_status import GroupCounts, PlanCustomStatus, PlanOrder, PlanOutcome, PlanPhase, PlanSummary, VmState
 from triggers.views import RUNNING_RUNTIME, RestoreStatus, _json, _read, _runtime, restore_view
 

@@ -11,12 +11,10 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from restore.approval import plan_with_policy
-from restore.contract import (
-    APPROVE_EVENT,
-    CANCEL_EVENT,
+from restore.contract import APPROVE_EVENT, CANCEL_EVENT, REJECT_EVENT, Orchestrator
+from restore.errors import InvalidSettingError
+from restore.instance_ids import (
     JOB_INSTANCE_SUFFIX,
-    REJECT_EVENT,
-    Orchestrator,
     Source,
     is_plan_instance_id,
     new_plan_id,
@@ -24,7 +22,6 @@ from restore.contract import (
     parse_plan_restore_id,
     plan_id_for,
 )
-from restore.errors import InvalidSettingError
 from restore.plan import PlanRequest
 from restore.plan_status import PlanCustomStatus, PlanOrder
 from restore.settings import get_settings

@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from restore.approval import with_policy
-from restore.contract import Orchestrator, RestoreOrder, Source, new_instance_id
+from restore.contract import Orchestrator, RestoreOrder
+from restore.instance_ids import Source, new_instance_id
 from restore.request import RestoreRequest
 from restore.settings import get_settings
 from triggers.telemetry import get_logger

@@ -25,9 +25,9 @@ from restore.contract import (
     RestoreOrder,
     RestoreOutcome,
     parse_failure_output,
-    source_of_instance_id,
 )
-from restore.contract import job_instance_id as contract_job_instance_id
+from restore.instance_ids import job_instance_id as contract_job_instance_id
+from restore.instance_ids import source_of_instance_id
 
 # Retry-After of a running restore: just after the orchestration's own next poll (`nextPollAt`), so a caller hears
 # of the end within seconds of it and asks no more often than it does; bounded: never under the Durable status

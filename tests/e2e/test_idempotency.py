@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from restore.contract import Source, instance_id_for
+from restore.instance_ids import Source, instance_id_for
 from tests.e2e.helpers import Stack, example
 from tests.support.azure_log import (
     assert_cancelled_in_azure,

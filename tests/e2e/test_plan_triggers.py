@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from restore.contract import plan_id_for
+from restore.instance_ids import plan_id_for
 from tests.e2e.helpers import Stack, example
 from tests.e2e.test_plan_cli import TIERS, UNPROTECTED, _seed_shop, _triggers, _vm_lists
 from tests.support.wait import wait_until

@@ -10,9 +10,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from restore.contract import OutcomeStatus, Source
+from restore.contract import OutcomeStatus
 from restore.drill_report import Verdict
 from restore.events import EVENTS
+from restore.instance_ids import Source
 from restore.metrics import METRICS
 from restore.plan import OnFailure
 from restore.plan_status import PlanStatus

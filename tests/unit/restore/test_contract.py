@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from restore.contract import Source, instance_id_for, parse_failure_output
+from restore.contract import parse_failure_output
+from restore.instance_ids import Source, instance_id_for
 
 
 def test_instance_ids_are_deterministic_safe_and_separate_per_source() -> None:

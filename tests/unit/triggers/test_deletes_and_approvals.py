@@ -11,7 +11,7 @@ import pytest
 
 from restore import settings
 from restore.approval import with_policy
-from restore.contract import Source
+from restore.instance_ids import Source
 from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, FakeClient, status
 from triggers.approvals import DecisionRefusedError, check_awaiting, parse_decision

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from restore import settings
-from restore.contract import Source, instance_id_for
+from restore.instance_ids import Source, instance_id_for
 from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, example, http_request, status
 from triggers import http_api

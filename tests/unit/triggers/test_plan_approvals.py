@@ -12,7 +12,7 @@ import pytest
 import function_app
 from restore import settings
 from restore.approval import plan_with_policy
-from restore.contract import Source, plan_id_for
+from restore.instance_ids import Source, plan_id_for
 from restore.plan import validate_plan
 from tests.unit.triggers.fakes import IDS, FakeClient, http_request, status
 from tests.unit.triggers.test_incident_eventgrid import app_settings, call  # noqa: F401  (fixture)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from restore.contract import plan_id_for
+from restore.instance_ids import plan_id_for
 from tests.unit.triggers.fakes import IDS, FakeClient, example
 from tests.unit.triggers.test_incident_eventgrid import app_settings, call, event  # noqa: F401  (fixture)
 from triggers import openapi

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from restore.contract import Source
+from restore.instance_ids import Source
 from restore.request import RestoreRequest
 from tests.unit.triggers.fakes import IDS, T0, FakeClient, status
 from triggers.starter import IdempotencyConflictError, build_order, start_restore

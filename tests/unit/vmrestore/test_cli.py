@@ -57,7 +57,7 @@ def test_the_cli_imports_nothing_of_the_app_and_installs_with_requests_rich_and_
 
 
 def test_the_restore_id_of_an_event_is_the_one_the_app_derives() -> None:
-    from restore.contract import Source, instance_id_for
+    from restore.instance_ids import Source, instance_id_for
 
     topic = "/subscriptions/x/resourceGroups/rg-ops/providers/Microsoft.EventGrid/topics/Restore-Requests"
     assert cli.event_restore_id(topic, "5b0a1c9e") == instance_id_for(Source.EVENTGRID, topic.lower(), "5b0a1c9e")

@@ -107,6 +107,7 @@ PRECISE_SETTINGS = {"RETRY_AFTER_DEFAULT_SECONDS": "2", "JOB_POLL_INTERVAL_SECON
 PRECISE_SCENARIO = {"retryAfterSeconds": 4, "operationSeconds": 9, "jobSeconds": 12, "validateSeconds": 4,
                     "validateRetryAfterSeconds": 3}
 PRECISE_THROTTLE_RETRY_AFTER = 6
+OPERATION_STATUS_ROUTE = r"/protectedItems/[^/]+/operationsStatus/"
 
 
 def run_precise_retry_after(stack: Stack, count: int, timeout: float, seed: int = 11) -> Outcome:
@@ -114,6 +115,13 @@ def run_precise_retry_after(stack: Stack, count: int, timeout: float, seed: int 
     URL or the trigger's operation, must come no sooner than the Retry-After on the emulator's clock."""
     TALLY.seeds["precise"] = seed
     stack.scenario(**PRECISE_SCENARIO)
+    # The operation's status answers 200 without a Retry-After (as the service's do), so the same-URL gaps come from
+    # 429s. Which requests the random 429s hit varies with the order the restores' requests arrive in (a CI run left
+    # one same-URL gap for three restores); the first `count` operation polls are throttled for certain, so every run
+    # checks at least `count` of them. The emulator takes the first fault that applies (faults.py `FaultTable.take`).
+    stack.emu("POST", "faults", json={"method": "GET", "pathRegex": OPERATION_STATUS_ROUTE, "times": count,
+                                      "response": {"status": 429, "body": THROTTLE_BODY,
+                                                   "headers": {"Retry-After": str(PRECISE_THROTTLE_RETRY_AFTER)}}})
     stack.emu("POST", "faults", json={"pathRegex": ARM_ROUTES, "probability": 0.10, "seed": seed, "response": {
         "status": 429, "headers": {"Retry-After": str(PRECISE_THROTTLE_RETRY_AFTER)}, "body": THROTTLE_BODY}})
     ids, items, errors = start_batch(stack, count)

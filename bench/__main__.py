@@ -66,7 +66,8 @@ LAYOUT: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("peakArmPerMinute", "peak ARM/min"), ("peakReadsPerMinute", "peak reads/min"),
         ("jobGetsPerJob", "job GETs/job"), ("jobGetGapSeconds", "job GET gap s"),
         ("vaultListsPerInterval", "lists/vault/interval"), ("listPagesPerInterval", "pages/vault/interval"),
-        ("historyEvents", "history events"), ("executions", "executions"), ("peakRssMiB", "peak RSS MiB")]),
+        ("historyEvents", "history events"), ("historyEventsMedian", "history median"), ("executions", "executions"),
+        ("peakRssMiB", "peak RSS MiB")]),
 }
 
 

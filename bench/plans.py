@@ -5,8 +5,9 @@ loop (every restore started and polled on its own, `bench.peer_loop`).
 Per plan size and vault count, for each of the three: wall time, ARM requests (per VM, per service minute: mean and
 the peak of any 60 s window; reads alone too), the job reads (each job's `GET`s, the median service seconds between
 two reads of the same job, and the vaults' restore-job lists per poll interval and vault: flat when each vault is
-polled once per interval). For the plan: its history events (its last execution; it continues as new every 100
-restores) and the host's peak RSS (the singles' too).
+polled once per interval). History events: for the plan, its last execution (it continues as new every 100
+restores); for the singles, the largest and the median of one restore (orchestration + `{id}:job`, the first 200
+restores). The host's peak RSS for both.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from statistics import median
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +24,7 @@ import requests
 
 from bench.arm_log import Kind, arm_only, kind_of, service_time
 from bench.config import BenchConfig
+from bench.history_growth import history_events
 from bench.peer_loop import run_peer_loop
 from bench.runner import RssSampler, run_batch
 from bench.seed import seed_with_vms
@@ -32,6 +35,7 @@ from tests.support.procs import start_emulator
 
 POLL_INTERVAL = 60  # JOB_POLL_INTERVAL_SECONDS of the bench host (the default)
 PEER_TIME_SCALE = 1.0  # the peer loop steps the emulator's clock itself (bench/peer_loop.py)
+HISTORY_SAMPLE = 200  # single restores whose history is read (the first started), to keep 1,000 singles quick
 
 
 def run(cfg: BenchConfig) -> list[dict[str, Any]]:
@@ -74,9 +78,21 @@ def _singles(cfg: BenchConfig, size: int, seed: Path) -> dict[str, Any]:
         with RssSampler(stack.devhost.popen.pid) as rss:
             batch = run_batch(stack, bodies, timeout=cfg.plans_timeout, interval=1.0)
         log = arm_only(stack.requests_log())
+        history = single_histories(stack, batch.ids[:HISTORY_SAMPLE])
     return {"status": "succeeded" if batch.succeeded == size else "incomplete", "succeeded": batch.succeeded,
             "wallSeconds": round(batch.wall_seconds, 1), **log_figures(log, size),
+            "historyEvents": max(history, default=None), "historyEventsMedian": median(history) if history else None,
             "peakRssMiB": round(rss.peak / 2**20, 1)}
+
+
+def single_histories(stack: Stack, restore_ids: list[str]) -> list[int]:
+    """Each single restore's history events: its orchestration plus its `{id}:job` sub-orchestration."""
+    totals = []
+    for rid in restore_ids:
+        main, job = history_events(stack, rid), history_events(stack, f"{rid}:job")
+        if main is not None:
+            totals.append(main + (job or 0))
+    return totals
 
 
 def _peer(cfg: BenchConfig, size: int, seed: Path) -> dict[str, Any]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from bench.plans import log_figures
+from bench.plans import log_figures, single_histories
 from bench.seed import seed_doc
 from bench.stats import median_gap, peak_in_window
 
@@ -28,6 +29,23 @@ def test_the_peak_per_minute_slides_so_a_burst_across_a_minute_boundary_counts_w
 def test_the_gap_between_reads_is_taken_per_url_never_across_urls() -> None:
     assert median_gap({"a": [60.0, 0.0, 30.0], "b": [5.0, 365.0], "c": [1.0]}) == 30.0
     assert median_gap({"c": [1.0]}) is None
+
+
+class _Statuses:
+    """Durable statuses by instance ID, as `Stack.durable_status` returns them (None: unknown instance)."""
+
+    def __init__(self, events: dict[str, int]) -> None:
+        self.events = events
+
+    def durable_status(self, instance_id: str) -> dict[str, Any] | None:
+        n = self.events.get(instance_id)
+        return None if n is None else {"historyEvents": [{"EventType": "x"}] * n}
+
+
+def test_a_single_restores_history_counts_its_job_sub_orchestration_and_skips_unknown_restores() -> None:
+    stack = _Statuses({"r1": 20, "r1:job": 30, "r2": 25, "r3:job": 99})
+    # r1: 20 + 30 of its job watch; r2: no job watch (yet) counts its own 25; r3: no orchestration, no figure
+    assert single_histories(cast(Any, stack), ["r1", "r2", "r3"]) == [50, 25]
 
 
 def test_the_seed_spreads_the_vms_evenly_over_the_vaults() -> None:

@@ -70,12 +70,16 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
-def _tls_server(cert: trustme.LeafCert) -> tuple[ThreadingHTTPServer, list[tuple[str, dict[str, str], bytes]]]:
+def _tls_server(cert: trustme.LeafCert, sni: list[str | None] | None = None,
+                ) -> tuple[ThreadingHTTPServer, list[tuple[str, dict[str, str], bytes]]]:
+    """A TLS server with `cert`; the server names clients send (SNI) are appended to `sni`."""
     seen: list[tuple[str, dict[str, str], bytes]] = []
     handler = type("Handler", (_Handler,), {"seen": seen})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
+    if sni is not None:
+        context.sni_callback = lambda _sock, name, _ctx: sni.append(name)  # type: ignore[func-returns-value]
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, seen
@@ -97,12 +101,14 @@ def _stop(server: ThreadingHTTPServer) -> None:
 @pytest.mark.usefixtures("trusted")
 def test_https_verifies_the_certificate_against_the_urls_host_while_connecting_to_the_checked_address(
         ca: trustme.CA, monkeypatch: pytest.MonkeyPatch) -> None:
-    server, seen = _tls_server(ca.issue_cert(HOST))
+    sni: list[str | None] = []
+    server, seen = _tls_server(ca.issue_cert(HOST), sni)
     try:
         _dns(monkeypatch, {HOST: "127.0.0.1"})
         assert _send(f"https://{HOST}:{server.server_address[1]}/cb") == 200
     finally:
         _stop(server)
+    assert sni == [HOST]  # the TLS server name is the URL's host, not the address dialled
     [(path, headers, body)] = seen
     assert path == "/cb" and headers["Host"] == f"{HOST}:{server.server_address[1]}"
     assert json.loads(body) == BODY
@@ -138,7 +144,7 @@ def test_an_endpoint_that_never_answers_times_out(scheme: str, monkeypatch: pyte
     listener = socket.create_server(("127.0.0.1", 0))  # accepts (backlog) but never reads nor answers
     monkeypatch.setattr(callback, "TIMEOUT_SECONDS", 0.5)
     try:
-        with pytest.raises(TransportError, match=r"callback failed: (ReadTimeoutError|SSLError)"):
+        with pytest.raises(TransportError, match=r"^callback failed: \w+$"):
             _send(f"{scheme}://127.0.0.1:{listener.getsockname()[1]}/cb")
     finally:
         listener.close()
